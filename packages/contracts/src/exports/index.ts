@@ -1,2 +1,40 @@
-// Entry point: filled in by the package's modules.
-export {}
+// Typed artifacts of the Solidity sources, written by `scripts/compile.ts` (the package build runs it).
+
+export {
+  agentWalletDomain,
+  agentWalletKey,
+  agentWalletKeyHash,
+  agentWalletSetTypehash,
+  agentWalletSetTypes,
+  erc8004Version,
+  identityRegistryEventTopics,
+  identityRegistryName,
+  identityRegistrySelectors,
+  identityRegistrySymbol,
+  maxAgentWalletDeadlineDelay,
+  registrationType,
+  reputationRegistryEventTopics,
+  reputationRegistrySelectors,
+  validationRegistryEventTopics,
+  validationRegistrySelectors,
+} from '../erc8004/constants.js'
+export {
+  DeployRegistriesError,
+  type DeployRegistriesErrorType,
+  type DeployRegistriesReturnType,
+  deployRegistries,
+} from '../erc8004/deployRegistries.js'
+export {
+  identityRegistryAbi,
+  identityRegistryBytecode,
+} from '../generated/IdentityRegistry.js'
+export {
+  reputationRegistryAbi,
+  reputationRegistryBytecode,
+} from '../generated/ReputationRegistry.js'
+export { smartWalletAbi, smartWalletBytecode } from '../generated/SmartWallet.js'
+export { testUsdcAbi, testUsdcBytecode } from '../generated/TestUSDC.js'
+export {
+  validationRegistryAbi,
+  validationRegistryBytecode,
+} from '../generated/ValidationRegistry.js'

@@ -1,0 +1,18 @@
+import { expect, test } from 'vitest'
+import * as devnet from './devnet.js'
+
+test('exports', () => {
+  expect(Object.keys(devnet).sort()).toMatchInlineSnapshot(`
+    [
+      "AnvilNotFoundError",
+      "AnvilStartError",
+      "DevnetError",
+      "DevnetSetupError",
+      "devMnemonic",
+      "getDevAccounts",
+      "resolveAnvilBinary",
+      "spawnAnvil",
+      "startDevnet",
+    ]
+  `)
+})

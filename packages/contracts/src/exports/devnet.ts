@@ -1,0 +1,27 @@
+export { type DevnetAccount, devMnemonic, getDevAccounts } from '../devnet/devAccounts.js'
+export {
+  AnvilNotFoundError,
+  type AnvilNotFoundErrorType,
+  AnvilStartError,
+  type AnvilStartErrorType,
+  DevnetError,
+  DevnetSetupError,
+  type DevnetSetupErrorType,
+} from '../devnet/errors.js'
+export {
+  type ResolveAnvilBinaryParameters,
+  resolveAnvilBinary,
+} from '../devnet/resolveAnvilBinary.js'
+export {
+  type AnvilProcess,
+  type SpawnAnvilParameters,
+  spawnAnvil,
+} from '../devnet/spawnAnvil.js'
+export {
+  type Devnet,
+  type DevnetToken,
+  type DevnetTokenRef,
+  type StartDevnetParameters,
+  type StartDevnetReturnType,
+  startDevnet,
+} from '../devnet/startDevnet.js'

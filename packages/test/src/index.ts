@@ -1,0 +1,8 @@
+// biome-ignore lint/performance/noBarrelFile: the package's one entry, which the workspace aliases `@tollgate/test` to
+export {
+  type FetchHandler,
+  type ListenHandler,
+  type ListenReturnType,
+  listen,
+} from './listen.js'
+export { type DevnetHandle, type UseDevnetParameters, useDevnet } from './useDevnet.js'
