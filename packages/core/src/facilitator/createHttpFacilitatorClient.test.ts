@@ -1,0 +1,304 @@
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { ZodError } from 'zod'
+import * as spec from '../../test/specExamples.js'
+import { isTollgateError } from '../errors/base.js'
+import { FacilitatorError, FacilitatorTimeoutError } from '../errors/facilitator.js'
+import type { PaymentPayload, PaymentRequirements } from '../schemas/v2.js'
+import { createHttpFacilitatorClient } from './createHttpFacilitatorClient.js'
+
+type Received = { method: string; url: string; headers: IncomingMessage['headers']; body: string }
+type Reply = (req: IncomingMessage, res: ServerResponse) => void
+
+// A real facilitator stand-in on loopback: each test sets `reply`; every request is recorded.
+let server: Server
+let baseUrl: string
+let reply: Reply
+const received: Received[] = []
+
+const json =
+  (status: number, body: unknown): Reply =>
+  (_, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  }
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    received.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    })
+    reply(req, res)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  server.closeAllConnections()
+  server.close()
+  await once(server, 'close')
+})
+
+beforeEach(() => {
+  received.length = 0
+  reply = json(404, { error: 'no reply set' })
+})
+
+const request = {
+  paymentPayload: spec.paymentPayload as unknown as PaymentPayload,
+  paymentRequirements: spec.paymentRequired.accepts[0] as unknown as PaymentRequirements,
+}
+
+async function rejection(promise: Promise<unknown>): Promise<FacilitatorError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(isTollgateError(error)).toBe(true)
+    expect(error).toBeInstanceOf(FacilitatorError)
+    return error as FacilitatorError
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('createHttpFacilitatorClient', () => {
+  test('verify: POST /verify with { x402Version, paymentPayload, paymentRequirements }', async () => {
+    reply = json(200, spec.verifyResponses[0])
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    expect(await client.verify(request)).toEqual(spec.verifyResponses[0])
+    expect(received).toHaveLength(1)
+    const [call] = received
+    expect(call?.method).toBe('POST')
+    expect(call?.url).toBe('/verify')
+    expect(call?.headers['content-type']).toBe('application/json')
+    expect(call?.headers.accept).toBe('application/json')
+    expect(JSON.parse(call?.body ?? '')).toEqual({ x402Version: 2, ...request })
+  })
+
+  test('settle: POST /settle; unknown keys such as amount survive', async () => {
+    const settled = { ...spec.settleResponses[0], amount: '7000', extensionResponses: { a: 1 } }
+    reply = json(200, settled)
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    expect(await client.settle(request)).toEqual(settled)
+    expect(received[0]?.url).toBe('/settle')
+    expect(JSON.parse(received[0]?.body ?? '').x402Version).toBe(2)
+  })
+
+  test('a v1 payment is sent with x402Version 1', async () => {
+    reply = json(200, { isValid: true })
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    await client.verify({
+      paymentPayload: { x402Version: 1, scheme: 'exact', network: 'base-sepolia', payload: {} },
+      paymentRequirements: { ...spec.paymentRequiredV1.accepts[0], network: 'base-sepolia' },
+    })
+    expect(JSON.parse(received[0]?.body ?? '').x402Version).toBe(1)
+  })
+
+  test('supported: GET /supported, no body; a v1 answer gets defaults', async () => {
+    reply = json(200, spec.supportedResponse)
+    const client = createHttpFacilitatorClient({ url: `${baseUrl}/` })
+    expect(await client.supported()).toEqual(spec.supportedResponse)
+    expect(received[0]?.method).toBe('GET')
+    expect(received[0]?.url).toBe('/supported')
+    expect(received[0]?.body).toBe('')
+    expect(received[0]?.headers['content-type']).toBeUndefined()
+
+    reply = json(200, { kinds: [{ x402Version: 1, scheme: 'exact', network: 'base-sepolia' }] })
+    expect(await client.supported()).toEqual({
+      kinds: [{ x402Version: 1, scheme: 'exact', network: 'base-sepolia' }],
+      extensions: [],
+      signers: {},
+    })
+  })
+
+  test('a base URL with a path keeps it', async () => {
+    reply = json(200, { isValid: true })
+    await createHttpFacilitatorClient({ url: `${baseUrl}/platform/v2/x402//` }).verify(request)
+    expect(received[0]?.url).toBe('/platform/v2/x402/verify')
+  })
+
+  test('a 400 carrying a VerifyResponse is returned as the response (CDP)', async () => {
+    const invalid = {
+      isValid: false,
+      invalidReason: 'invalid_exact_evm_signature',
+      payer: '0x857b06519E91e3A54538791bDbb0E22373e36b66',
+    }
+    reply = json(400, invalid)
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    expect(await client.verify(request)).toEqual(invalid)
+  })
+
+  test('a 400 carrying a SettleResponse is returned as the response', async () => {
+    reply = json(400, spec.settleResponses[1])
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    expect(await client.settle(request)).toEqual(spec.settleResponses[1])
+  })
+
+  test('supported: a non-2xx status is a failure even with a parseable body', async () => {
+    reply = json(503, { kinds: [] })
+    const error = await rejection(createHttpFacilitatorClient({ url: baseUrl }).supported())
+    expect(error.status).toBe(503)
+    expect(error.shortMessage).toBe('Facilitator supported failed: HTTP 503.')
+  })
+
+  test('an oversized body is refused', async () => {
+    reply = (_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(`{"isValid":true,"pad":"${'x'.repeat(1_000_001)}"}`)
+    }
+    const error = await rejection(createHttpFacilitatorClient({ url: baseUrl }).verify(request))
+    expect(error.shortMessage).toContain('response body over 1000000 characters')
+    expect(error.body?.length).toBeLessThanOrEqual(200)
+  })
+
+  test('a 500 with HTML throws FacilitatorError (status, excerpt, cause)', async () => {
+    reply = (_, res) => {
+      res.writeHead(500, { 'content-type': 'text/html' })
+      res.end('<html><body><h1>Internal Server Error</h1></body></html>')
+    }
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    const error = await rejection(client.verify(request))
+    expect(error.name).toBe('FacilitatorError')
+    expect(error.code).toBe('TOLLGATE_FACILITATOR')
+    expect(error.operation).toBe('verify')
+    expect(error.status).toBe(500)
+    expect(error.body).toBe('<html><body><h1>Internal Server Error</h1></body></html>')
+    expect(error.cause).toBeInstanceOf(SyntaxError)
+    expect(error.shortMessage).toBe('Facilitator verify failed: HTTP 500, body is not JSON.')
+  })
+
+  test('JSON of the wrong shape throws FacilitatorError with the zod error as cause', async () => {
+    reply = json(200, { ok: true })
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    const error = await rejection(client.settle(request))
+    expect(error.status).toBe(200)
+    expect(error.cause).toBeInstanceOf(ZodError)
+    expect(error.shortMessage).toBe(
+      'Facilitator settle failed: HTTP 200, body is not a settle response.',
+    )
+    // A 502 JSON error body without isValid is a failure, not a response.
+    reply = json(502, { error: 'bad gateway' })
+    expect((await rejection(client.verify(request))).status).toBe(502)
+  })
+
+  test('timeout: no answer within timeoutMs throws FacilitatorTimeoutError', async () => {
+    reply = () => {} // never answers
+    const client = createHttpFacilitatorClient({ url: baseUrl, timeoutMs: 100 })
+    const started = performance.now()
+    const error = await rejection(client.settle(request))
+    expect(error).toBeInstanceOf(FacilitatorTimeoutError)
+    expect(error.code).toBe('TOLLGATE_FACILITATOR_TIMEOUT')
+    expect((error as FacilitatorTimeoutError).timeoutMs).toBe(100)
+    expect(performance.now() - started).toBeLessThan(5_000)
+  })
+
+  test('timeout also covers a body that never ends', async () => {
+    reply = (_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"isValid":')
+    }
+    const client = createHttpFacilitatorClient({ url: baseUrl, timeoutMs: 100 })
+    expect(await rejection(client.verify(request))).toBeInstanceOf(FacilitatorTimeoutError)
+  })
+
+  test('timeout also covers a createAuthHeaders that never settles', async () => {
+    const client = createHttpFacilitatorClient({
+      url: baseUrl,
+      timeoutMs: 100,
+      createAuthHeaders: () => new Promise(() => {}),
+    })
+    expect(await rejection(client.supported())).toBeInstanceOf(FacilitatorTimeoutError)
+    expect(received).toHaveLength(0)
+  })
+
+  test('auth headers: static ones on every call, per-call ones from createAuthHeaders', async () => {
+    reply = (req, res) =>
+      req.url === '/supported'
+        ? json(200, spec.supportedResponse)(req, res)
+        : req.url === '/verify'
+          ? json(200, spec.verifyResponses[0])(req, res)
+          : json(200, spec.settleResponses[0])(req, res)
+    let calls = 0
+    const client = createHttpFacilitatorClient({
+      url: baseUrl,
+      headers: { 'x-static': 'yes' },
+      createAuthHeaders: async () => {
+        calls++
+        return {
+          verify: { authorization: 'Bearer verify-token' },
+          settle: { authorization: 'Bearer settle-token', 'correlation-context': 'sdk=tollgate' },
+          supported: { authorization: 'Bearer supported-token' },
+        }
+      },
+    })
+    await client.verify(request)
+    await client.settle(request)
+    await client.supported()
+    expect(calls).toBe(3)
+    expect(received.map((r) => [r.url, r.headers.authorization, r.headers['x-static']])).toEqual([
+      ['/verify', 'Bearer verify-token', 'yes'],
+      ['/settle', 'Bearer settle-token', 'yes'],
+      ['/supported', 'Bearer supported-token', 'yes'],
+    ])
+    expect(received[1]?.headers['correlation-context']).toBe('sdk=tollgate')
+  })
+
+  test('a call without per-call headers sends none', async () => {
+    reply = json(200, spec.verifyResponses[0])
+    const client = createHttpFacilitatorClient({
+      url: baseUrl,
+      createAuthHeaders: async () => ({ settle: { authorization: 'Bearer s' } }),
+    })
+    await client.verify(request)
+    expect(received[0]?.headers.authorization).toBeUndefined()
+  })
+
+  test('createAuthHeaders failing rejects with FacilitatorError, nothing sent', async () => {
+    const client = createHttpFacilitatorClient({
+      url: baseUrl,
+      createAuthHeaders: async () => {
+        throw new Error('key expired')
+      },
+    })
+    const error = await rejection(client.verify(request))
+    expect(error.status).toBeUndefined()
+    expect(error.details).toBe('key expired')
+    expect(received).toHaveLength(0)
+  })
+
+  test('connection refused rejects with FacilitatorError and the fetch error as cause', async () => {
+    const closed = createServer()
+    closed.listen(0, '127.0.0.1')
+    await once(closed, 'listening')
+    const port = (closed.address() as AddressInfo).port
+    closed.close()
+    await once(closed, 'close')
+    const client = createHttpFacilitatorClient({ url: `http://127.0.0.1:${port}` })
+    const error = await rejection(client.supported())
+    expect(error.status).toBeUndefined()
+    expect(error).not.toBeInstanceOf(FacilitatorTimeoutError)
+    expect(error.cause).toBeInstanceOf(TypeError)
+  })
+
+  test('a custom fetch is used', async () => {
+    reply = json(200, spec.verifyResponses[0])
+    const seen: string[] = []
+    const client = createHttpFacilitatorClient({
+      url: baseUrl,
+      fetch: (input, init) => {
+        seen.push(String(input))
+        return fetch(input, init)
+      },
+    })
+    await client.verify(request)
+    expect(seen).toEqual([`${baseUrl}/verify`])
+  })
+})

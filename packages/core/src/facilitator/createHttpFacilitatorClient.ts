@@ -1,0 +1,219 @@
+import type { z } from 'zod'
+import {
+  FacilitatorError,
+  type FacilitatorOperation,
+  FacilitatorTimeoutError,
+} from '../errors/facilitator.js'
+import type { PaymentPayloadV1, PaymentRequirementsV1 } from '../schemas/v1.js'
+import {
+  type PaymentPayload,
+  type PaymentRequirements,
+  type SettleResponse,
+  type SupportedResponse,
+  settleResponseSchema,
+  supportedResponseSchema,
+  type VerifyResponse,
+  verifyResponseSchema,
+} from '../schemas/v2.js'
+
+/** A payment and the requirements it answers, v2 or v1 (the `/verify` and `/settle` input). */
+export type FacilitatorRequest =
+  | { paymentPayload: PaymentPayload; paymentRequirements: PaymentRequirements }
+  | { paymentPayload: PaymentPayloadV1; paymentRequirements: PaymentRequirementsV1 }
+
+/** A facilitator: verifies and settles payments, and says what it supports. */
+export interface FacilitatorClient {
+  /** Checks a payment without moving funds. */
+  verify(parameters: FacilitatorRequest): Promise<VerifyResponse>
+  /** Settles a payment on-chain. */
+  settle(parameters: FacilitatorRequest): Promise<SettleResponse>
+  /** The (version, scheme, network) kinds, extensions and signers of the facilitator. */
+  supported(): Promise<SupportedResponse>
+}
+
+/** Headers per facilitator call, as `createAuthHeaders` returns them. */
+export type FacilitatorAuthHeaders = {
+  verify?: Record<string, string> | undefined
+  settle?: Record<string, string> | undefined
+  supported?: Record<string, string> | undefined
+}
+
+/** Options of {@link createHttpFacilitatorClient}. */
+export type CreateHttpFacilitatorClientParameters = {
+  /** Base URL; `/verify`, `/settle` and `/supported` are appended. */
+  url: string
+  /**
+   * The fetch to use.
+   * @default globalThis.fetch
+   */
+  fetch?: typeof globalThis.fetch | undefined
+  /** Headers sent with every call. */
+  headers?: Record<string, string> | undefined
+  /** Called before each call for fresh per-call headers (e.g. a CDP JWT). */
+  createAuthHeaders?: (() => Promise<FacilitatorAuthHeaders>) | undefined
+  /**
+   * Limit per call, covering the response body too, in milliseconds.
+   * @default 30_000
+   */
+  timeoutMs?: number | undefined
+}
+
+/** What {@link createHttpFacilitatorClient} returns. */
+export type CreateHttpFacilitatorClientReturnType = FacilitatorClient
+
+/** The errors the client's calls reject with. */
+export type CreateHttpFacilitatorClientErrorType = FacilitatorError | FacilitatorTimeoutError
+
+// Bodies are JSON of a few hundred bytes; an HTML error page is cut off here.
+const maxBodyChars = 1_000_000
+
+/**
+ * Creates a client for an x402 facilitator's HTTP API. A Verify/Settle response is returned
+ * whatever the status (Coinbase's CDP answers 400 with one); anything else rejects with
+ * `FacilitatorError` (status, body excerpt, `cause`), or `FacilitatorTimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
+ * const facilitator = createHttpFacilitatorClient({ url: 'https://x402.org/facilitator' })
+ * const { kinds } = await facilitator.supported()
+ * ```
+ */
+export function createHttpFacilitatorClient({
+  url,
+  fetch = globalThis.fetch,
+  headers,
+  createAuthHeaders,
+  timeoutMs = 30_000,
+}: CreateHttpFacilitatorClientParameters): FacilitatorClient {
+  let end = url.length
+  while (end > 0 && url.charCodeAt(end - 1) === 47) end-- // trailing "/"
+  const base = url.slice(0, end)
+
+  async function call<schema extends z.ZodType>(
+    operation: FacilitatorOperation,
+    schema: schema,
+    body: unknown,
+  ): Promise<z.output<schema>> {
+    const endpoint = `${base}/${operation}`
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), timeoutMs)
+    let status: number | undefined
+    let text: string | undefined
+    try {
+      // The timeout covers the auth headers too: a token service that hangs must not hang us.
+      const auth = createAuthHeaders
+        ? (await untilAborted(createAuthHeaders(), controller.signal))[operation]
+        : undefined
+      const init: RequestInit = {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+          ...auth,
+        },
+        signal: controller.signal,
+      }
+      if (body !== undefined) init.body = JSON.stringify(body)
+      const response = await fetch(endpoint, init)
+      status = response.status
+      text = await response.text()
+    } catch (error) {
+      if (controller.signal.aborted) {
+        throw new FacilitatorTimeoutError({ operation, url: endpoint, timeoutMs, cause: error })
+      }
+      throw new FacilitatorError({
+        operation,
+        url: endpoint,
+        status,
+        reason: status === undefined ? 'request failed.' : 'response body could not be read.',
+        cause: error,
+      })
+    } finally {
+      clearTimeout(timer)
+    }
+
+    if (text.length > maxBodyChars) {
+      throw new FacilitatorError({
+        operation,
+        url: endpoint,
+        status,
+        body: text,
+        reason: `HTTP ${status}, response body over ${maxBodyChars} characters.`,
+      })
+    }
+    // /verify and /settle answers count whatever the status (CDP sends 400 with one); a
+    // /supported answer only with a 2xx.
+    const ok = status !== undefined && status >= 200 && status < 300
+    if (!ok && operation === 'supported') {
+      throw new FacilitatorError({
+        operation,
+        url: endpoint,
+        status,
+        body: text,
+        reason: `HTTP ${status}.`,
+      })
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (error) {
+      throw new FacilitatorError({
+        operation,
+        url: endpoint,
+        status,
+        body: text,
+        reason: `HTTP ${status}, body is not JSON.`,
+        cause: error,
+      })
+    }
+    const result = schema.safeParse(json)
+    if (result.success) return result.data as z.output<schema>
+    throw new FacilitatorError({
+      operation,
+      url: endpoint,
+      status,
+      body: text,
+      reason: `HTTP ${status}, body is not a ${operation} response.`,
+      cause: result.error,
+    })
+  }
+
+  return {
+    verify({ paymentPayload, paymentRequirements }) {
+      return call('verify', verifyResponseSchema, {
+        x402Version: paymentPayload.x402Version,
+        paymentPayload,
+        paymentRequirements,
+      })
+    },
+    settle({ paymentPayload, paymentRequirements }) {
+      return call('settle', settleResponseSchema, {
+        x402Version: paymentPayload.x402Version,
+        paymentPayload,
+        paymentRequirements,
+      })
+    },
+    supported() {
+      return call('supported', supportedResponseSchema, undefined)
+    },
+  }
+}
+
+function untilAborted<value>(promise: Promise<value>, signal: AbortSignal): Promise<value> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(result)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
