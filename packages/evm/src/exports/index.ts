@@ -1,2 +1,93 @@
-// Entry point: filled in by the package's modules.
-export {}
+// The x402 `exact` scheme on EVM chains: EIP-3009 signing, verification and settlement.
+
+export { eip3009Abi, erc20Abi, erc1271Abi, erc1271MagicValue } from '../abis.js'
+export {
+  type Asset,
+  assets,
+  type GetAssetParameters,
+  getAsset,
+  getDefaultAsset,
+} from '../assets.js'
+export {
+  type Authorization,
+  type AuthorizationDomain,
+  type AuthorizationRequirements,
+  type CreateAuthorizationParameters,
+  createAuthorization,
+  createNonce,
+  fromWireAuthorization,
+  type GetAuthorizationDomainParameters,
+  getAuthorizationDomain,
+  getDomainSeparator,
+  getTransferWithAuthorizationTypedData,
+  hashTransferWithAuthorization,
+  type TransferWithAuthorizationParameters,
+  toWireAuthorization,
+  transferWithAuthorizationTypes,
+} from '../authorization.js'
+export {
+  type CreatePaymentPayloadParameters,
+  type CreatePaymentPayloadV1Parameters,
+  type CreatePaymentPayloadV2Parameters,
+  createPaymentPayload,
+} from '../createPaymentPayload.js'
+export {
+  AccountNotFoundError,
+  type AccountNotFoundErrorType,
+  ChainMismatchError,
+  type ChainMismatchErrorType,
+  InvalidAuthorizationError,
+  type InvalidAuthorizationErrorType,
+  MissingEip712DomainError,
+  type MissingEip712DomainErrorType,
+  NoExactEvmRequirementsError,
+  type NoExactEvmRequirementsErrorType,
+} from '../errors.js'
+export {
+  type GetSettlementCallParameters,
+  type GetSettlementCallReturnType,
+  getSettlementCall,
+} from '../getSettlementCall.js'
+export {
+  type ReadAuthorizationStateParameters,
+  readAuthorizationState,
+} from '../readAuthorizationState.js'
+export {
+  type ReadTokenDomainParameters,
+  readTokenDomain,
+  type TokenDomain,
+} from '../readTokenDomain.js'
+export {
+  getSettlementErrorReason,
+  type SettleAuthorizationParameters,
+  type SettleAuthorizationReturnType,
+  settleAuthorization,
+} from '../settleAuthorization.js'
+export {
+  type AuthorizationSigner,
+  type SignAuthorizationErrorType,
+  type SignAuthorizationParameters,
+  type SignAuthorizationReturnType,
+  signAuthorization,
+} from '../signAuthorization.js'
+export {
+  isErc6492Signature,
+  recoverEcdsaSigner,
+  splitSignature,
+  type UnwrappedSignature,
+  unwrapErc6492Signature,
+} from '../signature.js'
+export {
+  type VerifiableRequirements,
+  type VerifyAuthorizationChecks,
+  type VerifyAuthorizationParameters,
+  type VerifyAuthorizationReturnType,
+  verifyAuthorization,
+} from '../verifyAuthorization.js'
+export {
+  type NormalizedPayment,
+  normalizePayment,
+  type VerifyPaymentParameters,
+  type VerifyPaymentReturnType,
+  verifyPayment,
+} from '../verifyPayment.js'

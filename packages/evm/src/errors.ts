@@ -1,0 +1,72 @@
+import { BaseError } from '@tollgate/core'
+
+export type InvalidAuthorizationErrorType = InvalidAuthorizationError & {
+  name: 'InvalidAuthorizationError'
+}
+/** An authorization field cannot be encoded (not an address, not a uint256, not 32 bytes). */
+export class InvalidAuthorizationError extends BaseError {
+  override name = 'InvalidAuthorizationError' as const
+  constructor({ field, value }: { field: string; value: string }) {
+    super(`Authorization field "${field}" is malformed.`, {
+      code: 'TOLLGATE_EVM_INVALID_AUTHORIZATION',
+      metaMessages: [`${field}: ${value.length > 80 ? `${value.slice(0, 80)}…` : value}`],
+    })
+  }
+}
+
+export type MissingEip712DomainErrorType = MissingEip712DomainError & {
+  name: 'MissingEip712DomainError'
+}
+/** The requirement has no `extra.name`/`extra.version` and the asset is not in the registry. */
+export class MissingEip712DomainError extends BaseError {
+  override name = 'MissingEip712DomainError' as const
+  constructor({ asset, network }: { asset: string; network: string }) {
+    super('The EIP-712 domain (name, version) of the asset is unknown.', {
+      code: 'TOLLGATE_EVM_MISSING_EIP712_DOMAIN',
+      metaMessages: [
+        `asset: ${asset}`,
+        `network: ${network}`,
+        'Set requirements.extra.name and extra.version, or pass an `assets` registry with the token.',
+      ],
+    })
+  }
+}
+
+export type AccountNotFoundErrorType = AccountNotFoundError & { name: 'AccountNotFoundError' }
+/** A wallet client without an account was given where a signer is needed. */
+export class AccountNotFoundError extends BaseError {
+  override name = 'AccountNotFoundError' as const
+  constructor() {
+    super('The wallet client has no account.', {
+      code: 'TOLLGATE_EVM_ACCOUNT_NOT_FOUND',
+      metaMessages: ['Create the wallet client with an `account`, or pass a viem Account.'],
+    })
+  }
+}
+
+export type NoExactEvmRequirementsErrorType = NoExactEvmRequirementsError & {
+  name: 'NoExactEvmRequirementsError'
+}
+/** A 402 challenge offers no `exact` requirement on an EVM network. */
+export class NoExactEvmRequirementsError extends BaseError {
+  override name = 'NoExactEvmRequirementsError' as const
+  constructor({ offered }: { offered: readonly { scheme: string; network: string }[] }) {
+    super('No "exact" payment requirement on an EVM network was offered.', {
+      code: 'TOLLGATE_EVM_NO_EXACT_REQUIREMENTS',
+      metaMessages: [
+        `offered: ${offered.map((r) => `${r.scheme}@${r.network}`).join(', ') || '(none)'}`,
+      ],
+    })
+  }
+}
+
+export type ChainMismatchErrorType = ChainMismatchError & { name: 'ChainMismatchError' }
+/** The client is connected to another chain than the payment's network. */
+export class ChainMismatchError extends BaseError {
+  override name = 'ChainMismatchError' as const
+  constructor({ expected, actual }: { expected: number; actual: number }) {
+    super(`The client is on chain ${actual}, the payment is for chain ${expected}.`, {
+      code: 'TOLLGATE_EVM_CHAIN_MISMATCH',
+    })
+  }
+}

@@ -1,0 +1,44 @@
+import { expect, test } from 'vitest'
+import * as evm from './index.js'
+
+test('exports', () => {
+  expect(Object.keys(evm).sort()).toMatchInlineSnapshot(`
+    [
+      "AccountNotFoundError",
+      "ChainMismatchError",
+      "InvalidAuthorizationError",
+      "MissingEip712DomainError",
+      "NoExactEvmRequirementsError",
+      "assets",
+      "createAuthorization",
+      "createNonce",
+      "createPaymentPayload",
+      "eip3009Abi",
+      "erc1271Abi",
+      "erc1271MagicValue",
+      "erc20Abi",
+      "fromWireAuthorization",
+      "getAsset",
+      "getAuthorizationDomain",
+      "getDefaultAsset",
+      "getDomainSeparator",
+      "getSettlementCall",
+      "getSettlementErrorReason",
+      "getTransferWithAuthorizationTypedData",
+      "hashTransferWithAuthorization",
+      "isErc6492Signature",
+      "normalizePayment",
+      "readAuthorizationState",
+      "readTokenDomain",
+      "recoverEcdsaSigner",
+      "settleAuthorization",
+      "signAuthorization",
+      "splitSignature",
+      "toWireAuthorization",
+      "transferWithAuthorizationTypes",
+      "unwrapErc6492Signature",
+      "verifyAuthorization",
+      "verifyPayment",
+    ]
+  `)
+})
