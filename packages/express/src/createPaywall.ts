@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http'
+import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
+import { type PaywallMiddleware, toExpressMiddleware } from './adapter/express.js'
+import type { RouteConfigurationErrorType } from './errors.js'
+import { createPaywallFlow, type PaywallOptions } from './flow/paywallFlow.js'
+
+export type CreatePaywallParameters<request extends IncomingMessage = IncomingMessage> =
+  PaywallOptions<request>
+
+export type CreatePaywallReturnType<request extends IncomingMessage = IncomingMessage> =
+  PaywallMiddleware<request>
+
+export type CreatePaywallErrorType = RouteConfigurationErrorType
+
+/**
+ * An Express middleware that charges for the routes in `routes` through x402.
+ *
+ * A request to a priced route without a payment gets a 402 both protocol versions can pay
+ * (`PAYMENT-REQUIRED` header, v1 JSON body, or an HTML page for a browser). With a payment
+ * (`PAYMENT-SIGNATURE` or `X-PAYMENT`) it is matched to a requirement, verified by `facilitator`,
+ * the handler runs with its response held back, and the payment is settled only when the handler
+ * answers below 400; the response then goes out with `PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`. A
+ * failed settlement answers 402 and never sends the body. Other requests pass through untouched.
+ *
+ * The route table is checked here: a route that cannot be priced throws `RouteConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createLocalFacilitator, createPaywall } from '@tollgate/express'
+ *
+ * const app = express()
+ * app.use(
+ *   createPaywall(createLocalFacilitator({ publicClient, walletClient }), {
+ *     routes: {
+ *       'GET /report': { price: '$0.01', payTo: '0xYourAddress', network: 'base-sepolia' },
+ *     },
+ *   }),
+ * )
+ * app.get('/report', (req, res) => res.json({ report: 'paid content' }))
+ * ```
+ */
+export function createPaywall<request extends IncomingMessage = IncomingMessage>(
+  facilitator: FacilitatorClient,
+  options: CreatePaywallParameters<request>,
+): CreatePaywallReturnType<request> {
+  return toExpressMiddleware(createPaywallFlow(facilitator, options))
+}

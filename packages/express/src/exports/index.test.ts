@@ -1,0 +1,17 @@
+import { expect, test } from 'vitest'
+import * as entry from './index.js'
+
+test('the entry exports exactly these values', () => {
+  expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
+    [
+      "PriceResolutionError",
+      "RouteConfigurationError",
+      "createLocalFacilitator",
+      "createPaywall",
+      "paywallChannels",
+      "paywallReasons",
+      "renderPaywallPage",
+      "statusOf",
+    ]
+  `)
+})

@@ -1,0 +1,520 @@
+import {
+  encodePaymentResponseHeader,
+  type FacilitatorRequest,
+  headerNames,
+  type PaymentRequirements,
+  paymentIdentifierKey,
+  type SettleResponse,
+  toV1Network,
+  type VerifyResponse,
+} from '@tollgate/core'
+import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
+import type { Asset } from '@tollgate/evm'
+import {
+  facilitatorFailureKind,
+  facilitatorFailureReason,
+  type PaywallFailureKind,
+  RouteConfigurationError,
+  statusOf,
+  verifyFailureKind,
+} from '../errors.js'
+import { type PaywallPageRenderer, renderPaywallPage } from '../paywall/page.js'
+import { paywallReasons } from '../reasons.js'
+import { buildChallenge, buildErrorResponse } from './challenge.js'
+import {
+  type CorsOptions,
+  corsResponseHeaders,
+  exposedHeaders,
+  mergeHeaderList,
+  preflightResponse,
+  resolveCors,
+} from './cors.js'
+import {
+  type FailedEvent,
+  type FailureStage,
+  type PaywallHooks,
+  type PaywallLogger,
+  paywallChannels,
+  publish,
+  runHook,
+} from './events.js'
+import { settlePayment, verifyPayment } from './facilitate.js'
+import {
+  createIdempotencyCache,
+  declarePaymentIdentifier,
+  type IdempotencyOptions,
+  readPaymentIdentifier,
+} from './idempotency.js'
+import {
+  type DecodedPayment,
+  decodePayment,
+  isRejection,
+  matchAccepted,
+  matchV1,
+  readPaymentHeader,
+} from './payment.js'
+import { authorizationKey, createReplayGuard } from './replayGuard.js'
+import type {
+  PaywallRequest,
+  PaywallResponder,
+  PaywallResponse,
+  ResponseHeaders,
+} from './request.js'
+import {
+  getRequirements,
+  getResource,
+  type ResolvedRoute,
+  type Routes,
+  resolveRoute,
+  toV1Requirement,
+} from './requirements.js'
+import { compileRoutePattern, matchRoute, type RouteMatch, type RoutePattern } from './routes.js'
+
+/** Options of a paywall, whatever the framework. */
+export type PaywallOptions<raw = unknown> = {
+  /** The priced routes; a request no key matches passes through untouched. */
+  routes: Routes<raw>
+  /** Tokens to know besides the built-in USDC registry (decimals, symbol, EIP-712 domain). */
+  assets?: readonly Asset[] | undefined
+  hooks?: PaywallHooks<raw> | undefined
+  /** The HTML page for browsers (`Accept: text/html`); `false` answers them with JSON too. @default the built-in page */
+  paywallPage?: false | PaywallPageRenderer | undefined
+  /** CORS for priced routes; `false` leaves CORS to the app. @default { origin: '*' } */
+  cors?: boolean | CorsOptions | undefined
+  /** Largest payment header accepted, in bytes of base64. @default 16384 */
+  maxHeaderBytes?: number | undefined
+  /** Payment-identifier idempotency; `false` turns it off. @default {} (optional identifier) */
+  idempotency?: false | IdempotencyOptions | undefined
+  /** Where hook errors and facilitator faults are reported. @default none (diagnostics channels only) */
+  logger?: PaywallLogger | undefined
+}
+
+/** The framework-free paywall an adapter drives. */
+export type PaywallFlow<raw = unknown> = {
+  /** The priced route of a request, or `undefined` (pass through). */
+  match(method: string, path: string): RouteMatch<ResolvedRoute<raw>> | undefined
+  /** The answer to a CORS preflight for a priced route, or `undefined` (pass through). */
+  preflight(parameters: {
+    path: string
+    origin: string | undefined
+    requestMethod: string | undefined
+    requestHeaders: string | undefined
+  }): PaywallResponse | undefined
+  /** Handles a request to a priced route: challenge, or verify + handler + settle. */
+  handle(
+    request: PaywallRequest<raw>,
+    responder: PaywallResponder,
+    match: RouteMatch<ResolvedRoute<raw>>,
+  ): Promise<void>
+}
+
+/** Resolves the options once (routes checked, stores created) and returns the flow. */
+export function createPaywallFlow<raw>(
+  facilitator: FacilitatorClient,
+  options: PaywallOptions<raw>,
+): PaywallFlow<raw> {
+  const {
+    routes,
+    assets,
+    hooks = {},
+    paywallPage = renderPaywallPage,
+    maxHeaderBytes = 16_384,
+    idempotency = {},
+    logger,
+  } = options
+  const table: { pattern: RoutePattern; route: ResolvedRoute<raw> }[] = Object.entries(routes).map(
+    ([key, config]) => {
+      let pattern: RoutePattern
+      try {
+        pattern = compileRoutePattern(key)
+      } catch (error) {
+        throw new RouteConfigurationError(key, (error as Error).message, { cause: error })
+      }
+      return { pattern, route: resolveRoute(key, config, { assets }) }
+    },
+  )
+  const cors = resolveCors(options.cors)
+  const guard = createReplayGuard()
+  const cache = idempotency === false ? undefined : createIdempotencyCache(idempotency)
+  const extensions =
+    idempotency === false
+      ? undefined
+      : { [paymentIdentifierKey]: declarePaymentIdentifier(idempotency.required ?? false) }
+
+  function applyCors(request: PaywallRequest<raw>, responder: PaywallResponder) {
+    if (!cors) return
+    const { allowOrigin, credentials, vary } = corsResponseHeaders(cors, request.header('origin'))
+    // An app-level CORS middleware that ran first wins; the x402 headers are added to its list.
+    if (
+      allowOrigin !== undefined &&
+      responder.getHeader('Access-Control-Allow-Origin') === undefined
+    ) {
+      responder.setHeader('Access-Control-Allow-Origin', allowOrigin)
+      if (credentials) responder.setHeader('Access-Control-Allow-Credentials', 'true')
+      if (vary)
+        responder.setHeader('Vary', mergeHeaderList(responder.getHeader('Vary'), ['Origin']))
+    }
+    responder.setHeader(
+      'Access-Control-Expose-Headers',
+      mergeHeaderList(responder.getHeader('Access-Control-Expose-Headers'), exposedHeaders),
+    )
+  }
+
+  async function handle(
+    request: PaywallRequest<raw>,
+    responder: PaywallResponder,
+    { route }: RouteMatch<ResolvedRoute<raw>>,
+  ): Promise<void> {
+    applyCors(request, responder)
+
+    let accepts: PaymentRequirements[]
+    try {
+      accepts = await getRequirements(route, request, assets)
+    } catch (error) {
+      report('error', 'a price function failed', { route: route.key, error })
+      responder.send(
+        buildErrorResponse({
+          status: statusOf('server_error'),
+          error: paywallReasons.priceUnavailable,
+          message: 'The price of this resource could not be computed.',
+        }),
+      )
+      return
+    }
+    const resource = getResource(route, request.url)
+
+    /** A challenge (402/412) or a JSON error, by kind, with the status chosen in `errors.ts`. */
+    const answer = (
+      kind: PaywallFailureKind,
+      error: string,
+      message: string,
+      headers?: ResponseHeaders | undefined,
+      page?: boolean,
+    ): PaywallResponse => {
+      const status = statusOf(kind)
+      if (
+        kind === 'payment_required' ||
+        kind === 'precondition_required' ||
+        kind === 'settlement_failed'
+      )
+        return buildChallenge({
+          accepts,
+          resource,
+          error,
+          message,
+          extensions,
+          outputSchema: route.outputSchema,
+          status,
+          headers,
+          page: page && paywallPage ? { render: paywallPage, assets } : undefined,
+        })
+      return buildErrorResponse({ status, error, message, headers })
+    }
+
+    const header = readPaymentHeader(request)
+    if (!header) {
+      publish(paywallChannels.challenge, () => ({ route: route.key, url: request.url }))
+      responder.send(
+        answer(
+          'payment_required',
+          paywallReasons.paymentRequired,
+          'This resource requires payment.',
+          undefined,
+          wantsHtml(request),
+        ),
+      )
+      return
+    }
+
+    const fail = async (
+      stage: FailureStage,
+      kind: PaywallFailureKind,
+      reason: string,
+      message: string,
+      extra: Partial<FailedEvent<raw>> & { headers?: ResponseHeaders | undefined } = {},
+    ) => {
+      const { headers, ...event } = extra
+      const response = answer(kind, reason, message, headers)
+      responder.send(response)
+      await failed({ ...event, stage, reason, status: response.status })
+    }
+    const failed = async (event: Omit<FailedEvent<raw>, 'request' | 'route'>): Promise<void> => {
+      const full: FailedEvent<raw> = { request, route: route.key, ...event }
+      publish(paywallChannels.failed, () => ({ ...full }))
+      await runHook('onFailed', hooks.onFailed, full, logger)
+    }
+
+    const decoded = decodePayment(header.value, { maxBytes: maxHeaderBytes })
+    if (isRejection(decoded))
+      return fail('decode', 'payment_required', decoded.reason, decoded.message)
+
+    let candidates: PaymentRequirements[]
+    if (decoded.x402Version === 2) {
+      const matched = matchAccepted(decoded.payload, accepts)
+      if (isRejection(matched))
+        return fail('match', 'payment_required', matched.reason, matched.message, {
+          x402Version: 2,
+          paymentPayload: decoded.payload,
+        })
+      candidates = [matched]
+    } else {
+      const matched = matchV1(decoded.payload, decoded.authorization, accepts)
+      if (isRejection(matched))
+        return fail('match', 'payment_required', matched.reason, matched.message, {
+          x402Version: 1,
+          paymentPayload: decoded.payload,
+        })
+      candidates = matched
+    }
+
+    if (cache && decoded.x402Version === 2) {
+      const id = readPaymentIdentifier(decoded.payload)
+      if (id === null)
+        return fail(
+          'idempotency',
+          'bad_request',
+          paywallReasons.invalidPaymentIdentifier,
+          'The payment identifier must be 16 to 128 characters of A-Z, a-z, 0-9, "_" or "-".',
+        )
+      if (id === undefined && idempotency !== false && idempotency.required)
+        return fail(
+          'idempotency',
+          'bad_request',
+          paywallReasons.paymentIdentifierRequired,
+          'This resource requires a payment identifier (the payment-identifier extension).',
+        )
+      if (id !== undefined) {
+        // A request with the same identifier still running is waited for, then replayed.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const slot = cache.claim(id, decoded.payload)
+          if (slot.kind === 'conflict')
+            return fail(
+              'idempotency',
+              'idempotency_conflict',
+              paywallReasons.paymentIdentifierConflict,
+              'This payment identifier was already used with a different payment.',
+              { x402Version: 2, paymentPayload: decoded.payload },
+            )
+          if (slot.kind === 'replay') {
+            responder.send(slot.response)
+            return
+          }
+          if (slot.kind === 'wait') {
+            await slot.done
+            continue
+          }
+          let stored: PaywallResponse | undefined
+          try {
+            stored = await pay(decoded, candidates)
+          } finally {
+            slot.complete(stored)
+          }
+          return
+        }
+      }
+    }
+    await pay(decoded, candidates)
+
+    /** Verify, hold the handler's response, settle, send. Returns the paid response to keep. */
+    async function pay(
+      payment: DecodedPayment,
+      candidates: readonly PaymentRequirements[],
+    ): Promise<PaywallResponse | undefined> {
+      const { x402Version, payload: paymentPayload, authorization } = payment
+      const base = { x402Version, paymentPayload } as const
+      const toFacilitator = (requirements: PaymentRequirements): FacilitatorRequest =>
+        x402Version === 2
+          ? { paymentPayload: payment.payload, paymentRequirements: requirements }
+          : {
+              paymentPayload: payment.payload,
+              paymentRequirements: toV1Requirement(requirements, resource, route.outputSchema),
+            }
+
+      // Cheap early answer for a replay of a payment already being served or settled.
+      if (candidates.some((candidate) => guard.has(authorizationKey(candidate, authorization)))) {
+        await fail('verify', 'payment_required', paywallReasons.duplicateSettlement, duplicate, {
+          ...base,
+          requirements: candidates[0],
+        })
+        return undefined
+      }
+
+      let verification: VerifyResponse | undefined
+      let requirements = candidates[0]!
+      for (const candidate of candidates) {
+        requirements = candidate
+        try {
+          verification = await verifyPayment(facilitator, toFacilitator(candidate))
+        } catch (error) {
+          const kind = facilitatorFailureKind(error)
+          report('warn', 'the facilitator failed to verify', { route: route.key, error })
+          publish(paywallChannels.facilitatorError, () => ({ stage: 'verify', error }))
+          await fail(
+            'verify',
+            kind,
+            facilitatorFailureReason('verify'),
+            'The payment facilitator could not verify the payment; nothing was charged.',
+            { ...base, requirements, error, ...retryAfter(kind) },
+          )
+          return undefined
+        }
+        if (verification.isValid) break
+      }
+      if (!verification?.isValid) {
+        const reason = verification?.invalidReason ?? paywallReasons.invalidPayload
+        await fail(
+          'verify',
+          verifyFailureKind(reason),
+          reason,
+          verification?.invalidMessage ?? 'The payment did not verify.',
+          { ...base, requirements },
+        )
+        return undefined
+      }
+
+      // One authorization, one request: the reservation is atomic within this process.
+      const key = authorizationKey(requirements, authorization)
+      if (!guard.reserve(key, BigInt(authorization.authorization.validBefore))) {
+        await fail('verify', 'payment_required', paywallReasons.duplicateSettlement, duplicate, {
+          ...base,
+          requirements,
+        })
+        return undefined
+      }
+      const payer = verification.payer ?? authorization.authorization.from
+      const event = { request, route: route.key, ...base, requirements, payer }
+      publish(paywallChannels.verified, () => ({ ...event, verification }))
+      await runHook('onVerified', hooks.onVerified, { ...event, verification }, logger)
+
+      const held = await responder.runHandler()
+      if (held.aborted || held.status >= 400) {
+        // Nothing is charged for a failed (or abandoned) response; the payment can be used again.
+        guard.release(key)
+        if (held.aborted) held.discard()
+        else held.release()
+        await failed({
+          stage: 'handler',
+          reason: held.aborted ? 'client_closed_request' : 'handler_failed',
+          status: held.status,
+          ...base,
+          requirements,
+        })
+        return undefined
+      }
+
+      const responseHeader =
+        x402Version === 2 ? headerNames.paymentResponse : headerNames.xPaymentResponse
+      let settlement: SettleResponse
+      try {
+        settlement = await settlePayment(facilitator, toFacilitator(requirements), route.settlement)
+      } catch (error) {
+        // Whether the transfer happened is unknown: the reservation stays, so this authorization
+        // is never served again, and the body is never sent.
+        held.discard()
+        const kind = facilitatorFailureKind(error)
+        report('warn', 'the facilitator failed to settle', { route: route.key, error })
+        publish(paywallChannels.facilitatorError, () => ({ stage: 'settle', error }))
+        const reason = facilitatorFailureReason('settle')
+        const unknown: SettleResponse = {
+          success: false,
+          errorReason: reason,
+          transaction: '',
+          network: requirements.network,
+          payer,
+        } as SettleResponse
+        await fail(
+          'settle',
+          kind,
+          reason,
+          'The payment facilitator failed while settling; the response is withheld.',
+          {
+            ...base,
+            requirements,
+            error,
+            headers: {
+              [responseHeader]: encodePaymentResponseHeader(forVersion(unknown, x402Version)),
+              ...retryAfter(kind).headers,
+            },
+          },
+        )
+        return undefined
+      }
+      if (!settlement.success) {
+        held.discard()
+        const reason = settlement.errorReason ?? paywallReasons.unexpectedSettleError
+        await fail(
+          'settle',
+          'settlement_failed',
+          reason,
+          settlement.errorMessage ?? 'The payment could not be settled; the response is withheld.',
+          {
+            ...base,
+            requirements,
+            settlement,
+            headers: {
+              [responseHeader]: encodePaymentResponseHeader(forVersion(settlement, x402Version)),
+            },
+          },
+        )
+        return undefined
+      }
+
+      held.release({
+        [responseHeader]: encodePaymentResponseHeader(forVersion(settlement, x402Version)),
+      })
+      publish(paywallChannels.settled, () => ({ ...event, settlement }))
+      await runHook('onSettled', hooks.onSettled, { ...event, settlement }, logger)
+      return withoutCors(held.snapshot())
+    }
+  }
+
+  function report(level: 'error' | 'warn', message: string, context: Record<string, unknown>) {
+    try {
+      logger?.[level]?.(`tollgate paywall: ${message}`, context)
+    } catch {
+      // A throwing logger must not change the response.
+    }
+  }
+
+  return {
+    match(method, path) {
+      return matchRoute(table, { method, path })
+    },
+    preflight({ path, origin, requestMethod, requestHeaders }) {
+      if (!cors || !requestMethod) return undefined
+      if (!matchRoute(table, { method: requestMethod, path })) return undefined
+      return preflightResponse(cors, { origin, requestMethod, requestHeaders })
+    },
+    handle,
+  }
+}
+
+const duplicate = 'This payment authorization was already used for another request.'
+
+/** `Retry-After` for a facilitator that is unavailable (503). */
+function retryAfter(kind: PaywallFailureKind): { headers?: ResponseHeaders } {
+  return kind === 'facilitator_unavailable' ? { headers: { 'Retry-After': '1' } } : {}
+}
+
+/** v1 clients read v1 network names in `X-PAYMENT-RESPONSE`. */
+function forVersion(settlement: SettleResponse, x402Version: 1 | 2): SettleResponse {
+  if (x402Version === 2) return settlement
+  return { ...settlement, network: toV1Network(settlement.network) ?? settlement.network }
+}
+
+/** A browser navigating to the resource, not a script. */
+function wantsHtml(request: PaywallRequest<unknown>): boolean {
+  if (request.method !== 'GET') return false
+  return (request.header('accept') ?? '').toLowerCase().includes('text/html')
+}
+
+/** A stored response is replayed to whoever sends the identifier: its CORS headers are per request. */
+function withoutCors(response: PaywallResponse): PaywallResponse {
+  const headers: ResponseHeaders = {}
+  for (const [name, value] of Object.entries(response.headers)) {
+    const lower = name.toLowerCase()
+    if (lower.startsWith('access-control-') || lower === 'vary') continue
+    headers[name] = value
+  }
+  return { ...response, headers }
+}
