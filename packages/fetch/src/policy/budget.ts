@@ -1,0 +1,206 @@
+import type { PaymentRequirements } from '@tollgate/core'
+import type { BudgetRefusal } from '../errors.js'
+import { describeAmount } from '../errors.js'
+import type { Limit, ResolvedLimit } from './limit.js'
+import { costAgainst, limitInAtomicUnits, resolveLimit, scaledToAtomic } from './limit.js'
+
+/** An allowance over a sliding time window. */
+export type BudgetParameters = {
+  /** The most the agent pays within the window (a `bigint` is atomic units, `'$5'` whole units). */
+  limit: Limit
+  /**
+   * Length of the sliding window in milliseconds; a payment counts until it is this old.
+   * @default no window: the limit holds for the life of the policy
+   */
+  windowMs?: number | undefined
+  /**
+   * `'total'`: one allowance for every payment; `'host'`: one allowance per host (`api.example.com:443`).
+   * @default 'total'
+   */
+  scope?: 'total' | 'host' | undefined
+}
+
+/** Money set aside for one payment until its outcome is known. */
+export type Reservation = {
+  /** The payment settled (or may have): it keeps counting against the budgets. */
+  commit(): void
+  /** The payment provably did not happen: give the money back. */
+  release(): void
+}
+
+/** How much of a budget is used. Amounts use the budget's unit: atomic, or whole units at 18 decimals. */
+export type BudgetUsage = {
+  readonly budget: BudgetParameters
+  readonly key: string
+  readonly committed: bigint
+  readonly reserved: bigint
+}
+
+/** The payment a budget is asked about. */
+export type BudgetCharge = {
+  readonly requirements: PaymentRequirements
+  readonly amount: bigint
+  readonly decimals: number | undefined
+}
+
+/** Reservations for every budget of a policy. Synchronous: check and reserve happen in one tick. */
+export type BudgetLedger = {
+  /** The first budget that has no room for the charge, or `undefined`. */
+  check(charge: BudgetCharge, host: string): BudgetRefusal | undefined
+  /** Reserves the charge in every budget; throws if one has no room (check first). */
+  reserve(charge: BudgetCharge, host: string): Reservation
+  usage(): BudgetUsage[]
+}
+
+/** `at` is when the money was reserved, then when the payment was committed. */
+type Entry = { readonly cost: bigint; at: number; state: 'reserved' | 'committed' }
+
+type Account = {
+  readonly entries: Set<Entry>
+  /** Committed spending that never expires (budgets without a window). */
+  forever: bigint
+}
+
+type Budget = {
+  readonly parameters: BudgetParameters
+  readonly limit: ResolvedLimit
+  readonly windowMs: number | undefined
+  readonly scope: 'total' | 'host'
+  readonly accounts: Map<string, Account>
+}
+
+/**
+ * Creates the ledger for a policy's budgets. A committed payment counts from its commit until it
+ * is `windowMs` old; an open reservation counts until it is committed or released.
+ */
+export function createBudgetLedger(
+  budgets: readonly BudgetParameters[],
+  { now = Date.now }: { now?: (() => number) | undefined } = {},
+): BudgetLedger {
+  const resolved: Budget[] = budgets.map((parameters) => {
+    const { windowMs, scope = 'total' } = parameters
+    if (windowMs !== undefined && !(Number.isFinite(windowMs) && windowMs > 0))
+      throw new RangeError(`budget windowMs must be a positive number, got ${windowMs}`)
+    return {
+      parameters,
+      limit: resolveLimit(parameters.limit),
+      windowMs,
+      scope,
+      accounts: new Map(),
+    }
+  })
+
+  function accountOf(budget: Budget, host: string): Account {
+    const key = budget.scope === 'host' ? host : ''
+    let account = budget.accounts.get(key)
+    if (!account) {
+      account = { entries: new Set(), forever: 0n }
+      budget.accounts.set(key, account)
+    }
+    return account
+  }
+
+  /** Committed spending plus open reservations within the window; drops what has aged out. */
+  function used(budget: Budget, account: Account, now: number) {
+    let committed = account.forever
+    let reserved = 0n
+    for (const entry of account.entries) {
+      if (entry.state === 'reserved') reserved += entry.cost
+      else if (budget.windowMs !== undefined && now - entry.at >= budget.windowMs)
+        account.entries.delete(entry)
+      else committed += entry.cost
+    }
+    return { committed, reserved }
+  }
+
+  function check(charge: BudgetCharge, host: string): BudgetRefusal | undefined {
+    const time = now()
+    for (const budget of resolved) {
+      const refusal = refuse(budget, charge, host, time)
+      if (refusal) return refusal
+    }
+    return undefined
+  }
+
+  function refuse(
+    budget: Budget,
+    charge: BudgetCharge,
+    host: string,
+    now: number,
+  ): BudgetRefusal | undefined {
+    const { amount, decimals, requirements } = charge
+    const values = {
+      scope: budget.scope,
+      host: budget.scope === 'host' ? host : undefined,
+      windowMs: budget.windowMs,
+    }
+    const cost = costAgainst(budget.limit, amount, decimals)
+    if (cost === undefined)
+      return {
+        guard: 'budget',
+        reason: `the budget is in whole units and the decimals of asset ${requirements.asset} are unknown`,
+        requirements,
+        values: { ...values, limit: undefined, spent: undefined, requested: amount },
+      }
+    const { committed, reserved } = used(budget, accountOf(budget, host), now)
+    const spent = committed + reserved
+    if (spent + cost <= budget.limit.value) return undefined
+    const limit = limitInAtomicUnits(budget.limit, decimals)
+    const spentAtomic = budget.limit.kind === 'atomic' ? spent : scaledToAtomic(spent, decimals)
+    const where = budget.scope === 'host' ? ` for ${host}` : ''
+    return {
+      guard: 'budget',
+      reason: `${describeAmount(amount, decimals)} does not fit the budget${where}: ${describeAmount(spentAtomic ?? 0n, decimals)} of ${describeAmount(limit ?? 0n, decimals)} spent or reserved`,
+      requirements,
+      values: { ...values, limit, spent: spentAtomic, requested: amount },
+    }
+  }
+
+  function reserve(charge: BudgetCharge, host: string): Reservation {
+    const refusal = check(charge, host)
+    if (refusal) throw new RangeError(`budget has no room: ${refusal.reason}`)
+    const held: { account: Account; entry: Entry; budget: Budget }[] = []
+    for (const budget of resolved) {
+      const cost = costAgainst(budget.limit, charge.amount, charge.decimals)!
+      const entry: Entry = { cost, at: now(), state: 'reserved' }
+      const account = accountOf(budget, host)
+      account.entries.add(entry)
+      held.push({ account, entry, budget })
+    }
+    let settled = false
+    return {
+      commit() {
+        if (settled) return
+        settled = true
+        const time = now()
+        for (const { account, entry, budget } of held) {
+          if (budget.windowMs === undefined) {
+            account.entries.delete(entry)
+            account.forever += entry.cost
+          } else {
+            entry.state = 'committed'
+            entry.at = time
+          }
+        }
+      },
+      release() {
+        if (settled) return
+        settled = true
+        for (const { account, entry } of held) account.entries.delete(entry)
+      },
+    }
+  }
+
+  function usage(): BudgetUsage[] {
+    const time = now()
+    return resolved.flatMap((budget) =>
+      [...budget.accounts].map(([key, account]) => ({
+        budget: budget.parameters,
+        key,
+        ...used(budget, account, time),
+      })),
+    )
+  }
+
+  return { check, reserve, usage }
+}

@@ -1,0 +1,467 @@
+import type { PaymentRequired, PaymentRequirements } from '@tollgate/core'
+import { type Asset, assets } from '@tollgate/evm'
+import { describe, expect, test } from 'vitest'
+import { BudgetExceededError, PolicyRefusedError } from '../errors.js'
+import type { Challenge } from './candidate.js'
+import { createPolicy } from './createPolicy.js'
+
+const baseSepoliaUsdc = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
+const baseUsdc = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
+const payee = '0x1111111111111111111111111111111111111111'
+const other = '0x2222222222222222222222222222222222222222'
+const dai = '0x3333333333333333333333333333333333333333'
+const url = new URL('https://api.example.com/report')
+
+// An 18-decimal token, known through the caller's registry.
+const dai18: Asset = {
+  chainId: 84532,
+  network: 'eip155:84532',
+  address: dai,
+  symbol: 'DAI',
+  decimals: 18,
+  eip712: { name: 'Dai', version: '1' },
+}
+const registry: readonly Asset[] = [dai18, ...assets]
+
+function option(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
+  return {
+    scheme: 'exact',
+    network: 'eip155:84532',
+    amount: '10000',
+    asset: baseSepoliaUsdc,
+    payTo: payee,
+    maxTimeoutSeconds: 60,
+    extra: { name: 'USDC', version: '2' },
+    ...overrides,
+  }
+}
+
+function challenge(...accepts: PaymentRequirements[]): Challenge {
+  const paymentRequired: PaymentRequired = {
+    x402Version: 2,
+    resource: { url: url.href },
+    accepts: accepts as [PaymentRequirements, ...PaymentRequirements[]],
+  }
+  return { x402Version: 2, paymentRequired }
+}
+
+function refusal(run: () => unknown): PolicyRefusedError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof PolicyRefusedError) return error
+    throw error
+  }
+  throw new Error('expected a refusal')
+}
+
+describe('selection', () => {
+  test('chooses the cheapest acceptable option, not the first', () => {
+    const policy = createPolicy()
+    const { candidate } = policy.authorize({
+      challenge: challenge(
+        option({ amount: '30000' }),
+        option({ amount: '5000', payTo: other }),
+        option({ amount: '20000' }),
+      ),
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    expect(candidate.index).toBe(1)
+    expect(candidate.amount).toBe(5000n)
+  })
+
+  test('compares prices across assets by their decimals', () => {
+    const policy = createPolicy()
+    // 0.02 DAI (18 decimals) against 0.01 USDC (6 decimals): USDC is cheaper in whole units.
+    const { candidate } = policy.authorize({
+      challenge: challenge(
+        option({ asset: dai, amount: '20000000000000000', extra: { name: 'Dai', version: '1' } }),
+        option({ amount: '10000' }),
+      ),
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    expect(candidate.asset).toBe(baseSepoliaUsdc.toLowerCase())
+  })
+
+  test('skips options an earlier rule refuses and pays the cheapest one left', () => {
+    const policy = createPolicy({ networks: ['base'], payees: { deny: [other] } })
+    const { candidate } = policy.authorize({
+      challenge: challenge(
+        option({ amount: '1' }), // Base Sepolia: network not allowed
+        option({
+          network: 'eip155:8453',
+          asset: baseUsdc,
+          amount: '2',
+          payTo: other,
+          extra: { name: 'USD Coin', version: '2' },
+        }),
+        option({
+          network: 'eip155:8453',
+          asset: baseUsdc,
+          amount: '3',
+          extra: { name: 'USD Coin', version: '2' },
+        }),
+      ),
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    expect(candidate.index).toBe(2)
+  })
+
+  test('a custom selector picks among the acceptable options, cheapest first', () => {
+    const seen: bigint[] = []
+    const policy = createPolicy({
+      select: (acceptable) => {
+        seen.push(...acceptable.map((c) => c.amount))
+        return acceptable.at(-1)
+      },
+    })
+    const { candidate } = policy.authorize({
+      challenge: challenge(
+        option({ amount: '300' }),
+        option({ amount: '100' }),
+        option({ amount: '200' }),
+      ),
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    expect(seen).toEqual([100n, 200n, 300n])
+    expect(candidate.amount).toBe(300n)
+  })
+
+  test('a selector that returns nothing, or a foreign option, refuses', () => {
+    const none = createPolicy({ select: () => undefined })
+    expect(
+      refusal(() =>
+        none.authorize({ challenge: challenge(option()), url, method: 'GET', assets: registry }),
+      ).guard,
+    ).toBe('select')
+    const foreign = createPolicy({ select: (acceptable) => ({ ...acceptable[0]! }) })
+    const error = refusal(() =>
+      foreign.authorize({ challenge: challenge(option()), url, method: 'GET', assets: registry }),
+    )
+    expect(error.guard).toBe('select')
+    expect(error.code).toBe('TOLLGATE_POLICY_SELECT')
+  })
+
+  test('reads v1 challenges (network names, maxAmountRequired)', () => {
+    const policy = createPolicy({ networks: ['eip155:84532'] })
+    const { candidate } = policy.authorize({
+      challenge: {
+        x402Version: 1,
+        paymentRequired: {
+          x402Version: 1,
+          error: 'X-PAYMENT header is required',
+          accepts: [
+            {
+              scheme: 'exact',
+              network: 'base-sepolia',
+              maxAmountRequired: '1000',
+              resource: url.href,
+              description: '',
+              mimeType: '',
+              payTo: payee,
+              maxTimeoutSeconds: 60,
+              asset: baseSepoliaUsdc,
+              extra: { name: 'USDC', version: '2' },
+            },
+          ],
+        },
+      },
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    expect(candidate.network).toBe('eip155:84532')
+    expect(candidate.amount).toBe(1000n)
+    expect(candidate.original).toHaveProperty('maxAmountRequired', '1000')
+  })
+})
+
+describe('guards', () => {
+  const authorize = (policy: ReturnType<typeof createPolicy>, ...accepts: PaymentRequirements[]) =>
+    refusal(() =>
+      policy.authorize({ challenge: challenge(...accepts), url, method: 'GET', assets: registry }),
+    )
+
+  test('scheme: only exact, on EVM, with EIP-3009', () => {
+    const policy = createPolicy()
+    expect(authorize(policy, option({ scheme: 'upto' })).guard).toBe('scheme')
+    expect(
+      authorize(
+        policy,
+        option({ extra: { name: 'USDC', version: '2', assetTransferMethod: 'permit2' } }),
+      ).reason,
+    ).toBe('asset transfer method "permit2" is not supported')
+    expect(
+      authorize(policy, option({ network: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1' })).reason,
+    ).toBe('network "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1" is not an EVM network')
+  })
+
+  test('network: unknown names and networks not allowed', () => {
+    expect(authorize(createPolicy(), option({ network: 'not-a-chain' })).guard).toBe('network')
+    const error = authorize(createPolicy({ networks: ['base'] }), option())
+    expect(error.guard).toBe('network')
+    expect(error.code).toBe('TOLLGATE_POLICY_NETWORK')
+    expect(error.refusal.values).toEqual({ network: 'eip155:84532', allowed: 'eip155:8453' })
+  })
+
+  test('asset: outside the registry unless the policy allows it', () => {
+    const unknown = '0x4444444444444444444444444444444444444444'
+    const error = authorize(createPolicy(), option({ asset: unknown }))
+    expect(error.guard).toBe('asset')
+    expect(error.shortMessage).toBe(
+      `Payment refused by the asset rule: asset ${unknown} on eip155:84532 is not in the asset registry.`,
+    )
+    const allowed = createPolicy({
+      assets: [{ network: 'base-sepolia', address: unknown, decimals: 6 }],
+    })
+    const { candidate } = allowed.authorize({
+      challenge: challenge(option({ asset: unknown }), option()),
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    // The registry's USDC is no longer allowed once the policy lists assets.
+    expect(candidate.asset).toBe(unknown)
+    expect(candidate.decimals).toBe(6)
+  })
+
+  test('asset: an EIP-712 domain that disagrees with the registry', () => {
+    const error = authorize(createPolicy(), option({ extra: { name: 'USD Coin', version: '2' } }))
+    expect(error.guard).toBe('asset')
+    expect(error.refusal.values).toMatchObject({ name: 'USD Coin', expectedName: 'USDC' })
+  })
+
+  test('payee: deny-list and allow-list, case-insensitive', () => {
+    expect(
+      authorize(
+        createPolicy({ payees: { deny: [payee.toUpperCase().replace('0X', '0x')] } }),
+        option(),
+      ).guard,
+    ).toBe('payee')
+    const error = authorize(createPolicy({ payees: { allow: [other] } }), option())
+    expect(error.reason).toBe(`payee ${payee} is not on the allow-list`)
+    const ok = createPolicy({ payees: { allow: [payee] } })
+    expect(
+      ok.authorize({ challenge: challenge(option()), url, method: 'GET', assets: registry })
+        .candidate.payTo,
+    ).toBe(payee)
+  })
+
+  test('maxPerRequest in whole units uses the asset decimals', () => {
+    const policy = createPolicy({ maxPerRequest: '$0.01' })
+    expect(
+      policy.authorize({
+        challenge: challenge(option({ amount: '10000' })),
+        url,
+        method: 'GET',
+        assets: registry,
+      }).candidate.amount,
+    ).toBe(10000n)
+    const error = authorize(policy, option({ amount: '10001' }))
+    expect(error.guard).toBe('maxPerRequest')
+    expect(error.code).toBe('TOLLGATE_POLICY_MAX_PER_REQUEST')
+    expect(error.refusal.values).toEqual({ amount: 10001n, cap: 10000n })
+    expect(error.reason).toBe('10001 (0.010001) is above the cap 10000 (0.01)')
+    // The same cap is 10^16 atomic units of an 18-decimal token.
+    expect(
+      authorize(
+        policy,
+        option({ asset: dai, amount: '10000000000000001', extra: { name: 'Dai', version: '1' } }),
+      ).refusal.values,
+    ).toEqual({ amount: 10000000000000001n, cap: 10000000000000000n })
+  })
+
+  test('maxPerRequest as a bigint is atomic units', () => {
+    const policy = createPolicy({ maxPerRequest: 500n })
+    expect(authorize(policy, option({ amount: '501' })).guard).toBe('maxPerRequest')
+    expect(
+      policy.authorize({
+        challenge: challenge(option({ amount: '500' })),
+        url,
+        method: 'GET',
+        assets: registry,
+      }).candidate.amount,
+    ).toBe(500n)
+  })
+
+  test('the default cap is $1; null lifts it', () => {
+    expect(authorize(createPolicy(), option({ amount: '1000001' })).guard).toBe('maxPerRequest')
+    expect(
+      createPolicy({ maxPerRequest: null }).authorize({
+        challenge: challenge(option({ amount: '5000000000' })),
+        url,
+        method: 'GET',
+        assets: registry,
+      }).candidate.amount,
+    ).toBe(5000000000n)
+  })
+
+  test('a cap in whole units refuses an asset of unknown decimals', () => {
+    const unknown = '0x4444444444444444444444444444444444444444'
+    const policy = createPolicy({ assets: [{ network: 'eip155:84532', address: unknown }] })
+    const error = authorize(policy, option({ asset: unknown }))
+    expect(error.guard).toBe('maxPerRequest')
+    expect(error.reason).toContain('decimals of asset')
+  })
+
+  test('reports the rule that refused the most promising option and lists every refusal', () => {
+    const policy = createPolicy({ networks: ['eip155:84532'], maxPerRequest: '$0.01' })
+    const error = authorize(
+      policy,
+      option({ network: 'eip155:8453', asset: baseUsdc }),
+      option({ amount: '20000' }),
+      option({ scheme: 'upto' }),
+    )
+    expect(error.guard).toBe('maxPerRequest')
+    expect(error.refusals.map((r) => r.guard)).toEqual(['network', 'maxPerRequest', 'scheme'])
+    expect(error.message).toMatchInlineSnapshot(`
+      "Payment refused by the maxPerRequest rule: 20000 (0.02) is above the cap 10000 (0.01).
+
+      - exact 10000 of 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 on eip155:8453 to 0x1111111111111111111111111111111111111111: network: network eip155:8453 is not allowed
+      - exact 20000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: maxPerRequest: 20000 (0.02) is above the cap 10000 (0.01)
+      - upto 10000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: scheme: scheme "upto" is not supported"
+    `)
+  })
+
+  test('malformed limits fail when the policy is created', () => {
+    expect(() => createPolicy({ maxPerRequest: '1,00' })).toThrow()
+    expect(() => createPolicy({ budgets: [{ limit: '-1' }] })).toThrow()
+    expect(() => createPolicy({ budgets: [{ limit: '$1', windowMs: 0 }] })).toThrow(RangeError)
+    expect(() => createPolicy({ networks: ['nowhere'] })).toThrow()
+  })
+})
+
+describe('budgets', () => {
+  const authorize = (policy: ReturnType<typeof createPolicy>, amount: string, at = url) =>
+    policy.authorize({
+      challenge: challenge(option({ amount })),
+      url: at,
+      method: 'GET',
+      assets: registry,
+    })
+
+  test('reservations count until released; commits count for good', () => {
+    const policy = createPolicy({ budgets: [{ limit: '$0.03' }] })
+    const a = authorize(policy, '10000')
+    const b = authorize(policy, '10000')
+    authorize(policy, '10000')
+    const error = refusal(() => authorize(policy, '1'))
+    expect(error).toBeInstanceOf(BudgetExceededError)
+    expect(error.code).toBe('TOLLGATE_POLICY_BUDGET')
+    expect(error).toMatchObject({ scope: 'total', limit: 30000n, spent: 30000n, requested: 1n })
+    a.reservation.release()
+    b.reservation.commit()
+    const c = authorize(policy, '10000')
+    expect(c.candidate.amount).toBe(10000n)
+    // Releasing twice, or after a commit, changes nothing.
+    a.reservation.release()
+    b.reservation.release()
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+    expect(policy.usage()).toEqual([
+      {
+        budget: { limit: '$0.03' },
+        key: '',
+        committed: 10000n * 10n ** 12n,
+        reserved: 20000n * 10n ** 12n,
+      },
+    ])
+  })
+
+  test('a window frees what is older than it', () => {
+    let now = 1_000_000
+    const policy = createPolicy({ budgets: [{ limit: 20000n, windowMs: 60_000 }], now: () => now })
+    authorize(policy, '10000').reservation.commit()
+    now += 30_000
+    authorize(policy, '10000').reservation.commit()
+    expect(refusal(() => authorize(policy, '10000'))).toBeInstanceOf(BudgetExceededError)
+    now += 29_999
+    expect(refusal(() => authorize(policy, '10000'))).toBeInstanceOf(BudgetExceededError)
+    now += 1 // the first payment is now 60 s old
+    authorize(policy, '10000').reservation.commit()
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+  })
+
+  test('an open reservation never ages out of a window', () => {
+    let now = 0
+    const policy = createPolicy({ budgets: [{ limit: 10000n, windowMs: 1000 }], now: () => now })
+    const pending = authorize(policy, '10000')
+    now += 10_000
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+    // Committed now, it counts for the next second.
+    pending.reservation.commit()
+    now += 999
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+    now += 1
+    expect(authorize(policy, '10000').candidate.amount).toBe(10000n)
+  })
+
+  test('per-host budgets are separate per host and all budgets must fit', () => {
+    const policy = createPolicy({
+      budgets: [
+        { limit: '$0.02', scope: 'host' },
+        { limit: '$0.03', scope: 'total' },
+      ],
+    })
+    const a = new URL('https://a.example/x')
+    const b = new URL('https://b.example/x')
+    authorize(policy, '10000', a)
+    authorize(policy, '10000', a)
+    const perHost = refusal(() => authorize(policy, '10000', a)) as BudgetExceededError
+    expect(perHost).toMatchObject({ scope: 'host', host: 'a.example' })
+    authorize(policy, '10000', b)
+    const total = refusal(() => authorize(policy, '10000', b)) as BudgetExceededError
+    expect(total).toMatchObject({ scope: 'total', host: undefined, spent: 30000n })
+  })
+
+  test('a budget in whole units adds up assets of different decimals', () => {
+    const policy = createPolicy({ budgets: [{ limit: '$0.03' }] })
+    authorize(policy, '10000') // 0.01 USDC
+    policy.authorize({
+      challenge: challenge(
+        option({ asset: dai, amount: '10000000000000000', extra: { name: 'Dai', version: '1' } }),
+      ),
+      url,
+      method: 'GET',
+      assets: registry,
+    }) // 0.01 DAI
+    authorize(policy, '10000')
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+  })
+
+  test('an option over budget gives way to a cheaper one that fits', () => {
+    const policy = createPolicy({ budgets: [{ limit: 15000n }] })
+    authorize(policy, '10000')
+    const { candidate } = policy.authorize({
+      challenge: challenge(option({ amount: '6000' }), option({ amount: '5000', payTo: other })),
+      url,
+      method: 'GET',
+      assets: registry,
+    })
+    expect(candidate.amount).toBe(5000n)
+  })
+
+  test('100 concurrent calls against a budget for 10 reserve exactly 10', async () => {
+    const policy = createPolicy({ budgets: [{ limit: '$0.10' }] })
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, async (_, i) => {
+        // Interleave the calls: each resumes after others have run.
+        await new Promise((resolve) => setTimeout(resolve, i % 7))
+        const { reservation } = authorize(policy, '10000')
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        reservation.commit()
+      }),
+    )
+    const refused = outcomes.filter((o) => o.status === 'rejected')
+    expect(outcomes.length - refused.length).toBe(10)
+    expect(refused.every((o) => o.reason instanceof BudgetExceededError)).toBe(true)
+    expect(policy.usage()[0]).toMatchObject({ committed: 10n ** 17n, reserved: 0n })
+  })
+})
