@@ -5,7 +5,15 @@ import { readFileSync, rmSync } from 'node:fs'
 
 const report = '.vitest-report.json'
 rmSync(report, { force: true })
-const args = ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]
+const args = [
+  'exec',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]
 const run = spawnSync('pnpm', args, { stdio: 'inherit' })
 
 let passed = 0

@@ -46,11 +46,19 @@ export type StartDevnetParameters = {
   anvilBinary?: string | undefined
 }
 
+/**
+ * A devnet token. It has the shape of an `@tollgate/evm` `Asset`, so it can be passed wherever an
+ * asset registry is taken (`assets: [devnet.usdc]`).
+ */
 export type DevnetToken<name extends string = string> = {
   address: Address
   name: name
   version: '2'
   decimals: 6
+  symbol: 'USDC'
+  chainId: number
+  network: `eip155:${number}`
+  eip712: { name: name; version: '2' }
 }
 
 /** Which test USDC: `'usdc'` ("USD Coin", as on Base) or `'usdcAlt'` ("USDC", as on Base Sepolia). */
@@ -178,12 +186,20 @@ export async function startDevnet({
       name: 'USD Coin',
       version: '2',
       decimals: 6,
+      symbol: 'USDC',
+      chainId,
+      network: `eip155:${chainId}`,
+      eip712: { name: 'USD Coin', version: '2' },
     }
     const usdcAlt: DevnetToken<'USDC'> = {
       address: getContractAddress({ from: deployer.address, nonce: 1n }),
       name: 'USDC',
       version: '2',
       decimals: 6,
+      symbol: 'USDC',
+      chainId,
+      network: `eip155:${chainId}`,
+      eip712: { name: 'USDC', version: '2' },
     }
     const tokenAddress = (token: DevnetTokenRef | Address): Address =>
       token === 'usdc' ? usdc.address : token === 'usdcAlt' ? usdcAlt.address : token
