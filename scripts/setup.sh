@@ -17,5 +17,17 @@ if [ "$1" = "test" ] && [ ! -x /usr/bin/chromium ]; then
     echo "tollgate: /usr/bin/chromium is missing: install Debian's chromium package, or the browser tests will fail" >&2
   fi
 fi
-pnpm install --frozen-lockfile --reporter=silent
-pnpm run --silent build
+# Quiet when all is well, the whole log when not.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run() {
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "tollgate: '$*' failed" >&2
+    exit 1
+  fi
+}
+echo "tollgate: installing the workspace"
+run pnpm install --frozen-lockfile
+echo "tollgate: building the packages"
+run pnpm run build
