@@ -11,6 +11,8 @@ import type { Challenge } from './policy/candidate.js'
 /** The parts of a fetch `Response` this package reads. */
 export type ResponseLike = {
   readonly status: number
+  /** The URL of the response, after redirects (`''` for a response made by hand). */
+  readonly url?: string | undefined
   readonly headers: { get(name: string): string | null }
   readonly body: ReadableStream<Uint8Array> | null
   clone(): ResponseLike

@@ -1,13 +1,38 @@
 import type { PaymentRequirements } from '@tollgate/core'
 import { BaseError, formatMoney } from '@tollgate/core'
 
-/** The policy rule that refused a payment. */
+/**
+ * The policy rule that refused a payment:
+ * - `scheme`: not the `exact` scheme on EVM with EIP-3009;
+ * - `network`, `asset`: a network or asset the agent does not pay with;
+ * - `units`: the asset's decimals or EIP-712 domain disagree with the registry;
+ * - `redirect`: the 402 came from another origin than the one requested;
+ * - `resource`: the challenge's resource is not the URL requested;
+ * - `payee`: a denied payee, or one off the allow-list (global or per host);
+ * - `identity`: the server names an agent whose verified wallet is not the payee;
+ * - `payeeChange`, `networkChange`, `assetChange`: the route was paid to another payee, on
+ *   another network, or with another asset before;
+ * - `price`: above the price the agent expects (price list, `expectPrice`, or learnt);
+ * - `maxPerRequest`: above the per-request cap;
+ * - `rateLimit`: too many payments on the route within the window (`RateLimitedError`);
+ * - `budget`: no room left in a budget (`BudgetExceededError`);
+ * - `select`: the custom selector chose none of the acceptable options.
+ */
 export type PolicyGuard =
   | 'scheme'
   | 'network'
   | 'asset'
+  | 'units'
+  | 'redirect'
+  | 'resource'
   | 'payee'
+  | 'identity'
+  | 'payeeChange'
+  | 'networkChange'
+  | 'assetChange'
+  | 'price'
   | 'maxPerRequest'
+  | 'rateLimit'
   | 'budget'
   | 'select'
 
@@ -20,14 +45,17 @@ export type Refusal = {
   readonly requirements: PaymentRequirements
   /** The values the rule compared. */
   readonly values: Readonly<Record<string, string | number | bigint | undefined>>
+  /** The error behind the refusal (a `verifyPayee` hook's, an `expectPrice` callback's). */
+  readonly cause?: unknown
 }
 
 /** A budget's state when it refused a payment, in atomic units of the refused asset. */
 export type BudgetRefusal = Refusal & {
   readonly guard: 'budget'
   readonly values: {
-    readonly scope: 'total' | 'host'
+    readonly scope: 'total' | 'host' | 'payee'
     readonly host: string | undefined
+    readonly payee: string | undefined
     readonly windowMs: number | undefined
     readonly limit: bigint | undefined
     readonly spent: bigint | undefined
@@ -35,12 +63,33 @@ export type BudgetRefusal = Refusal & {
   }
 }
 
+/** A rate-limit refusal: the route's payments (or payments answered with a 402) in the window. */
+export type RateLimitRefusal = Refusal & {
+  readonly guard: 'rateLimit'
+  readonly values: {
+    readonly route: string
+    readonly kind: 'payments' | 'refused'
+    readonly limit: number
+    readonly windowMs: number
+    readonly retryAfterMs: number
+  }
+}
+
 const guardCodes = {
   scheme: 'TOLLGATE_POLICY_SCHEME',
   network: 'TOLLGATE_POLICY_NETWORK',
   asset: 'TOLLGATE_POLICY_ASSET',
+  units: 'TOLLGATE_POLICY_UNITS',
+  redirect: 'TOLLGATE_POLICY_REDIRECT',
+  resource: 'TOLLGATE_POLICY_RESOURCE',
   payee: 'TOLLGATE_POLICY_PAYEE',
+  identity: 'TOLLGATE_POLICY_IDENTITY',
+  payeeChange: 'TOLLGATE_POLICY_PAYEE_CHANGE',
+  networkChange: 'TOLLGATE_POLICY_NETWORK_CHANGE',
+  assetChange: 'TOLLGATE_POLICY_ASSET_CHANGE',
+  price: 'TOLLGATE_POLICY_PRICE',
   maxPerRequest: 'TOLLGATE_POLICY_MAX_PER_REQUEST',
+  rateLimit: 'TOLLGATE_POLICY_RATE_LIMIT',
   budget: 'TOLLGATE_POLICY_BUDGET',
   select: 'TOLLGATE_POLICY_SELECT',
 } as const satisfies Record<PolicyGuard, string>
@@ -63,6 +112,7 @@ export class PolicyRefusedError extends BaseError {
   constructor({ refusal, refusals }: { refusal: Refusal; refusals: readonly Refusal[] }) {
     super(`Payment refused by the ${refusal.guard} rule: ${refusal.reason}.`, {
       code: guardCodes[refusal.guard],
+      cause: refusal.cause,
       metaMessages: refusals.map(
         (r) =>
           `- ${r.requirements.scheme} ${r.requirements.amount} of ${r.requirements.asset} on ${r.requirements.network} to ${r.requirements.payTo}: ${r.guard}: ${r.reason}`,
@@ -84,8 +134,11 @@ export type BudgetExceededErrorType = BudgetExceededError & { name: 'BudgetExcee
  */
 export class BudgetExceededError extends PolicyRefusedError {
   override name = 'BudgetExceededError'
-  readonly scope: 'total' | 'host'
+  readonly scope: 'total' | 'host' | 'payee'
   readonly host: string | undefined
+  readonly payee: string | undefined
+  /** The budget's window; `undefined` for a budget over the life of the policy. */
+  readonly windowMs: number | undefined
   readonly limit: bigint | undefined
   readonly spent: bigint | undefined
   readonly requested: bigint
@@ -93,10 +146,39 @@ export class BudgetExceededError extends PolicyRefusedError {
   constructor({ refusal, refusals }: { refusal: BudgetRefusal; refusals: readonly Refusal[] }) {
     super({ refusal, refusals })
     this.scope = refusal.values.scope
+    this.windowMs = refusal.values.windowMs
     this.host = refusal.values.host
+    this.payee = refusal.values.payee
     this.limit = refusal.values.limit
     this.spent = refusal.values.spent
     this.requested = refusal.values.requested
+  }
+}
+
+export type RateLimitedErrorType = RateLimitedError & { name: 'RateLimitedError' }
+
+/**
+ * The route had as many payments as the policy's rate limit allows within its window (or as many
+ * payments answered with a 402 again): a 402 storm. Nothing was signed.
+ */
+export class RateLimitedError extends PolicyRefusedError {
+  override name = 'RateLimitedError'
+  /** `METHOD origin/path`. */
+  readonly route: string
+  /** `payments`: every payment counts; `refused`: payments the server answered with a 402. */
+  readonly kind: 'payments' | 'refused'
+  readonly limit: number
+  readonly windowMs: number
+  /** When the oldest payment in the window ages out. */
+  readonly retryAfterMs: number
+
+  constructor({ refusal, refusals }: { refusal: RateLimitRefusal; refusals: readonly Refusal[] }) {
+    super({ refusal, refusals })
+    this.route = refusal.values.route
+    this.kind = refusal.values.kind
+    this.limit = refusal.values.limit
+    this.windowMs = refusal.values.windowMs
+    this.retryAfterMs = refusal.values.retryAfterMs
   }
 }
 

@@ -15,6 +15,8 @@ export type PreparedRequest = {
   readonly headers: Headers
   /** The body can be sent again (a retry after a 402 is possible). */
   readonly replayable: boolean
+  /** The caller's redirect mode. */
+  readonly redirect: 'follow' | 'manual' | 'error'
   /** An init for the wrapped fetch: the caller's options, plus `extraHeaders`. */
   init(extraHeaders?: Readonly<Record<string, string>>): Record<string, unknown>
 }
@@ -60,11 +62,14 @@ export async function prepareRequest(
     ? await bufferBody(source, maxBufferedBodyBytes)
     : { body: source ?? undefined, replayable: true, streaming: false }
 
+  const redirect =
+    options.redirect === 'manual' || options.redirect === 'error' ? options.redirect : 'follow'
   return {
     url,
     method,
     headers,
     replayable: body.replayable,
+    redirect,
     init(extraHeaders = {}) {
       const all = new Headers(headers)
       for (const [name, value] of Object.entries(extraHeaders)) all.set(name, value)

@@ -295,7 +295,11 @@ describe('v2', () => {
     const policy = createPolicy({ budgets: [{ limit: 15000n }] })
     const pay = wrapFetch({ account, policy })
     const response = await pay(server.url)
-    expect(getReceipt(response)).toMatchObject({ status: 'indeterminate', settlement: undefined })
+    expect(getReceipt(response)).toMatchObject({
+      status: 'indeterminate',
+      disputed: 'settlement-missing',
+      settlement: undefined,
+    })
     expect(policy.usage()[0]).toMatchObject({ committed: 0n, reserved: 10000n })
     // The reservation still counts: a second payment does not fit.
     await expect(pay(server.url)).rejects.toBeInstanceOf(BudgetExceededError)
@@ -437,6 +441,25 @@ describe('v1', () => {
   })
 })
 
+describe('authorization lifetime', () => {
+  test.each([1, 2] as const)(
+    'v%i: validBefore is capped, and a v2 accepted still echoes the server',
+    async (version) => {
+      const long = { ...requirement, maxTimeoutSeconds: 86_400 }
+      const server = await paywall({ version, accepts: [long] })
+      const { account } = signer()
+      const start = Math.floor(Date.now() / 1000)
+      await wrapFetch({ account, policy: { maxAuthorizationSeconds: 120 } })(server.url)
+      const payment = server.seen[1]!.payment!
+      const { validBefore } = (payment.payload as { authorization: { validBefore: string } })
+        .authorization
+      expect(Number(validBefore) - start).toBeGreaterThanOrEqual(120)
+      expect(Number(validBefore) - start).toBeLessThanOrEqual(121)
+      if (payment.x402Version === 2) expect(payment.accepted).toEqual(long)
+    },
+  )
+})
+
 describe('pre-emptive payment', () => {
   test('a repeat call pays on its first request until the requirement expires', async () => {
     const server = await paywall()
@@ -464,13 +487,13 @@ describe('pre-emptive payment', () => {
   test('a refused pre-emptive payment is released and the call pays once, from the new 402', async () => {
     let refuse = false
     const server = await paywall({
-      paid: (payment) =>
+      paid: (payment, seen) =>
         refuse
           ? new Response('{}', {
               status: 402,
               headers: {
                 'PAYMENT-REQUIRED': encodePaymentRequiredHeader(
-                  challengeV2([{ ...requirement, amount: '20000' }]),
+                  challengeV2([{ ...requirement, amount: '20000' }], seen.url),
                 ),
               },
             })
@@ -553,7 +576,9 @@ describe('recording and failures', () => {
     const server = await listen((req, res) => {
       if (req.headers['payment-signature']) return void req.socket.destroy()
       res.writeHead(402, {
-        'PAYMENT-REQUIRED': encodePaymentRequiredHeader(challengeV2()),
+        'PAYMENT-REQUIRED': encodePaymentRequiredHeader(
+          challengeV2([requirement], `http://${req.headers.host}${req.url}`),
+        ),
       })
       res.end('{}')
     })
@@ -563,7 +588,7 @@ describe('recording and failures', () => {
     const receipts: Receipt[] = []
     const pay = wrapFetch({ account, policy, onReceipt: (r) => void receipts.push(r) })
     await expect(pay(server.url)).rejects.toThrow()
-    expect(receipts.map((r) => r.status)).toEqual(['indeterminate'])
+    expect(receipts.map((r) => [r.status, r.disputed])).toEqual([['indeterminate', 'no-response']])
     expect(policy.usage()[0]).toMatchObject({ reserved: 10000n })
   })
 })

@@ -15,9 +15,9 @@ import { challengeKey, createChallengeCache, narrowChallenge } from './challenge
 import { diagnosticChannels, publish } from './diagnostics.js'
 import { BodyNotReplayableError } from './errors.js'
 import type { Challenge } from './policy/candidate.js'
-import type { Policy, PolicyParameters } from './policy/createPolicy.js'
+import type { Authorization, Policy, PolicyParameters } from './policy/createPolicy.js'
 import { createPolicy, isPolicy } from './policy/createPolicy.js'
-import type { Receipt, ReceiptStatus } from './receipts/receipt.js'
+import type { DisputeReason, Receipt, ReceiptStatus } from './receipts/receipt.js'
 import type { ReceiptLog } from './receipts/receiptLog.js'
 import type { PreparedRequest } from './request.js'
 import { prepareRequest } from './request.js'
@@ -29,8 +29,9 @@ export type WrapFetchParameters = {
   /** Signs the payments: a viem local `Account`, or a `WalletClient` with an account. */
   account: Account | WalletClient
   /**
-   * The rules payments must pass, or a policy from `createPolicy` (share one to share its budgets).
-   * @default createPolicy(): registry assets only, at most '$1' per request, no budget
+   * The rules payments must pass, or a policy from `createPolicy` (share one to share its budgets
+   * and what it remembers about routes).
+   * @default createPolicy(): every guard on (see `docs/agents/guardrails.md`)
    */
   policy?: Policy | PolicyParameters | undefined
   /** Every receipt is appended here before the paid response is returned. */
@@ -72,8 +73,9 @@ export function getReceipt(response: object): Receipt | undefined {
  * acceptable option and reserves its price; the account signs an EIP-3009 authorization; the
  * request is sent again with `PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1), and the settlement header
  * of the answer goes into a receipt (`getReceipt(response)`, `onReceipt`, `receipts`). A call is paid
- * at most once; a second 402 is returned as it is. A request that already carries a payment header
- * is passed through untouched.
+ * at most once; a second 402 is returned as it is. The paid request goes to the URL that answered
+ * the 402 and does not follow redirects with its payment header. A request that already carries a
+ * payment header is passed through untouched.
  *
  * @example
  * import { createFileReceiptLog, wrapFetch } from '@tollgate/fetch'
@@ -121,6 +123,7 @@ export function wrapFetch(
 
   async function record(receipt: Receipt) {
     publish(diagnosticChannels.receipt, { receipt })
+    if (receipt.disputed) publish(diagnosticChannels.dispute, { receipt })
     try {
       await receipts?.append(receipt)
     } catch (error) {
@@ -133,31 +136,58 @@ export function wrapFetch(
     }
   }
 
-  /** Signs one payment for the challenge and sends the request with it. */
-  async function pay(request: PreparedRequest, challenge: Challenge, isPreemptive: boolean) {
-    // Throws before anything is signed when the policy refuses.
-    const { candidate, reservation } = policy.authorize({
-      challenge,
-      url: request.url,
-      method: request.method,
+  /**
+   * Signs the chosen option. The authorization is valid for the policy's lifetime at most, whatever
+   * the server asked; `accepted` still echoes the server's requirement verbatim.
+   */
+  async function sign(
+    challenge: Challenge,
+    authorization: Authorization,
+  ): Promise<PaymentPayload | PaymentPayloadV1> {
+    const { candidate, validForSeconds } = authorization
+    if (challenge.x402Version === 1) {
+      const original = candidate.original as PaymentRequirementsV1
+      return createPaymentPayload(account, {
+        paymentRequired: challenge.paymentRequired,
+        requirements: { ...original, maxTimeoutSeconds: validForSeconds },
+        assets: registry,
+      })
+    }
+    const original = candidate.original as PaymentRequirements
+    const signed = await createPaymentPayload(account, {
+      paymentRequired: challenge.paymentRequired,
+      requirements: { ...original, maxTimeoutSeconds: validForSeconds },
       assets: registry,
     })
+    return { ...signed, accepted: original }
+  }
+
+  /**
+   * Signs one payment for the challenge and sends the request with it to `url`, the URL that
+   * answered the challenge. The paid request never follows a redirect itself: see `follow`.
+   */
+  async function pay(
+    request: PreparedRequest,
+    challenge: Challenge,
+    { url, preemptive: isPreemptive }: { url: URL; preemptive: boolean },
+  ) {
+    const parameters = {
+      challenge,
+      url,
+      requestedUrl: request.url,
+      method: request.method,
+      assets: registry,
+    }
+    // The hooks' I/O first; then the synchronous choice and reservation, which throws before
+    // anything is signed when the policy refuses.
+    const prepared = await policy.prepare(parameters)
+    const authorization = policy.authorize({ ...parameters, prepared })
+    const { candidate, reservation } = authorization
     let signed: PaymentPayload | PaymentPayloadV1
     try {
-      signed =
-        challenge.x402Version === 1
-          ? await createPaymentPayload(account, {
-              paymentRequired: challenge.paymentRequired,
-              requirements: candidate.original as PaymentRequirementsV1,
-              assets: registry,
-            })
-          : await createPaymentPayload(account, {
-              paymentRequired: challenge.paymentRequired,
-              requirements: candidate.original as PaymentRequirements,
-              assets: registry,
-            })
+      signed = await sign(challenge, authorization)
     } catch (error) {
-      reservation.release()
+      authorization.abandon()
       throw error
     }
     const header: Record<string, string> =
@@ -166,7 +196,7 @@ export function wrapFetch(
         : { [headerNames.paymentSignature]: encodePaymentSignatureHeader(signed) }
     const base = {
       id: crypto.randomUUID(),
-      url: request.url.href,
+      url: url.href,
       method: request.method,
       x402Version: challenge.x402Version,
       requested: challenge.paymentRequired,
@@ -183,37 +213,82 @@ export function wrapFetch(
 
     let response: ResponseLike
     try {
-      response = await send(request.url.href, request.init(header))
+      response = await send(url.href, { ...request.init(header), redirect: 'manual' })
     } catch (error) {
       // The payment may have reached the server; only a refused connection proves it did not.
-      const status: ReceiptStatus = neverSent(error) ? 'failed' : 'indeterminate'
-      if (status === 'failed') reservation.release()
+      const sent = !neverSent(error)
+      if (!sent) reservation.release()
       await record({
         ...base,
         settlement: undefined,
         transaction: undefined,
-        status,
+        status: sent ? 'indeterminate' : 'failed',
+        disputed: sent ? 'no-response' : undefined,
         responseStatus: undefined,
       })
       throw error
     }
 
     const settlement = readSettlement(response, challenge.x402Version)
-    const status = outcome(response.status, settlement)
+    const { status, disputed } = outcome(response.status, settlement)
     if (status === 'settled') reservation.commit()
     else if (status === 'failed') reservation.release()
     // An indeterminate payment keeps its reservation: it may have been spent.
+    if (response.status === 402) authorization.recordRefusal()
     const settled = settlement.present ? settlement.response : undefined
     const receipt: Receipt = {
       ...base,
       settlement: settled,
       transaction: settled?.transaction || undefined,
       status,
+      disputed,
       responseStatus: response.status,
     }
     receiptsByResponse.set(response, receipt)
     await record(receipt)
-    return { response, receipt, candidate }
+    const delivered = await follow(request, url, response)
+    receiptsByResponse.set(delivered, receipt)
+    return { response: delivered, receipt, candidate }
+  }
+
+  /**
+   * A redirect answering a paid request is followed, as the caller's `redirect` mode asks, by a
+   * new request without the payment header (and without credentials when it leaves the origin):
+   * a payment never travels to where the server points, and the next answer is never paid.
+   */
+  async function follow(request: PreparedRequest, url: URL, response: ResponseLike) {
+    const location = response.headers.get('location')
+    if (!redirectStatuses.has(response.status) || location === null) return response
+    if (request.redirect === 'manual') return response
+    if (request.redirect === 'error') {
+      await discard(response)
+      throw new TypeError(
+        `The paid request to ${url.href} was redirected, and redirect is 'error'.`,
+      )
+    }
+    let target: URL
+    try {
+      target = new URL(location, url)
+    } catch {
+      return response
+    }
+    await discard(response)
+    const init = request.init()
+    let headers = (init.headers as [string, string][]).filter(
+      ([name]) => !paymentHeaders.has(name.toLowerCase()),
+    )
+    const toGet =
+      (response.status === 303 && request.method !== 'HEAD') ||
+      ((response.status === 301 || response.status === 302) && request.method === 'POST')
+    if (toGet) {
+      init.method = 'GET'
+      delete init.body
+      delete init.duplex
+      headers = headers.filter(([name]) => !name.toLowerCase().startsWith('content-'))
+    }
+    if (target.origin !== url.origin)
+      headers = headers.filter(([name]) => !credentialHeaders.has(name.toLowerCase()))
+    return send(target.href, { ...init, headers })
   }
 
   /** Pays a challenge received in answer to an unpaid (or refused pre-emptive) request. */
@@ -222,12 +297,17 @@ export function wrapFetch(
     unpaid: ResponseLike,
     challenge: Challenge,
     key: string | undefined,
+    url: URL,
   ) {
     await discard(unpaid)
     if (!request.replayable) throw new BodyNotReplayableError({ limit: maxBufferedBodyBytes })
     const received = now()
-    const { response, receipt, candidate } = await pay(request, challenge, false)
-    if (cache && key && receipt.status === 'settled') {
+    const { response, receipt, candidate } = await pay(request, challenge, {
+      url,
+      preemptive: false,
+    })
+    // Only a route answered where it was asked is paid ahead of its 402 next time.
+    if (cache && key && receipt.status === 'settled' && url.href === request.url.href) {
       const expiresAt = received + candidate.requirements.maxTimeoutSeconds * 1000
       cache.set(key, narrowChallenge(challenge, candidate.index), expiresAt)
     }
@@ -236,50 +316,91 @@ export function wrapFetch(
 
   async function fetchWithPayment(input: unknown, init?: Record<string, unknown>) {
     const request = await prepareRequest(input, init, { maxBufferedBodyBytes })
-    // The caller pays by hand: adding a second payment could charge the call twice.
+    // The caller pays by hand: adding a second payment could charge the call twice. Its payment
+    // header does not follow a redirect either.
     if (
       request.headers.has(headerNames.paymentSignature) ||
       request.headers.has(headerNames.xPayment)
-    )
-      return send(request.url.href, request.init())
+    ) {
+      const response = await send(request.url.href, { ...request.init(), redirect: 'manual' })
+      return follow(request, request.url, response)
+    }
 
     const key = cache && challengeKey(request.method, request.url)
     const cached = key === undefined ? undefined : cache?.get(key, now())
     if (key !== undefined && cached) {
-      const attempt = await pay(request, cached, true)
-      // Only a payment proven unspent (a 402 without a successful settlement) may be replaced.
+      const attempt = await pay(request, cached, { url: request.url, preemptive: true })
+      // Only a payment the server refused with a 402 (no successful settlement) may be replaced,
+      // once: the new challenge passes every rule again, and counts toward the route's limits.
       if (attempt.receipt.status !== 'failed' || attempt.response.status !== 402)
         return attempt.response
       cache?.delete(key)
       const challenge = await readChallenge(attempt.response, request.url)
       if (!challenge) return attempt.response
-      return payChallenge(request, attempt.response, challenge, key)
+      return payChallenge(request, attempt.response, challenge, key, request.url)
     }
 
+    // The unpaid request follows redirects as the caller asked: it carries no payment.
     const response = await send(request.url.href, request.init())
     if (response.status !== 402) return response
-    const challenge = await readChallenge(response, request.url)
+    const answeredBy = responseUrl(response, request.url)
+    const challenge = await readChallenge(response, answeredBy)
     if (!challenge) return response
-    return payChallenge(request, response, challenge, key)
+    return payChallenge(request, response, challenge, key, answeredBy)
   }
 
   return fetchWithPayment
 }
 
 /**
- * - a successful settlement header: settled;
+ * The status says what the server claims, `disputed` whether the claim leaves the agent exposed:
+ * - a successful settlement header: settled (disputed when the answer is an error: nothing was
+ *   delivered for the money);
  * - a pending settlement: indeterminate (the transaction may still land);
- * - another failed settlement header, or a 402 without one: failed, nothing was charged;
- * - no readable header on a non-402 answer: indeterminate.
+ * - a 402 with a failed settlement header, or without one: failed, the server refused the payment;
+ * - any other answer without a successful settlement: indeterminate.
+ * Every paid answer without a successful or pending settlement is disputed: the server holds a
+ * signed authorization, spendable until `validBefore`, and shows no settlement for it.
  */
-function outcome(status: number, settlement: Settlement): ReceiptStatus {
+function outcome(
+  status: number,
+  settlement: Settlement,
+): { status: ReceiptStatus; disputed: DisputeReason | undefined } {
   const response = settlement.present ? settlement.response : undefined
-  if (response?.success) return 'settled'
-  if (response && response.errorReason === 'settlement_pending') return 'indeterminate'
-  if (response) return 'failed'
-  if (status === 402) return 'failed'
-  return 'indeterminate'
+  if (response?.success)
+    return { status: 'settled', disputed: status >= 400 ? 'not-delivered' : undefined }
+  if (response && response.errorReason === 'settlement_pending')
+    return { status: 'indeterminate', disputed: undefined }
+  return {
+    status: status === 402 ? 'failed' : 'indeterminate',
+    disputed: response
+      ? 'settlement-failed'
+      : settlement.present
+        ? 'settlement-unreadable'
+        : 'settlement-missing',
+  }
 }
+
+/** The URL a response came from, after the redirects fetch followed. */
+function responseUrl(response: ResponseLike, requested: URL): URL {
+  if (!response.url) return requested
+  try {
+    return new URL(response.url)
+  } catch {
+    return requested
+  }
+}
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308])
+
+/** Headers that carry a payment: never sent after a redirect. */
+const paymentHeaders = new Set([
+  headerNames.paymentSignature.toLowerCase(),
+  headerNames.xPayment.toLowerCase(),
+])
+
+/** Headers fetch drops when a redirect leaves the origin. */
+const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization'])
 
 function payerOf(signed: PaymentPayload | PaymentPayloadV1): string {
   const authorization = (signed.payload as { authorization?: { from?: unknown } }).authorization

@@ -7,6 +7,8 @@ export type {
   InvalidReceiptLogErrorType,
   PolicyGuard,
   PolicyRefusedErrorType,
+  RateLimitedErrorType,
+  RateLimitRefusal,
   Refusal,
 } from '../errors.js'
 export {
@@ -15,6 +17,7 @@ export {
   InvalidChallengeError,
   InvalidReceiptLogError,
   PolicyRefusedError,
+  RateLimitedError,
 } from '../errors.js'
 export type {
   BudgetLedger,
@@ -29,15 +32,29 @@ export type {
   AssetRule,
   Authorization,
   AuthorizeParameters,
+  ExpectPrice,
+  ExpectPriceContext,
+  PayeeRule,
   Policy,
   PolicyParameters,
+  Preparation,
   SelectContext,
   Selector,
 } from '../policy/createPolicy.js'
-export { createPolicy, isPolicy } from '../policy/createPolicy.js'
+export { createPolicy, defaultBudgets, isPolicy } from '../policy/createPolicy.js'
+export type { PayeeVerification } from '../policy/guards.js'
+export type {
+  AgentClaim,
+  AgentIdentity,
+  VerifyPayee,
+  VerifyPayeeContext,
+} from '../policy/identity.js'
+export { agentIdentityExtension, readAgentIdentity } from '../policy/identity.js'
 export type { Limit } from '../policy/limit.js'
+export type { PriceExpectation, PriceList } from '../policy/prices.js'
+export type { ResourceBinding } from '../policy/resource.js'
 export { createFileReceiptLog } from '../receipts/createFileReceiptLog.js'
-export type { Receipt, ReceiptStatus } from '../receipts/receipt.js'
+export type { DisputeReason, Receipt, ReceiptStatus } from '../receipts/receipt.js'
 export { parseReceipt, serializeReceipt } from '../receipts/receipt.js'
 export type { ReceiptLog } from '../receipts/receiptLog.js'
 export { createMemoryReceiptLog } from '../receipts/receiptLog.js'

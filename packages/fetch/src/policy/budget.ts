@@ -14,10 +14,12 @@ export type BudgetParameters = {
    */
   windowMs?: number | undefined
   /**
-   * `'total'`: one allowance for every payment; `'host'`: one allowance per host (`api.example.com:443`).
+   * `'total'`: one allowance for every payment; `'host'`: one allowance per host
+   * (`api.example.com`, with the port when it is not the default); `'payee'`: one allowance per
+   * `payTo` address, whichever host asks for it.
    * @default 'total'
    */
-  scope?: 'total' | 'host' | undefined
+  scope?: 'total' | 'host' | 'payee' | undefined
 }
 
 /** Money set aside for one payment until its outcome is known. */
@@ -65,7 +67,7 @@ type Budget = {
   readonly parameters: BudgetParameters
   readonly limit: ResolvedLimit
   readonly windowMs: number | undefined
-  readonly scope: 'total' | 'host'
+  readonly scope: 'total' | 'host' | 'payee'
   readonly accounts: Map<string, Account>
 }
 
@@ -90,8 +92,8 @@ export function createBudgetLedger(
     }
   })
 
-  function accountOf(budget: Budget, host: string): Account {
-    const key = budget.scope === 'host' ? host : ''
+  function accountOf(budget: Budget, host: string, payee: string): Account {
+    const key = budget.scope === 'host' ? host : budget.scope === 'payee' ? payee : ''
     let account = budget.accounts.get(key)
     if (!account) {
       account = { entries: new Set(), forever: 0n }
@@ -129,9 +131,11 @@ export function createBudgetLedger(
     now: number,
   ): BudgetRefusal | undefined {
     const { amount, decimals, requirements } = charge
+    const payee = requirements.payTo.toLowerCase()
     const values = {
       scope: budget.scope,
       host: budget.scope === 'host' ? host : undefined,
+      payee: budget.scope === 'payee' ? payee : undefined,
       windowMs: budget.windowMs,
     }
     const cost = costAgainst(budget.limit, amount, decimals)
@@ -142,12 +146,13 @@ export function createBudgetLedger(
         requirements,
         values: { ...values, limit: undefined, spent: undefined, requested: amount },
       }
-    const { committed, reserved } = used(budget, accountOf(budget, host), now)
+    const { committed, reserved } = used(budget, accountOf(budget, host, payee), now)
     const spent = committed + reserved
     if (spent + cost <= budget.limit.value) return undefined
     const limit = limitInAtomicUnits(budget.limit, decimals)
     const spentAtomic = budget.limit.kind === 'atomic' ? spent : scaledToAtomic(spent, decimals)
-    const where = budget.scope === 'host' ? ` for ${host}` : ''
+    const where =
+      budget.scope === 'host' ? ` for ${host}` : budget.scope === 'payee' ? ` for ${payee}` : ''
     return {
       guard: 'budget',
       reason: `${describeAmount(amount, decimals)} does not fit the budget${where}: ${describeAmount(spentAtomic ?? 0n, decimals)} of ${describeAmount(limit ?? 0n, decimals)} spent or reserved`,
@@ -163,7 +168,7 @@ export function createBudgetLedger(
     for (const budget of resolved) {
       const cost = costAgainst(budget.limit, charge.amount, charge.decimals)!
       const entry: Entry = { cost, at: now(), state: 'reserved' }
-      const account = accountOf(budget, host)
+      const account = accountOf(budget, host, charge.requirements.payTo.toLowerCase())
       account.entries.add(entry)
       held.push({ account, entry, budget })
     }

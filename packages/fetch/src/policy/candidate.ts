@@ -31,6 +31,8 @@ export type Candidate = {
   readonly decimals: number | undefined
   /** The registry's entry for the asset, when it has one. */
   readonly registered: Asset | undefined
+  /** The URL the server says the payment is for: v2 `resource.url`, v1 the entry's `resource`. */
+  readonly resource: string | undefined
 }
 
 /** Turns each `accepts` entry of a challenge into a candidate, in the server's order. */
@@ -71,6 +73,10 @@ export function toCandidates(
       amount: BigInt(requirements.amount),
       decimals,
       registered,
+      resource:
+        challenge.x402Version === 1
+          ? (original as PaymentRequirementsV1).resource
+          : challenge.paymentRequired.resource?.url,
     }
   })
 }

@@ -1,7 +1,7 @@
 import type { PaymentRequired, PaymentRequirements } from '@tollgate/core'
 import { type Asset, assets } from '@tollgate/evm'
 import { describe, expect, test } from 'vitest'
-import { BudgetExceededError, PolicyRefusedError } from '../errors.js'
+import { BudgetExceededError, PolicyRefusedError, RateLimitedError } from '../errors.js'
 import type { Challenge } from './candidate.js'
 import { createPolicy } from './createPolicy.js'
 
@@ -37,9 +37,13 @@ function option(overrides: Partial<PaymentRequirements> = {}): PaymentRequiremen
 }
 
 function challenge(...accepts: PaymentRequirements[]): Challenge {
+  return challengeAt(url, ...accepts)
+}
+
+function challengeAt(at: URL, ...accepts: PaymentRequirements[]): Challenge {
   const paymentRequired: PaymentRequired = {
     x402Version: 2,
-    resource: { url: url.href },
+    resource: { url: at.href },
     accepts: accepts as [PaymentRequirements, ...PaymentRequirements[]],
   }
   return { x402Version: 2, paymentRequired }
@@ -233,9 +237,10 @@ describe('guards', () => {
     expect(candidate.decimals).toBe(6)
   })
 
-  test('asset: an EIP-712 domain that disagrees with the registry', () => {
+  test('units: an EIP-712 domain that disagrees with the registry', () => {
     const error = authorize(createPolicy(), option({ extra: { name: 'USD Coin', version: '2' } }))
-    expect(error.guard).toBe('asset')
+    expect(error.guard).toBe('units')
+    expect(error.code).toBe('TOLLGATE_POLICY_UNITS')
     expect(error.refusal.values).toMatchObject({ name: 'USD Coin', expectedName: 'USDC' })
   })
 
@@ -270,10 +275,10 @@ describe('guards', () => {
     expect(error.code).toBe('TOLLGATE_POLICY_MAX_PER_REQUEST')
     expect(error.refusal.values).toEqual({ amount: 10001n, cap: 10000n })
     expect(error.reason).toBe('10001 (0.010001) is above the cap 10000 (0.01)')
-    // The same cap is 10^16 atomic units of an 18-decimal token.
+    // The same cap is 10^16 atomic units of an 18-decimal token (on a route not yet paid in USDC).
     expect(
       authorize(
-        policy,
+        createPolicy({ maxPerRequest: '$0.01' }),
         option({ asset: dai, amount: '10000000000000001', extra: { name: 'Dai', version: '1' } }),
       ).refusal.values,
     ).toEqual({ amount: 10000000000000001n, cap: 10000000000000000n })
@@ -294,8 +299,12 @@ describe('guards', () => {
 
   test('the default cap is $1; null lifts it', () => {
     expect(authorize(createPolicy(), option({ amount: '1000001' })).guard).toBe('maxPerRequest')
+    // Without the cap, the default budgets ($5 per host and per payee an hour) still hold.
     expect(
-      createPolicy({ maxPerRequest: null }).authorize({
+      authorize(createPolicy({ maxPerRequest: null }), option({ amount: '5000001' })).guard,
+    ).toBe('budget')
+    expect(
+      createPolicy({ maxPerRequest: null, budgets: [] }).authorize({
         challenge: challenge(option({ amount: '5000000000' })),
         url,
         method: 'GET',
@@ -342,7 +351,7 @@ describe('guards', () => {
 describe('budgets', () => {
   const authorize = (policy: ReturnType<typeof createPolicy>, amount: string, at = url) =>
     policy.authorize({
-      challenge: challenge(option({ amount })),
+      challenge: challengeAt(at, option({ amount })),
       url: at,
       method: 'GET',
       assets: registry,
@@ -424,11 +433,14 @@ describe('budgets', () => {
   test('a budget in whole units adds up assets of different decimals', () => {
     const policy = createPolicy({ budgets: [{ limit: '$0.03' }] })
     authorize(policy, '10000') // 0.01 USDC
+    // Another route: this one was paid in USDC and keeps to it.
+    const daiRoute = new URL('https://api.example.com/dai')
     policy.authorize({
-      challenge: challenge(
+      challenge: challengeAt(
+        daiRoute,
         option({ asset: dai, amount: '10000000000000000', extra: { name: 'Dai', version: '1' } }),
       ),
-      url,
+      url: daiRoute,
       method: 'GET',
       assets: registry,
     }) // 0.01 DAI
@@ -440,7 +452,7 @@ describe('budgets', () => {
     const policy = createPolicy({ budgets: [{ limit: 15000n }] })
     authorize(policy, '10000')
     const { candidate } = policy.authorize({
-      challenge: challenge(option({ amount: '6000' }), option({ amount: '5000', payTo: other })),
+      challenge: challenge(option({ amount: '6000' }), option({ amount: '5000' })),
       url,
       method: 'GET',
       assets: registry,
@@ -464,4 +476,190 @@ describe('budgets', () => {
     expect(refused.every((o) => o.reason instanceof BudgetExceededError)).toBe(true)
     expect(policy.usage()[0]).toMatchObject({ committed: 10n ** 17n, reserved: 0n })
   })
+})
+
+describe('route memory', () => {
+  const pay = (policy: ReturnType<typeof createPolicy>, ...accepts: PaymentRequirements[]) =>
+    policy.authorize({ challenge: challenge(...accepts), url, method: 'GET', assets: registry })
+
+  test('the first payment pins payee, network and asset; a switch is refused', () => {
+    const policy = createPolicy()
+    pay(policy, option())
+    expect(refusal(() => pay(policy, option({ payTo: other }))).guard).toBe('payeeChange')
+    expect(
+      refusal(() =>
+        pay(
+          policy,
+          option({
+            network: 'eip155:8453',
+            asset: baseUsdc,
+            extra: { name: 'USD Coin', version: '2' },
+          }),
+        ),
+      ).guard,
+    ).toBe('networkChange')
+    expect(
+      refusal(() => pay(policy, option({ asset: dai, extra: { name: 'Dai', version: '1' } })))
+        .guard,
+    ).toBe('assetChange')
+    // Another method is another route.
+    expect(
+      policy.authorize({
+        challenge: challenge(option({ payTo: other })),
+        url,
+        method: 'POST',
+        assets: registry,
+      }).candidate.payTo,
+    ).toBe(other)
+  })
+
+  test('abandon forgets the pins, the learnt price and the rate-limit slot it took', () => {
+    const policy = createPolicy({ rateLimit: { max: 1 } })
+    pay(policy, option({ amount: '1000' })).abandon()
+    // Nothing was signed: another payee, at ten times the price, is still possible.
+    const { candidate } = pay(policy, option({ payTo: other, amount: '10000' }))
+    expect(candidate.payTo).toBe(other)
+    expect(refusal(() => pay(policy, option({ payTo: other }))).guard).toBe('rateLimit')
+  })
+
+  test('learnt prices: the lowest paid within the window, plus the allowed increase', () => {
+    let now = 0
+    const policy = createPolicy({
+      now: () => now,
+      learnPrices: { maxIncreasePercent: 50, windowMs: 1000 },
+    })
+    pay(policy, option({ amount: '10000' }))
+    pay(policy, option({ amount: '15000' }))
+    const error = refusal(() => pay(policy, option({ amount: '15001' })))
+    expect(error.guard).toBe('price')
+    expect(error.refusal.values).toEqual({
+      amount: 15001n,
+      expected: 15000n,
+      learnt: 10000n,
+      source: 'learnt',
+    })
+    // Once the lowest price is older than the window, the next payment sets a new reference.
+    now += 1000
+    pay(policy, option({ amount: '15001' }))
+    expect(refusal(() => pay(policy, option({ amount: '30000' }))).guard).toBe('price')
+  })
+
+  test('an explicit price replaces the learnt one', () => {
+    const policy = createPolicy({ prices: { 'api.example.com': '$0.05' } })
+    pay(policy, option({ amount: '10000' }))
+    expect(pay(policy, option({ amount: '50000' })).candidate.amount).toBe(50000n)
+    expect(refusal(() => pay(policy, option({ amount: '50001' }))).guard).toBe('price')
+  })
+
+  test('the rate limit counts payments and payments answered with a 402', () => {
+    let now = 0
+    const policy = createPolicy({
+      now: () => now,
+      rateLimit: { max: 3, maxRefused: 1, windowMs: 100 },
+    })
+    pay(policy, option())
+    pay(policy, option())
+    pay(policy, option())
+    const error = refusal(() => pay(policy, option()))
+    expect(error).toBeInstanceOf(RateLimitedError)
+    expect(error).toMatchObject({ kind: 'payments', limit: 3, retryAfterMs: 100 })
+    now += 100
+    pay(policy, option()).recordRefusal()
+    expect(refusal(() => pay(policy, option()))).toMatchObject({ kind: 'refused', limit: 1 })
+  })
+
+  test('the lifetime is the shorter of the server’s and the cap', () => {
+    expect(pay(createPolicy(), option({ maxTimeoutSeconds: 60 })).validForSeconds).toBe(60)
+    expect(pay(createPolicy(), option({ maxTimeoutSeconds: 86_400 })).validForSeconds).toBe(300)
+    expect(
+      pay(createPolicy({ maxAuthorizationSeconds: 10 }), option({ maxTimeoutSeconds: 60 }))
+        .validForSeconds,
+    ).toBe(10)
+  })
+
+  test('resource and redirect rules use the URL that answered and the one requested', () => {
+    const policy = createPolicy({ allowRedirectTo: ['https://pay.example'] })
+    const paid = new URL('https://pay.example/report')
+    const elsewhere = new URL('https://evil.example/report')
+    const at = (answered: URL) =>
+      policy.authorize({
+        challenge: challengeAt(answered, option()),
+        url: answered,
+        requestedUrl: url,
+        method: 'GET',
+        assets: registry,
+      })
+    expect(at(paid).route).toBe('GET https://pay.example/report')
+    expect(refusal(() => at(elsewhere)).guard).toBe('redirect')
+    expect(
+      refusal(() =>
+        policy.authorize({
+          challenge: challengeAt(paid, option()),
+          url,
+          method: 'GET',
+          assets: registry,
+        }),
+      ).guard,
+    ).toBe('resource')
+  })
+})
+
+describe('hooks', () => {
+  const parameters = (...accepts: PaymentRequirements[]) => ({
+    challenge: {
+      x402Version: 2 as const,
+      paymentRequired: {
+        x402Version: 2 as const,
+        resource: { url: url.href },
+        accepts: accepts as [PaymentRequirements, ...PaymentRequirements[]],
+        extensions: {
+          erc8004: { info: { agentRegistry: `eip155:84532:${dai}`, agentId: '1' } },
+        },
+      },
+    },
+    url,
+    method: 'GET',
+    assets: registry,
+  })
+
+  test('verifyPayee runs in prepare for the payees the cheap rules accept, once each', async () => {
+    const asked: string[] = []
+    const policy = createPolicy({
+      payees: { deny: [other] },
+      verifyPayee: async ({ payTo, agent }) => {
+        asked.push(`${agent.agentId} ${payTo}`)
+      },
+    })
+    const input = parameters(option(), option({ amount: '20000' }), option({ payTo: other }))
+    const prepared = await policy.prepare(input)
+    expect(asked).toEqual([`1 ${payee}`])
+    expect(policy.authorize({ ...input, prepared }).candidate.amount).toBe(10000n)
+    // Without the preparation, the payee counts as not verified.
+    expect(
+      refusal(() => createPolicy({ verifyPayee: async () => {} }).authorize(input)).guard,
+    ).toBe('identity')
+  })
+
+  test('expectPrice runs in prepare; authorize without it refuses', async () => {
+    const policy = createPolicy({ expectPrice: () => 5000n })
+    const input = parameters(option({ amount: '5001' }))
+    const prepared = await policy.prepare(input)
+    expect(prepared.expected?.source).toBe('expectPrice')
+    expect(refusal(() => policy.authorize({ ...input, prepared })).refusal.values).toMatchObject({
+      expected: 5000n,
+    })
+    expect(refusal(() => policy.authorize(input)).reason).toBe(
+      'the expected price could not be found',
+    )
+  })
+})
+
+test('malformed guard settings fail when the policy is created', () => {
+  expect(() => createPolicy({ maxAuthorizationSeconds: 0 })).toThrow(RangeError)
+  expect(() => createPolicy({ rateLimit: { max: 0 } })).toThrow(RangeError)
+  expect(() => createPolicy({ rateLimit: { windowMs: -1 } })).toThrow(RangeError)
+  expect(() => createPolicy({ learnPrices: { maxIncreasePercent: 1.5 } })).toThrow(RangeError)
+  expect(() => createPolicy({ allowRedirectTo: ['not a url'] })).toThrow()
+  expect(() => createPolicy({ prices: { 'https://': '$1' } })).toThrow(TypeError)
+  expect(() => createPolicy({ resourceBinding: 'loose' as never })).toThrow(RangeError)
 })

@@ -1,11 +1,12 @@
 import type { PolicyGuard, Refusal } from '../errors.js'
 import type { Candidate } from './candidate.js'
 import { priceKey } from './candidate.js'
-import type { ResolvedPolicy } from './guards.js'
+import type { GuardContext, ResolvedPolicy } from './guards.js'
 import { guards } from './guards.js'
 
 export type SelectRequirementParameters = {
   readonly candidates: readonly Candidate[]
+  readonly context: GuardContext
   /** A last rule, run after the policy's own (the budget). */
   readonly check?: ((candidate: Candidate) => Refusal | undefined) | undefined
   /** Picks among the acceptable candidates, cheapest first; `undefined` refuses them all. */
@@ -29,8 +30,17 @@ const order: readonly PolicyGuard[] = [
   'scheme',
   'network',
   'asset',
+  'units',
+  'redirect',
+  'resource',
   'payee',
+  'identity',
+  'payeeChange',
+  'networkChange',
+  'assetChange',
+  'price',
   'maxPerRequest',
+  'rateLimit',
   'budget',
   'select',
 ]
@@ -43,14 +53,14 @@ const order: readonly PolicyGuard[] = [
  */
 export function selectRequirement(
   policy: ResolvedPolicy,
-  { candidates, check, select }: SelectRequirementParameters,
+  { candidates, context, check, select }: SelectRequirementParameters,
 ): SelectRequirementReturnType {
   const refusals: Refusal[] = []
   const acceptable: Candidate[] = []
   for (const candidate of candidates) {
     let refusal: Refusal | undefined
     for (const guard of guards) {
-      refusal = guard(candidate, policy)
+      refusal = guard(candidate, policy, context)
       if (refusal) break
     }
     refusal ??= check?.(candidate)

@@ -26,10 +26,36 @@ import { z } from 'zod'
  */
 export type ReceiptStatus = 'settled' | 'failed' | 'indeterminate'
 
+/**
+ * Why a payment is disputed: the signed authorization left the agent, and what came back does not
+ * show a delivered, settled purchase. The authorization can be spent until its `validBefore`; the
+ * operator can check it on-chain (`authorizationState` of its nonce) and take it up with the server.
+ * - `settlement-missing`: a paid answer (a 402 included) without a settlement header;
+ * - `settlement-unreadable`: its settlement header does not decode;
+ * - `settlement-failed`: its settlement header says the settlement failed (not pending);
+ * - `not-delivered`: the settlement succeeded, and the answer is an error (status >= 400);
+ * - `no-response`: the connection was lost after the payment was sent.
+ */
+export type DisputeReason =
+  | 'settlement-missing'
+  | 'settlement-unreadable'
+  | 'settlement-failed'
+  | 'not-delivered'
+  | 'no-response'
+
+export const disputeReasons = [
+  'settlement-missing',
+  'settlement-unreadable',
+  'settlement-failed',
+  'not-delivered',
+  'no-response',
+] as const satisfies readonly DisputeReason[]
+
 /** The record of one signed payment. */
 export type Receipt = {
   /** Unique per payment (a UUID). */
   readonly id: string
+  /** The URL paid: the one that answered the 402 (after redirects). */
   readonly url: string
   readonly method: string
   readonly x402Version: 1 | 2
@@ -44,6 +70,8 @@ export type Receipt = {
   /** The settlement transaction hash, when the server gave one. */
   readonly transaction: string | undefined
   readonly status: ReceiptStatus
+  /** Set when the payment may have been taken for nothing (see `DisputeReason`). */
+  readonly disputed: DisputeReason | undefined
   /** Atomic units of `asset`. */
   readonly amount: bigint
   readonly asset: string
@@ -74,6 +102,7 @@ export const receiptSchema = z.object({
   settlement: optional(settleResponseSchema),
   transaction: optional(z.string()),
   status: z.enum(['settled', 'failed', 'indeterminate']),
+  disputed: optional(z.enum(disputeReasons)),
   amount: z
     .string()
     .regex(/^\d+$/)

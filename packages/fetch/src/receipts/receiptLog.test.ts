@@ -54,6 +54,7 @@ function receipt(overrides: Partial<Receipt> = {}): Receipt {
     },
     transaction: `0x${'ef'.repeat(32)}`,
     status: 'settled',
+    disputed: undefined,
     // Beyond 2^53: must survive as a string, not a float.
     amount: 123456789012345678901234567890n,
     asset: accepted.asset,
@@ -80,6 +81,13 @@ test('a receipt serializes to one JSON line with bigints as strings and reads ba
     responseStatus: undefined,
   })
   expect(parseReceipt(serializeReceipt(failed))).toEqual(failed)
+  const disputed = receipt({ status: 'indeterminate', disputed: 'settlement-missing' })
+  expect(parseReceipt(serializeReceipt(disputed)).disputed).toBe('settlement-missing')
+  // A line written before receipts had `disputed` still reads.
+  const { disputed: _, ...older } = value
+  expect(
+    parseReceipt(JSON.stringify(older, (_k, v) => (typeof v === 'bigint' ? `${v}` : v))),
+  ).toEqual(value)
 })
 
 test('the memory log keeps receipts in order and hands out copies', async () => {
