@@ -53,12 +53,22 @@ describe('startDevnet with defaults', () => {
       name: 'USD Coin',
       version: '2',
       decimals: 6,
+      // The evm Asset shape, so `assets: [devnet.usdc]` works as a registry.
+      symbol: 'USDC',
+      chainId: 31337,
+      network: 'eip155:31337',
+      eip712: { name: 'USD Coin', version: '2' },
     })
     expect(devnet.usdcAlt).toEqual({
       address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
       name: 'USDC',
       version: '2',
       decimals: 6,
+      // The evm Asset shape, so `assets: [devnet.usdc]` works as a registry.
+      symbol: 'USDC',
+      chainId: 31337,
+      network: 'eip155:31337',
+      eip712: { name: 'USDC', version: '2' },
     })
     for (const token of [devnet.usdc, devnet.usdcAlt]) {
       const read = (functionName: 'name' | 'version' | 'owner') =>
