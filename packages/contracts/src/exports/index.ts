@@ -24,6 +24,7 @@ export {
   type DeployRegistriesReturnType,
   deployRegistries,
 } from '../erc8004/deployRegistries.js'
+export { batchSettlerAbi, batchSettlerBytecode } from '../generated/BatchSettler.js'
 export {
   identityRegistryAbi,
   identityRegistryBytecode,

@@ -1,0 +1,108 @@
+import { type Asset, assets as registry } from '@tollgate/evm'
+import type { Address, LocalAccount } from 'viem'
+import { FacilitatorConfigError } from '../errors.js'
+import type { Ledger } from '../ledger/types.js'
+import type { SettlementEvents } from '../settlement/createSettlementEvents.js'
+import { createSettler, type SettlerParameters } from '../settlement/createSettler.js'
+import { createBalanceCache } from './createBalanceCache.js'
+import { createBlockWatcher } from './createBlockWatcher.js'
+import { createChainClient } from './createChainClient.js'
+import type { ChainRuntime } from './types.js'
+
+/** One chain the facilitator settles on. */
+export type FacilitatorChainConfig = {
+  chainId: number
+  /** JSON-RPC endpoints, tried in order (failover). */
+  rpcUrls: readonly string[]
+  /** Tokens accepted on the chain. @default the USDC of `@tollgate/evm`'s registry for the chain */
+  assets?: readonly Asset[] | undefined
+  /** The chain's `BatchSettler` (see `@tollgate/contracts`); without one, one transaction per payment. */
+  batchSettler?: Address | undefined
+  /** Accounts that pay for gas on this chain. @default the facilitator's `signers` */
+  signers?: readonly LocalAccount[] | undefined
+  /** How often the head is polled, in ms. @default 250 */
+  pollingIntervalMs?: number | undefined
+  /** Per RPC request, in ms. @default 10_000 */
+  rpcTimeoutMs?: number | undefined
+}
+
+export type CreateChainRuntimeParameters = {
+  config: FacilitatorChainConfig
+  ledger: Ledger
+  events: SettlementEvents
+  signers: readonly LocalAccount[]
+  instanceId: string
+  settler: Omit<
+    SettlerParameters,
+    | 'chainId'
+    | 'client'
+    | 'watcher'
+    | 'ledger'
+    | 'events'
+    | 'accounts'
+    | 'instanceId'
+    | 'batchSettler'
+  >
+  onError: (error: unknown) => void
+}
+
+/** Builds (without starting) the client, head watcher, balance cache and settler of a chain. */
+export function createChainRuntime({
+  config,
+  ledger,
+  events,
+  signers,
+  instanceId,
+  settler,
+  onError,
+}: CreateChainRuntimeParameters): ChainRuntime {
+  const accounts = config.signers ?? signers
+  if (accounts.length === 0)
+    throw new FacilitatorConfigError(`Chain ${config.chainId} has no signer.`, {
+      metaMessages: ['Pass `signers` (viem local accounts) to pay for settlement gas.'],
+    })
+  for (const account of accounts)
+    if (!account.signTransaction)
+      throw new FacilitatorConfigError('A facilitator signer must sign transactions locally.', {
+        metaMessages: [`Account: ${account.address}`],
+      })
+  const assets = config.assets ?? registry.filter((asset) => asset.chainId === config.chainId)
+  if (assets.length === 0)
+    throw new FacilitatorConfigError(`Chain ${config.chainId} has no asset.`, {
+      metaMessages: ['Pass `assets` for chains the registry does not know (e.g. a devnet).'],
+    })
+  const client = createChainClient({
+    chainId: config.chainId,
+    rpcUrls: config.rpcUrls,
+    timeoutMs: config.rpcTimeoutMs,
+  })
+  const watcher = createBlockWatcher(client, {
+    pollingIntervalMs: config.pollingIntervalMs,
+    onError,
+  })
+  const balances = createBalanceCache(client, watcher, { assets: assets.map((a) => a.address) })
+  watcher.subscribe(balances.handle)
+  const runtime: ChainRuntime = {
+    chainId: config.chainId,
+    client,
+    watcher,
+    balances,
+    settler: createSettler({
+      ...settler,
+      chainId: config.chainId,
+      client,
+      watcher,
+      ledger,
+      events,
+      accounts,
+      instanceId,
+      batchSettler: config.batchSettler,
+      onError,
+    }),
+    assets,
+    assetAddresses: new Set(assets.map((a) => a.address.toLowerCase())),
+    signers: accounts.map((a) => a.address),
+    batchSettler: config.batchSettler,
+  }
+  return runtime
+}

@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+
+export type ServeFacilitatorParameters = {
+  /** @default 4020 (0 picks a free port) */
+  port?: number | undefined
+  /** @default '127.0.0.1' */
+  host?: string | undefined
+}
+
+export type ServeFacilitatorReturnType = {
+  /** `http://<host>:<port>`, no trailing slash. */
+  url: string
+  port: number
+  server: Server
+  /** Stops accepting connections, drops idle keep-alive ones, waits for requests in flight. */
+  close(): Promise<void>
+}
+
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
+    else if (value !== undefined) headers.set(name, value)
+  }
+  const method = req.method ?? 'GET'
+  const hasBody = method !== 'GET' && method !== 'HEAD'
+  return new Request(new URL(req.url ?? '/', origin), {
+    method,
+    headers,
+    signal,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+  } as RequestInit)
+}
+
+async function send(res: ServerResponse, response: Response, head: boolean): Promise<void> {
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  res.writeHead(response.status, headers)
+  if (head || !response.body) {
+    res.end()
+    return
+  }
+  const reader = response.body.getReader()
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+    res.write(chunk.value)
+  res.end()
+}
+
+/**
+ * Serves a Web `fetch` handler (a facilitator) with `node:http`.
+ *
+ * @example
+ * import { serveFacilitator } from '@tollgate/facilitator'
+ *
+ * const { url, close } = await serveFacilitator(facilitator, { port: 4020, host: '0.0.0.0' })
+ */
+export async function serveFacilitator(
+  app: { fetch(request: Request): Response | Promise<Response> },
+  { port = 4020, host = '127.0.0.1' }: ServeFacilitatorParameters = {},
+): Promise<ServeFacilitatorReturnType> {
+  const server = createServer((req, res) => {
+    const controller = new AbortController()
+    res.once('close', () => controller.abort())
+    const origin = `http://${req.headers.host ?? `${host}:${port}`}`
+    Promise.resolve()
+      .then(() => app.fetch(toRequest(req, origin, controller.signal)))
+      .then((response) => send(res, response, req.method === 'HEAD'))
+      .catch(() => {
+        if (res.headersSent) return void res.destroy()
+        res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+      })
+  })
+  server.keepAliveTimeout = 65_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    server,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeIdleConnections()
+      })
+      return closing
+    },
+  }
+}

@@ -1,0 +1,221 @@
+import type { Address, Hex } from 'viem'
+
+/**
+ * Where one authorization stands: `verified -> queued -> submitted -> confirmed`, with the exits
+ * `released` (the reservation lapsed or was given back; the authorization was never spent) and
+ * `failed` (it can no longer be settled, with a reason).
+ */
+export type SettlementState =
+  | 'verified'
+  | 'queued'
+  | 'submitted'
+  | 'confirmed'
+  | 'released'
+  | 'failed'
+
+/** The identity of an EIP-3009 authorization: one on-chain nonce of one payer on one token. */
+export type AuthorizationKey = {
+  chainId: number
+  /** Token contract, lowercase. */
+  asset: Address
+  /** `authorization.from`, lowercase. */
+  payer: Address
+  /** `authorization.nonce`, lowercase 0x + 64 hex. */
+  nonce: Hex
+}
+
+/** What the ledger stores about a new authorization: enough to submit it again after a restart. */
+export type SettlementEntry = AuthorizationKey & {
+  payee: Address
+  value: bigint
+  validAfter: bigint
+  validBefore: bigint
+  signature: Hex
+  /** The payment-identifier extension's id, when the payment carried one. */
+  paymentId?: string | undefined
+}
+
+/** A ledger row. */
+export type SettlementRecord = SettlementEntry & {
+  state: SettlementState
+  /** A `verified` reservation lapses (counts as released) at this time, in ms. */
+  holdUntil: number | undefined
+  /** Hash of the transaction that carries (or carried) the transfer. */
+  txHash: Hex | undefined
+  /** Facilitator account that sent that transaction, lowercase. */
+  sender: Address | undefined
+  /** Account nonce of that transaction. */
+  txNonce: number | undefined
+  blockNumber: bigint | undefined
+  blockHash: Hex | undefined
+  /** Why the row failed (a wire reason string), or why it went back to `queued`. */
+  reason: string | undefined
+  /** Instance that holds the lease on the row, while it holds it. */
+  owner: string | undefined
+  leaseUntil: number | undefined
+  /** Number of transactions that carried this authorization. */
+  attempts: number
+  /** Incremented by every write: a compare-and-set token. */
+  version: number
+  createdAt: number
+  updatedAt: number
+}
+
+/** Fields a transition may set. `null` clears a field. */
+export type SettlementPatch = {
+  holdUntil?: number | null | undefined
+  txHash?: Hex | null | undefined
+  sender?: Address | null | undefined
+  txNonce?: number | null | undefined
+  blockNumber?: bigint | null | undefined
+  blockHash?: Hex | null | undefined
+  reason?: string | null | undefined
+  owner?: string | null | undefined
+  leaseUntil?: number | null | undefined
+  /** Adds one to `attempts`. */
+  incrementAttempts?: boolean | undefined
+}
+
+/** A compare-and-set transition: applies to the rows among `keys` whose state is one of `from`. */
+export type TransitionRequest = {
+  keys: readonly AuthorizationKey[]
+  from: readonly SettlementState[]
+  to: SettlementState
+  set?: SettlementPatch | undefined
+  /** Only rows whose lease this owner holds. */
+  owner?: string | undefined
+  /** Only rows currently carried by this transaction. */
+  txHash?: Hex | undefined
+}
+
+/** The state of one of the facilitator's own transactions. */
+export type TransactionState = 'pending' | 'mined' | 'dropped'
+
+/** A transaction the facilitator signed: kept (with its raw bytes) so it can be broadcast again. */
+export type TransactionRecord = {
+  hash: Hex
+  chainId: number
+  sender: Address
+  nonce: number
+  raw: Hex
+  state: TransactionState
+  itemCount: number
+  blockNumber: bigint | undefined
+  blockHash: Hex | undefined
+  createdAt: number
+  updatedAt: number
+}
+
+export type NewTransaction = Pick<
+  TransactionRecord,
+  'hash' | 'chainId' | 'sender' | 'nonce' | 'raw'
+>
+
+export type TransactionPatch = {
+  state?: TransactionState | undefined
+  blockNumber?: bigint | null | undefined
+  blockHash?: Hex | null | undefined
+}
+
+/** One durable write: several transitions and a transaction change, committed together. */
+export type LedgerWrite = {
+  transitions?: readonly TransitionRequest[] | undefined
+  insertTransaction?: NewTransaction | undefined
+  updateTransaction?: { hash: Hex; set: TransactionPatch } | undefined
+  /** All keys of every transition must match, or nothing is written. */
+  atomic?: boolean | undefined
+}
+
+export type LedgerWriteResult = {
+  /** False when `atomic` was asked and a key did not match (nothing was written). */
+  ok: boolean
+  /** The rows as written. */
+  records: SettlementRecord[]
+}
+
+export type ReserveParameters = {
+  /** `verified` from `/verify`; `queued` from a `/settle` that had no prior `/verify`. */
+  state: 'verified' | 'queued'
+  /** How long a `verified` reservation holds, in ms. */
+  holdMs?: number | undefined
+  /**
+   * The payer's token balance as last read. The reservation is refused when the payer's open
+   * reservations plus this value exceed it.
+   */
+  balance?: bigint | undefined
+  /**
+   * The block `balance` was read at: rows confirmed in later blocks are not in `balance` yet, so
+   * they still count as reserved.
+   */
+  balanceBlock?: bigint | undefined
+  /** Most the payer may have open (reserved, queued or submitted) at once. */
+  exposureCap?: bigint | undefined
+}
+
+export type ReserveResult =
+  | { status: 'reserved'; record: SettlementRecord }
+  /** The key is held by a live row (any state but `released`, or a lapsed `verified`). */
+  | { status: 'exists'; record: SettlementRecord }
+  | { status: 'insufficient_balance'; reserved: bigint }
+  | { status: 'exposure_cap'; exposure: bigint }
+
+export type ClaimParameters = {
+  chainId: number
+  owner: string
+  limit: number
+  leaseMs: number
+}
+
+export type ListParameters = {
+  chainId?: number | undefined
+  states: readonly SettlementState[]
+  limit?: number | undefined
+}
+
+/**
+ * The settlement ledger: the durable state of every authorization the facilitator has seen. Every
+ * method that changes a row is a compare-and-set on its current state, committed in one write, so
+ * two workers (or two facilitator instances on one database) can never both take a row.
+ */
+export type Ledger = {
+  readonly kind: 'sqlite' | 'postgres'
+  /**
+   * Records a new authorization (or takes back a released one), atomically with the payer's
+   * balance and exposure checks.
+   */
+  reserve(entry: SettlementEntry, parameters: ReserveParameters): Promise<ReserveResult>
+  get(key: AuthorizationKey): Promise<SettlementRecord | undefined>
+  getByPaymentId(paymentId: string): Promise<SettlementRecord[]>
+  listByTransaction(hash: Hex): Promise<SettlementRecord[]>
+  list(parameters: ListParameters): Promise<SettlementRecord[]>
+  /** Sum of the payer's open reservations (what `reserve` checks against the balance). */
+  reserved(
+    key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
+    parameters?: { balanceBlock?: bigint | undefined },
+  ): Promise<bigint>
+  /** One compare-and-set transition; returns the rows it changed. */
+  transition(request: TransitionRequest): Promise<SettlementRecord[]>
+  /** Several transitions and a transaction change in one commit. */
+  write(write: LedgerWrite): Promise<LedgerWriteResult>
+  /**
+   * Leases up to `limit` queued rows of a chain to `owner` (rows with no live lease, earliest
+   * deadline first).
+   */
+  claim(parameters: ClaimParameters): Promise<SettlementRecord[]>
+  getTransaction(hash: Hex): Promise<TransactionRecord | undefined>
+  listTransactions(parameters: {
+    chainId: number
+    states: readonly TransactionState[]
+    sender?: Address | undefined
+    /** Only transactions mined above this block. */
+    minBlock?: bigint | undefined
+  }): Promise<TransactionRecord[]>
+  /** Highest account nonce of a transaction the ledger holds that is not `dropped`. */
+  lastTransactionNonce(parameters: {
+    chainId: number
+    sender: Address
+  }): Promise<number | undefined>
+  /** Row counts per state (for metrics). */
+  counts(): Promise<Record<SettlementState, number>>
+  close(): Promise<void>
+}

@@ -1,0 +1,243 @@
+import { reasons } from '@tollgate/core'
+import { useDevnet } from '@tollgate/test'
+import type { Address, Hex } from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  balanceOf,
+  deployBatchSettler,
+  devnetAssets,
+  failedItems,
+  pay,
+  randomAddress,
+  requirementsFor,
+  transferOut,
+  until,
+} from '../../test/fixtures.js'
+import { createFacilitator, type Facilitator } from '../createFacilitator.js'
+import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
+import type { Ledger } from '../ledger/types.js'
+import { encodeSettlement } from './encodeSettlement.js'
+
+const devnet = useDevnet({ accounts: 8 })
+let batchSettler: Address
+
+beforeAll(async () => {
+  batchSettler = await deployBatchSettler(devnet)
+})
+
+type Setup = { facilitator: Facilitator; ledger: Ledger }
+const setups: Setup[] = []
+
+afterAll(async () => {
+  for (const { facilitator, ledger } of setups) {
+    await facilitator.close()
+    await ledger.close()
+  }
+})
+
+async function setup(
+  overrides: Partial<Parameters<typeof createFacilitator>[0]> = {},
+  signers = [6],
+): Promise<Setup> {
+  const ledger = await createSqliteLedger(':memory:')
+  const facilitator = createFacilitator({
+    ledger,
+    chains: [
+      {
+        chainId: devnet.chainId,
+        rpcUrls: [devnet.rpcUrl],
+        assets: devnetAssets(devnet),
+        batchSettler,
+        pollingIntervalMs: 100,
+      },
+    ],
+    signers: signers.map((i) => devnet.accounts[i]!.account),
+    mode: 'confirmed',
+    ...overrides,
+  })
+  await facilitator.start()
+  setups.push({ facilitator, ledger })
+  return { facilitator, ledger }
+}
+
+describe('createSettler', () => {
+  test('two signers share the work; each account nonce is used once, with no gap', async () => {
+    const { facilitator, ledger } = await setup({ batch: { maxSize: 4 } }, [6, 7])
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 3n })
+    const payloads = await Promise.all(
+      Array.from({ length: 48 }, (_, i) => pay(devnet.accounts[i % 4]!.account, requirements)),
+    )
+    const answers = await Promise.all(
+      payloads.map((paymentPayload) =>
+        facilitator.settle({ paymentPayload, paymentRequirements: requirements }),
+      ),
+    )
+    expect(answers.every((a) => a.success)).toBe(true)
+    expect(await balanceOf(devnet, payTo)).toBe(144n)
+    const txs = await ledger.listTransactions({
+      chainId: devnet.chainId,
+      states: ['mined', 'pending', 'dropped'],
+    })
+    expect(txs.every((tx) => tx.state === 'mined')).toBe(true)
+    for (const signer of [6, 7].map((i) => devnet.accounts[i]!.address.toLowerCase())) {
+      const nonces = txs.filter((tx) => tx.sender === signer).map((tx) => tx.nonce)
+      expect(nonces.length).toBeGreaterThan(0)
+      const first = nonces[0]!
+      expect(nonces).toEqual(nonces.map((_, i) => first + i))
+      const onChain = await devnet.publicClient.getTransactionCount({ address: signer as Address })
+      expect(onChain).toBe(first + nonces.length)
+    }
+  })
+
+  test('an authorization already spent elsewhere is reconciled, not sent again', async () => {
+    const { facilitator, ledger } = await setup()
+    const startBlock = await devnet.publicClient.getBlockNumber()
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 9n })
+    const payload = await pay(devnet.accounts[0]!.account, requirements)
+    const body = { paymentPayload: payload, paymentRequirements: requirements }
+    expect((await facilitator.verify(body)).isValid).toBe(true)
+    // Someone else settles it first (another facilitator, the payee itself).
+    const a = payload.payload.authorization as Record<string, string>
+    const call = encodeSettlement({
+      items: [
+        {
+          asset: devnet.usdc.address,
+          payer: a.from as Address,
+          payee: a.to as Address,
+          value: BigInt(a.value!),
+          validAfter: BigInt(a.validAfter!),
+          validBefore: BigInt(a.validBefore!),
+          nonce: a.nonce as Hex,
+          signature: payload.payload.signature as Hex,
+        },
+      ],
+    })
+    const hash = await devnet.walletClient(devnet.accounts[5]!.account).sendTransaction(call)
+    await devnet.publicClient.waitForTransactionReceipt({ hash })
+    // Our row claims it was sent once before (as after a crash): the settler must ask the chain.
+    await ledger.transition({
+      keys: [
+        {
+          chainId: devnet.chainId,
+          asset: devnet.usdc.address,
+          payer: a.from as Address,
+          nonce: a.nonce as Hex,
+        },
+      ],
+      from: ['verified'],
+      to: 'queued',
+      set: { incrementAttempts: true },
+    })
+    facilitator.chains.get(devnet.chainId)!.settler.wake()
+    const key = {
+      chainId: devnet.chainId,
+      asset: devnet.usdc.address,
+      payer: a.from as Address,
+      nonce: a.nonce as Hex,
+    }
+    await until(async () => (await facilitator.status({ key }))[0]?.state === 'confirmed')
+    expect((await facilitator.status({ key }))[0]?.transaction).toBe(hash)
+    expect(await balanceOf(devnet, payTo)).toBe(9n)
+    expect(await failedItems(devnet, batchSettler, startBlock)).toEqual([])
+    expect(facilitator.chains.get(devnet.chainId)!.settler.stats.transactionsSent).toBe(0)
+    expect(await facilitator.settle(body)).toMatchObject({ success: true, transaction: hash })
+  })
+
+  test('a payer who empties the balance after verify: the settlement fails with its reason', async () => {
+    const { facilitator } = await setup()
+    const payer = devnet.accounts[4]!
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 500n })
+    const payload = await pay(payer.account, requirements)
+    const body = { paymentPayload: payload, paymentRequirements: requirements }
+    expect((await facilitator.verify(body)).isValid).toBe(true)
+    await transferOut(
+      devnet,
+      payer.account,
+      randomAddress(),
+      await balanceOf(devnet, payer.address),
+    )
+    const settled = await facilitator.settle(body)
+    expect(settled).toMatchObject({
+      success: false,
+      errorReason: reasons.invalidExactEvmInsufficientBalance,
+    })
+    expect(await balanceOf(devnet, payTo)).toBe(0n)
+    // The answer is final: a retry says the same.
+    expect(await facilitator.settle(body)).toMatchObject({
+      success: false,
+      errorReason: reasons.invalidExactEvmInsufficientBalance,
+    })
+  })
+
+  test('the exposure cap bounds what one payer may have unsettled', async () => {
+    const { facilitator } = await setup({ exposureCap: 1_000n, mode: 'queued' })
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 400n })
+    const payer = devnet.accounts[1]!.account
+    const first = await pay(payer, requirements)
+    const second = await pay(payer, requirements)
+    const third = await pay(payer, requirements)
+    expect(
+      (await facilitator.verify({ paymentPayload: first, paymentRequirements: requirements }))
+        .isValid,
+    ).toBe(true)
+    expect(
+      (await facilitator.verify({ paymentPayload: second, paymentRequirements: requirements }))
+        .isValid,
+    ).toBe(true)
+    expect(
+      await facilitator.verify({ paymentPayload: third, paymentRequirements: requirements }),
+    ).toMatchObject({ isValid: false, invalidReason: 'exposure_cap_exceeded' })
+    // Once the first two settle, the payer has room again.
+    await facilitator.settle({
+      paymentPayload: first,
+      paymentRequirements: requirements,
+      settlement: 'confirmed',
+    })
+    await facilitator.settle({
+      paymentPayload: second,
+      paymentRequirements: requirements,
+      settlement: 'confirmed',
+    })
+    expect(
+      (await facilitator.verify({ paymentPayload: third, paymentRequirements: requirements }))
+        .isValid,
+    ).toBe(true)
+  })
+
+  test('a stuck transaction is replaced with higher fees at the same nonce', async () => {
+    const { facilitator, ledger } = await setup({
+      settler: { replaceAfterMs: 300, rebroadcastAfterMs: 200 },
+      settleTimeoutMs: 1_000,
+    })
+    await devnet.testClient.setAutomine(false)
+    try {
+      const payTo = randomAddress()
+      const requirements = requirementsFor(devnet, { payTo, amount: 11n })
+      const payload = await pay(devnet.accounts[2]!.account, requirements)
+      const pending = await facilitator.settle({
+        paymentPayload: payload,
+        paymentRequirements: requirements,
+      })
+      // Not mined: the answer is pending with the broadcast hash, never a failure.
+      expect(pending).toMatchObject({ success: false, errorReason: reasons.settlementPending })
+      expect(pending.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+      await until(() => facilitator.chains.get(devnet.chainId)!.settler.stats.replacements > 0)
+    } finally {
+      await devnet.testClient.setAutomine(true)
+      await devnet.testClient.mine({ blocks: 1 })
+    }
+    await until(async () => (await ledger.counts()).confirmed === 1)
+    const txs = await ledger.listTransactions({
+      chainId: devnet.chainId,
+      states: ['mined', 'dropped', 'pending'],
+    })
+    const mined = txs.filter((tx) => tx.state === 'mined')
+    expect(mined.length).toBe(1)
+    expect(new Set(txs.map((tx) => tx.nonce)).size).toBe(1)
+    expect(txs.length).toBeGreaterThan(1)
+  })
+})

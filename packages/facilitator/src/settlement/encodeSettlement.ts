@@ -1,0 +1,152 @@
+import type { ExactEvmPayload } from '@tollgate/core'
+import { getSettlementCall, isErc6492Signature, splitSignature } from '@tollgate/evm'
+import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { batchSettlerAbi } from './batchSettlerAbi.js'
+
+/** What a settlement transaction needs of one authorization. */
+export type SettlementItem = {
+  asset: Address
+  payer: Address
+  payee: Address
+  value: bigint
+  validAfter: bigint
+  validBefore: bigint
+  nonce: Hex
+  signature: Hex
+}
+
+export type EncodeSettlementParameters = {
+  items: readonly SettlementItem[]
+  /** The batch settler of the chain; without one, only single settlements are possible. */
+  batchSettler?: Address | undefined
+  gas?: SettlementGas | undefined
+}
+
+/** Gas limits of settlement transactions (only gas used is paid; the limit only bounds it). */
+export type SettlementGas = {
+  /** A direct `transferWithAuthorization` with a 65-byte signature. @default 120_000n */
+  single?: bigint | undefined
+  /** A direct one with a contract-wallet signature (ERC-1271 call). @default 250_000n */
+  singleContract?: bigint | undefined
+  /** Fixed part of a batch. @default 40_000n */
+  batchBase?: bigint | undefined
+  /** Each 65-byte-signature item of a batch. @default 80_000n */
+  batchItem?: bigint | undefined
+  /** Each contract-wallet item of a batch. @default 220_000n */
+  batchContractItem?: bigint | undefined
+}
+
+export type EncodeSettlementReturnType = {
+  to: Address
+  data: Hex
+  gas: bigint
+  kind: 'single' | 'batch'
+}
+
+/** Whether an item's signature is a plain 65-byte ECDSA one (the `(v, r, s)` overload). */
+export function isEcdsaItem(item: Pick<SettlementItem, 'signature'>): boolean {
+  return item.signature.length === 132 && !isErc6492Signature(item.signature)
+}
+
+/** The exact scheme's wire payload of an item (for `@tollgate/evm`). */
+export function toExactEvmPayload(item: SettlementItem): ExactEvmPayload {
+  return {
+    signature: item.signature,
+    authorization: {
+      from: item.payer,
+      to: item.payee,
+      value: item.value.toString(),
+      validAfter: item.validAfter.toString(),
+      validBefore: item.validBefore.toString(),
+      nonce: item.nonce,
+    },
+  }
+}
+
+/**
+ * The transaction that settles `items`: a direct `transferWithAuthorization` on the token for one
+ * item (or when the chain has no batch settler), else one `BatchSettler` call. A batch takes items
+ * of one signature kind: all 65-byte ECDSA (`settle`) or all contract signatures
+ * (`settleWithSignatures`); the settler splits mixed work before it calls this.
+ */
+export function encodeSettlement({
+  items,
+  batchSettler,
+  gas = {},
+}: EncodeSettlementParameters): EncodeSettlementReturnType {
+  const first = items[0]
+  if (!first) throw new RangeError('encodeSettlement: no items')
+  if (items.length === 1 || !batchSettler) {
+    if (items.length !== 1) throw new RangeError('encodeSettlement: a batch needs a batch settler')
+    const call = getSettlementCall({
+      payload: toExactEvmPayload(first),
+      requirements: { asset: first.asset },
+    })
+    return {
+      to: first.asset,
+      data: encodeFunctionData(call as Parameters<typeof encodeFunctionData>[0]),
+      gas: isEcdsaItem(first) ? (gas.single ?? 120_000n) : (gas.singleContract ?? 250_000n),
+      kind: 'single',
+    }
+  }
+  const ecdsa = isEcdsaItem(first)
+  if (items.some((item) => isEcdsaItem(item) !== ecdsa))
+    throw new RangeError('encodeSettlement: a batch mixes signature kinds')
+  const base = gas.batchBase ?? 40_000n
+  if (ecdsa) {
+    const data = encodeFunctionData({
+      abi: batchSettlerAbi,
+      functionName: 'settle',
+      args: [
+        items.map((item) => {
+          const { v, r, s } = splitSignature(item.signature)
+          return {
+            token: item.asset,
+            from: item.payer,
+            to: item.payee,
+            value: item.value,
+            validAfter: item.validAfter,
+            validBefore: item.validBefore,
+            nonce: item.nonce,
+            v,
+            r,
+            s,
+          }
+        }),
+      ],
+    })
+    return {
+      to: batchSettler,
+      data,
+      gas: base + BigInt(items.length) * (gas.batchItem ?? 80_000n),
+      kind: 'batch',
+    }
+  }
+  const data = encodeFunctionData({
+    abi: batchSettlerAbi,
+    functionName: 'settleWithSignatures',
+    args: [
+      items.map((item) => {
+        const payload = toExactEvmPayload(item)
+        const call = getSettlementCall({ payload, requirements: { asset: item.asset } })
+        return {
+          token: item.asset,
+          from: item.payer,
+          to: item.payee,
+          value: item.value,
+          validAfter: item.validAfter,
+          validBefore: item.validBefore,
+          nonce: item.nonce,
+          // The ERC-6492 wrapper, if any, is stripped: the wallet must already be deployed.
+          signature: call.args[6] as Hex,
+        }
+      }),
+    ],
+  })
+  return {
+    to: batchSettler,
+    data,
+    gas: base + BigInt(items.length) * (gas.batchContractItem ?? 220_000n),
+    kind: 'batch',
+  }
+}

@@ -1,0 +1,180 @@
+import {
+  getEvmChainId,
+  type PaymentPayload,
+  type PaymentPayloadV1,
+  type PaymentRequirements,
+  type PaymentRequirementsV1,
+  reasons,
+  type VerifyResponse,
+} from '@tollgate/core'
+import { type NormalizedPayment, normalizePayment, verifyAuthorization } from '@tollgate/evm'
+import type { Address, Hex } from 'viem'
+import type { ChainRuntime } from '../chain/types.js'
+import type {
+  AuthorizationKey,
+  Ledger,
+  SettlementEntry,
+  SettlementRecord,
+} from '../ledger/types.js'
+import { facilitatorReasons } from './reasons.js'
+
+export type VerifyAndReserveContext = {
+  ledger: Ledger
+  chains: ReadonlyMap<number, ChainRuntime>
+  /** How long a `verified` reservation holds, in ms. */
+  holdMs: number
+  /** Most a payer may have reserved, queued or in flight at once, per token. */
+  exposureCap?: bigint | undefined
+  /** Check the payer's balance (minus its reservations) before accepting. @default true */
+  checkBalance?: boolean | undefined
+  now?: (() => number) | undefined
+}
+
+export type VerifyAndReserveParameters = {
+  paymentPayload: PaymentPayload | PaymentPayloadV1
+  paymentRequirements: PaymentRequirements | PaymentRequirementsV1
+  /** `verified` for `/verify`; `queued` for a `/settle` that comes without a prior `/verify`. */
+  state: 'verified' | 'queued'
+  /** The payment-identifier extension's id, when there is one. */
+  paymentId?: string | undefined
+}
+
+export type VerifyAndReserveReturnType =
+  | {
+      ok: true
+      response: VerifyResponse
+      record: SettlementRecord
+      chain: ChainRuntime
+    }
+  | {
+      ok: false
+      response: VerifyResponse
+      /** The authorization's key, once the payload was readable. */
+      key?: AuthorizationKey | undefined
+      /** The live row that holds this authorization already (a replay or a retry). */
+      existing?: SettlementRecord | undefined
+      chain?: ChainRuntime | undefined
+    }
+
+/** The authorization's ledger key and entry, from a normalized payment. */
+export function toSettlementEntry(
+  chainId: number,
+  payment: Pick<NormalizedPayment, 'payload' | 'requirements'>,
+  paymentId?: string | undefined,
+): SettlementEntry {
+  const a = payment.payload.authorization
+  return {
+    chainId,
+    asset: payment.requirements.asset.toLowerCase() as Address,
+    payer: a.from.toLowerCase() as Address,
+    nonce: a.nonce.toLowerCase() as Hex,
+    payee: a.to.toLowerCase() as Address,
+    value: BigInt(a.value),
+    validAfter: BigInt(a.validAfter),
+    validBefore: BigInt(a.validBefore),
+    signature: payment.payload.signature as Hex,
+    paymentId,
+  }
+}
+
+/**
+ * Verifies a payment without simulating it and records the reservation, atomically: the local
+ * checks of `@tollgate/evm` (signature recovered locally, payee, amount, time window, network,
+ * token domain from the registry), the nonce unused on-chain (one view call), then the ledger
+ * insert that fails when the authorization is already held and checks the payer's cached balance
+ * minus everything already reserved for it. The same authorization is never verified twice while
+ * a reservation holds it.
+ */
+export async function verifyAndReserve(
+  context: VerifyAndReserveContext,
+  parameters: VerifyAndReserveParameters,
+): Promise<VerifyAndReserveReturnType> {
+  const { ledger, chains, holdMs, exposureCap, checkBalance = true, now = Date.now } = context
+  const normalized = normalizePayment(parameters)
+  if (!normalized.ok) return { ok: false, response: normalized.response }
+  const { x402Version, ...payment } = normalized.payment
+  const payer = payment.payload.authorization.from
+  const invalid = (invalidReason: string, extra: Partial<VerifyAndReserveReturnType> = {}) =>
+    ({
+      ok: false,
+      response: { isValid: false, invalidReason, payer },
+      ...extra,
+    }) as VerifyAndReserveReturnType
+
+  let chainId: number
+  try {
+    chainId = getEvmChainId(payment.requirements.network)
+  } catch {
+    return invalid(reasons.invalidNetwork)
+  }
+  const chain = chains.get(chainId)
+  if (!chain) return invalid(reasons.invalidNetwork)
+  if (!chain.assetAddresses.has(payment.requirements.asset.toLowerCase()))
+    return invalid(reasons.invalidPaymentRequirements)
+  let entry: SettlementEntry
+  try {
+    entry = toSettlementEntry(chainId, payment, parameters.paymentId)
+  } catch {
+    return invalid(reasons.invalidPayload)
+  }
+  const key: AuthorizationKey = {
+    chainId,
+    asset: entry.asset,
+    payer: entry.payer,
+    nonce: entry.nonce,
+  }
+
+  const verified = await verifyAuthorization(chain.client, {
+    ...payment,
+    assets: chain.assets,
+    now: Math.floor(now() / 1000),
+    checks: { nonce: true, balance: false, domain: true, simulate: false },
+  })
+  if (!verified.isValid) {
+    const reason =
+      x402Version === 1 &&
+      verified.invalidReason === reasons.invalidExactEvmPayloadAuthorizationValueMismatch
+        ? reasons.invalidExactEvmAuthorizationValue
+        : (verified.invalidReason ?? reasons.unexpectedVerifyError)
+    return {
+      ok: false,
+      response: { ...verified, invalidReason: reason },
+      key,
+      chain,
+    }
+  }
+
+  const reserve = async (fresh: boolean) => {
+    const cached = !checkBalance
+      ? undefined
+      : fresh
+        ? await chain.balances.refresh({ asset: entry.asset, payer: entry.payer })
+        : await chain.balances.get({ asset: entry.asset, payer: entry.payer })
+    return ledger.reserve(entry, {
+      state: parameters.state,
+      holdMs,
+      balance: cached?.balance,
+      balanceBlock: cached?.block,
+      exposureCap,
+    })
+  }
+  let result = await reserve(false)
+  // The cache only lags behind incoming transfers: read again before refusing.
+  if (result.status === 'insufficient_balance') result = await reserve(true)
+
+  switch (result.status) {
+    case 'reserved':
+      return { ok: true, response: { isValid: true, payer }, record: result.record, chain }
+    case 'exists':
+      return invalid(
+        result.record.state === 'verified'
+          ? reasons.duplicateSettlement
+          : reasons.invalidExactEvmNonceAlreadyUsed,
+        { key, existing: result.record, chain },
+      )
+    case 'insufficient_balance':
+      return invalid(reasons.invalidExactEvmInsufficientBalance, { key, chain })
+    case 'exposure_cap':
+      return invalid(facilitatorReasons.exposureCapExceeded, { key, chain })
+  }
+}

@@ -1,0 +1,160 @@
+// Helpers shared by the facilitator's chain tests: devnet tokens as an asset registry, payments
+// signed by devnet accounts, balances, the batch settler.
+
+import { batchSettlerAbi, batchSettlerBytecode } from '@tollgate/contracts'
+import type { Devnet } from '@tollgate/contracts/devnet'
+import type { PaymentPayload, PaymentRequirements } from '@tollgate/core'
+import { type Asset, createPaymentPayload } from '@tollgate/evm'
+import type { Account, Address } from 'viem'
+
+const erc20 = [
+  {
+    type: 'function',
+    name: 'balanceOf',
+    stateMutability: 'view',
+    inputs: [{ name: 'account', type: 'address' }],
+    outputs: [{ name: '', type: 'uint256' }],
+  },
+  {
+    type: 'function',
+    name: 'transfer',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'to', type: 'address' },
+      { name: 'value', type: 'uint256' },
+    ],
+    outputs: [{ name: '', type: 'bool' }],
+  },
+] as const
+
+/** The devnet's two test tokens as an asset registry. */
+export function devnetAssets(devnet: Devnet): Asset[] {
+  return [devnet.usdc, devnet.usdcAlt].map((token) => ({
+    chainId: devnet.chainId,
+    network: devnet.network,
+    address: token.address,
+    symbol: 'USDC',
+    decimals: 6,
+    eip712: { name: token.name, version: token.version },
+  }))
+}
+
+/** A v2 exact requirement on the devnet's "USD Coin" token. */
+export function requirementsFor(
+  devnet: Devnet,
+  {
+    payTo,
+    amount,
+    maxTimeoutSeconds = 300,
+  }: { payTo: Address; amount: bigint; maxTimeoutSeconds?: number },
+): PaymentRequirements {
+  return {
+    scheme: 'exact',
+    network: devnet.network,
+    amount: amount.toString(),
+    asset: devnet.usdc.address,
+    payTo,
+    maxTimeoutSeconds,
+    extra: { name: devnet.usdc.name, version: devnet.usdc.version },
+  }
+}
+
+/** A signed v2 payment of `requirements` by `account`. */
+export async function pay(
+  account: Account,
+  requirements: PaymentRequirements,
+  options: { now?: number; paymentId?: string } = {},
+): Promise<PaymentPayload> {
+  return createPaymentPayload(account, {
+    requirements,
+    resource: { url: 'http://127.0.0.1/resource' },
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.paymentId
+      ? { extensions: { 'payment-identifier': { info: { id: options.paymentId } } } }
+      : {}),
+  })
+}
+
+export async function balanceOf(devnet: Devnet, address: Address): Promise<bigint> {
+  return devnet.publicClient.readContract({
+    address: devnet.usdc.address,
+    abi: erc20,
+    functionName: 'balanceOf',
+    args: [address],
+  })
+}
+
+/** Moves test USDC out of an account (to make its balance low). */
+export async function transferOut(devnet: Devnet, account: Account, to: Address, value: bigint) {
+  const hash = await devnet.walletClient(account).writeContract({
+    address: devnet.usdc.address,
+    abi: erc20,
+    functionName: 'transfer',
+    args: [to, value],
+  })
+  await devnet.publicClient.waitForTransactionReceipt({ hash })
+}
+
+export async function deployBatchSettler(devnet: Devnet): Promise<Address> {
+  const hash = await devnet.walletClient(devnet.deployer.account).deployContract({
+    abi: batchSettlerAbi,
+    bytecode: batchSettlerBytecode,
+  })
+  const receipt = await devnet.publicClient.waitForTransactionReceipt({ hash })
+  if (!receipt.contractAddress) throw new Error('BatchSettler did not deploy')
+  return receipt.contractAddress
+}
+
+/** A fresh random address (a payee nobody else pays). */
+export function randomAddress(): Address {
+  const bytes = crypto.getRandomValues(new Uint8Array(20))
+  return `0x${Buffer.from(bytes).toString('hex')}` as Address
+}
+
+/** Waits until `fn` returns true (polling), or throws after `timeoutMs`. */
+export async function until(
+  fn: () => boolean | Promise<boolean>,
+  { timeoutMs = 20_000, intervalMs = 100, message = 'condition' } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${message}`)
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
+
+/** Reads `authorizationState(payer, nonce)` of the devnet's "USD Coin" token. */
+export async function isAuthorizationUsed(
+  devnet: Devnet,
+  payer: Address,
+  nonce: `0x${string}`,
+): Promise<boolean> {
+  return devnet.publicClient.readContract({
+    address: devnet.usdc.address,
+    abi: [
+      {
+        type: 'function',
+        name: 'authorizationState',
+        stateMutability: 'view',
+        inputs: [
+          { name: 'authorizer', type: 'address' },
+          { name: 'nonce', type: 'bytes32' },
+        ],
+        outputs: [{ name: '', type: 'bool' }],
+      },
+    ] as const,
+    functionName: 'authorizationState',
+    args: [payer, nonce],
+  })
+}
+
+/** The batch settler's `AuthorizationFailed` events in a block range (a second submission shows up here). */
+export async function failedItems(devnet: Devnet, batchSettler: Address, fromBlock: bigint) {
+  return devnet.publicClient.getContractEvents({
+    address: batchSettler,
+    abi: batchSettlerAbi,
+    eventName: 'AuthorizationFailed',
+    fromBlock,
+    toBlock: 'latest',
+  })
+}
