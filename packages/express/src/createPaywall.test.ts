@@ -15,11 +15,16 @@ import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
 import { type Asset, createPaymentPayload } from '@tollgate/evm'
 import { listen, useDevnet } from '@tollgate/test'
+import { ExactEvmScheme } from '@x402/evm/exact/client'
+import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
 import express from 'express'
 import { type Address, erc20Abi, type Hex, type LocalAccount } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { PaymentRequirementsSchema as LegacyRequirementsSchema } from 'x402/types'
 import { createLocalFacilitator } from './createLocalFacilitator.js'
 import { createPaywall } from './createPaywall.js'
+import { AgentConfigurationError } from './errors.js'
 import type { FailedEvent, SettledEvent, VerifiedEvent } from './flow/events.js'
 import { paywallReasons } from './reasons.js'
 
@@ -709,5 +714,171 @@ describe('facilitator faults', () => {
     } finally {
       await served.close()
     }
+  })
+})
+
+describe('agent identity', () => {
+  const agentRegistry = 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e'
+  const agentPayTo = privateKeyToAccount(generatePrivateKey()).address
+  const registrationFile = {
+    type: 'https://eips.ethereum.org/EIPS/eip-8004#registration-v1',
+    name: 'weather',
+    services: [{ name: 'web', endpoint: 'https://weather.example/report' }],
+    registrations: [] as { agentId: number; agentRegistry: string }[],
+  }
+  let agentServer: Awaited<ReturnType<typeof listen>>
+  let fileCalls = 0
+  let fileBroken = false
+  const agentLogged: string[] = []
+
+  beforeAll(async () => {
+    const app = express()
+    app.use(
+      createPaywall(facilitator, {
+        assets,
+        agent: {
+          agentRegistry,
+          agentId: 42n,
+          registrationFile: async () => {
+            fileCalls++
+            if (fileBroken) throw new Error('ipfs gateway down')
+            return registrationFile
+          },
+        },
+        logger: { error: (message) => agentLogged.push(message) },
+        routes: {
+          'GET /report': { price: '$0.01', payTo: agentPayTo, network: devnet.network },
+          // A network legacy x402 knows by name, to check its schema accepts the body.
+          'GET /legacy': { price: '$0.01', payTo: agentPayTo, network: 'base-sepolia' },
+        },
+      }),
+    )
+    app.get('/report', (_req, res) => {
+      res.json({ report: 'agent report' })
+    })
+    app.post('/.well-known/agent-registration.json', (_req, res) => {
+      res.status(405).json({ handledBy: 'app' })
+    })
+    agentServer = await listen(app)
+  })
+  afterAll(() => agentServer?.close())
+
+  test('GET /.well-known/agent-registration.json serves the file with this registration added', async () => {
+    const response = await fetch(`${agentServer.url}/.well-known/agent-registration.json`, {
+      headers: { Origin: 'https://buyer.example' },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    expect(await response.json()).toEqual({
+      ...registrationFile,
+      registrations: [{ agentId: 42, agentRegistry }],
+    })
+
+    const head = await fetch(`${agentServer.url}/.well-known/agent-registration.json`, {
+      method: 'HEAD',
+    })
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
+    // Other methods are the app's.
+    const post = await fetch(`${agentServer.url}/.well-known/agent-registration.json`, {
+      method: 'POST',
+    })
+    expect(post.status).toBe(405)
+    expect(await post.json()).toEqual({ handledBy: 'app' })
+    expect(fileCalls).toBe(2)
+  })
+
+  test('a registration file function that throws: 500 and a log line, never a crash', async () => {
+    fileBroken = true
+    try {
+      const response = await fetch(`${agentServer.url}/.well-known/agent-registration.json`)
+      expect(response.status).toBe(500)
+      expect(await response.json()).toEqual({
+        error: paywallReasons.registrationUnavailable,
+        message: 'The agent registration file could not be built.',
+      })
+      expect(agentLogged).toEqual(['tollgate paywall: the registration file could not be built'])
+    } finally {
+      fileBroken = false
+    }
+  })
+
+  test('every 402 names the agent: v2 extensions beside payment-identifier, and the v1 body', async () => {
+    const response = await fetch(`${agentServer.url}/report`)
+    expect(response.status).toBe(402)
+    const paymentRequired = decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!)
+    expect(Object.keys(paymentRequired.extensions ?? {}).sort()).toEqual([
+      'erc8004',
+      'payment-identifier',
+    ])
+    expect(paymentRequired.extensions?.erc8004).toMatchObject({
+      info: { agentRegistry, agentId: 42 },
+      schema: { type: 'object', required: ['agentRegistry', 'agentId'] },
+    })
+    expect(paymentRequired.accepts).toHaveLength(1)
+    expect(paymentRequired.accepts[0]!.payTo).toBe(agentPayTo)
+
+    const body = JSON.parse(await response.text())
+    expect(body.extensions).toEqual({ erc8004: paymentRequired.extensions?.erc8004 })
+    expect(paymentRequiredV1Schema.parse(body).accepts[0]!.payTo).toBe(agentPayTo)
+    // Legacy x402-fetch reads `{ x402Version, accepts }` from the body (the extra top-level field is
+    // never looked at) and parses each entry with this schema.
+    const legacy = await (await fetch(`${agentServer.url}/legacy`)).json()
+    expect(legacy.extensions).toEqual(body.extensions)
+    expect(LegacyRequirementsSchema.parse(legacy.accepts[0])).toMatchObject({
+      network: 'base-sepolia',
+      payTo: agentPayTo,
+    })
+  })
+
+  test('a v2 payment echoing the agent extension is matched, verified and settled', async () => {
+    const { paymentRequired } = await (async () => {
+      const response = await fetch(`${agentServer.url}/report`)
+      return {
+        paymentRequired: decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!),
+      }
+    })()
+    const payload = await createPaymentPayload(payer, { paymentRequired })
+    expect(payload.extensions?.erc8004).toEqual(paymentRequired.extensions?.erc8004)
+    const before = await balanceOf(agentPayTo)
+    const response = await fetch(`${agentServer.url}/report`, {
+      headers: { 'PAYMENT-SIGNATURE': encodePaymentSignatureHeader(payload) },
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ report: 'agent report' })
+    expect(await balanceOf(agentPayTo)).toBe(before + 10_000n)
+  })
+
+  test('the reference client (@x402/fetch) pays a paywall that names its agent', async () => {
+    const client = new x402Client()
+      .register('eip155:*', new ExactEvmScheme(devnet.accounts[5]!.account))
+      .setSpendControls({
+        allowedAssets: [{ network: devnet.network, asset: devnet.usdc.address }],
+      })
+    const before = await balanceOf(agentPayTo)
+    const response = await wrapFetchWithPayment(fetch, client)(`${agentServer.url}/report`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ report: 'agent report' })
+    expect(await balanceOf(agentPayTo)).toBe(before + 10_000n)
+  })
+
+  test('a malformed agent option throws when the paywall is created', () => {
+    expect(() =>
+      createPaywall(facilitator, {
+        routes: {},
+        agent: { agentRegistry: '0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 1n },
+      }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[AgentConfigurationError: The agent option is invalid: agentRegistry must be "eip155:<chainId>:<address>", got "0x8004A818BFB912233c491871b3d84c89A494BD9e".]`,
+    )
+    expect(() =>
+      createPaywall(facilitator, { routes: {}, agent: { agentRegistry, agentId: -1 } }),
+    ).toThrow(AgentConfigurationError)
+  })
+
+  test('without the agent option the well-known path belongs to the app', async () => {
+    const response = await fetch(`${server.url}/.well-known/agent-registration.json`)
+    expect(response.status).toBe(404)
   })
 })

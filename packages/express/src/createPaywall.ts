@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { type PaywallMiddleware, toExpressMiddleware } from './adapter/express.js'
-import type { RouteConfigurationErrorType } from './errors.js'
+import type { AgentConfigurationErrorType, RouteConfigurationErrorType } from './errors.js'
 import { createPaywallFlow, type PaywallOptions } from './flow/paywallFlow.js'
 
 export type CreatePaywallParameters<request extends IncomingMessage = IncomingMessage> =
@@ -10,7 +10,7 @@ export type CreatePaywallParameters<request extends IncomingMessage = IncomingMe
 export type CreatePaywallReturnType<request extends IncomingMessage = IncomingMessage> =
   PaywallMiddleware<request>
 
-export type CreatePaywallErrorType = RouteConfigurationErrorType
+export type CreatePaywallErrorType = AgentConfigurationErrorType | RouteConfigurationErrorType
 
 /**
  * An Express middleware that charges for the routes in `routes` through x402.
@@ -22,7 +22,12 @@ export type CreatePaywallErrorType = RouteConfigurationErrorType
  * answers below 400; the response then goes out with `PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`. A
  * failed settlement answers 402 and never sends the body. Other requests pass through untouched.
  *
- * The route table is checked here: a route that cannot be priced throws `RouteConfigurationError`.
+ * With `agent` (an ERC-8004 identity), every 402 names the agent (`extensions.erc8004`) so a payer
+ * can check that `payTo` is its verified wallet, and the middleware serves
+ * `GET /.well-known/agent-registration.json`, the domain proof (mount it at the site root).
+ *
+ * The options are checked here: a route that cannot be priced throws `RouteConfigurationError`, a
+ * malformed `agent` throws `AgentConfigurationError`.
  *
  * @example
  * ```ts
@@ -35,6 +40,8 @@ export type CreatePaywallErrorType = RouteConfigurationErrorType
  *     routes: {
  *       'GET /report': { price: '$0.01', payTo: '0xYourAddress', network: 'base-sepolia' },
  *     },
+ *     // Optional: the ERC-8004 agent this API belongs to.
+ *     agent: { agentRegistry: 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 7n },
  *   }),
  * )
  * app.get('/report', (req, res) => res.json({ report: 'paid content' }))

@@ -18,6 +18,21 @@ export class RouteConfigurationError extends BaseError {
   }
 }
 
+export type AgentConfigurationErrorType = AgentConfigurationError & {
+  name: 'AgentConfigurationError'
+}
+
+/** The paywall's `agent` option does not name an ERC-8004 agent (thrown by `createPaywall`). */
+export class AgentConfigurationError extends BaseError {
+  override name = 'AgentConfigurationError' as const
+
+  constructor(reason: string) {
+    super(`The agent option is invalid: ${sentence(reason)}`, {
+      code: 'TOLLGATE_AGENT_CONFIGURATION',
+    })
+  }
+}
+
 export type PriceResolutionErrorType = PriceResolutionError & { name: 'PriceResolutionError' }
 
 /** A route's price function threw or returned a price that cannot be charged. */

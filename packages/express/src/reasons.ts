@@ -40,6 +40,8 @@ export const paywallReasons = {
   invalidPaymentIdentifier: 'invalid_payment_identifier',
   /** The route's price function threw (HTTP 500). */
   priceUnavailable: 'price_unavailable',
+  /** The `agent.registrationFile` function threw (HTTP 500 at the well-known path). */
+  registrationUnavailable: 'agent_registration_unavailable',
 } as const
 
 export type PaywallReason = (typeof paywallReasons)[keyof typeof paywallReasons]

@@ -361,3 +361,61 @@ export class UnsupportedPublishTargetError extends BaseError {
     })
   }
 }
+
+export type InvalidPaymentReceiptErrorType = InvalidPaymentReceiptError & {
+  name: 'InvalidPaymentReceiptError'
+}
+/**
+ * A payment receipt cannot prove a payment: not settled, no transaction hash, a payer or payee
+ * that is not an address, or a network that is not EVM.
+ */
+export class InvalidPaymentReceiptError extends BaseError {
+  override name = 'InvalidPaymentReceiptError' as const
+  readonly reason: string
+  constructor({ reason, value }: { reason: string; value?: string | undefined }) {
+    super(`The payment receipt cannot prove a payment: ${reason}.`, {
+      code: 'TOLLGATE_IDENTITY_INVALID_PAYMENT_RECEIPT',
+      metaMessages: value === undefined ? undefined : [`Got: ${excerpt(value)}`],
+    })
+    this.reason = reason
+  }
+}
+
+export type AgentDomainNotVerifiedErrorType = AgentDomainNotVerifiedError & {
+  name: 'AgentDomainNotVerifiedError'
+}
+/**
+ * The host asking for payment does not prove it belongs to the agent its 402 names (its
+ * `/.well-known/agent-registration.json` does not list the agent).
+ */
+export class AgentDomainNotVerifiedError extends BaseError {
+  override name = 'AgentDomainNotVerifiedError' as const
+  /** Why: `scheme`, `unreachable`, `invalid` or `mismatch` (see `DomainVerificationFailure`). */
+  readonly reason: string
+  readonly host: string
+  readonly agentId: bigint
+  constructor({
+    reason,
+    host,
+    url,
+    agentId,
+    agentRegistry,
+    cause,
+  }: {
+    reason: string
+    host: string
+    url: string
+    agentId: bigint
+    agentRegistry: string
+    cause?: unknown
+  }) {
+    super(`The host ${excerpt(host, 64)} is not verified as the agent's domain (${reason}).`, {
+      code: 'TOLLGATE_IDENTITY_DOMAIN_NOT_VERIFIED',
+      metaMessages: [`Agent: ${agentRegistry} #${agentId}`, `Checked: ${excerpt(url)}`],
+      cause,
+    })
+    this.reason = reason
+    this.host = host
+    this.agentId = agentId
+  }
+}

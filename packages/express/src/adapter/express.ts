@@ -79,7 +79,8 @@ function createResponder(res: ServerResponse, next: NextFunction): PaywallRespon
 
 /**
  * The Express side of the paywall: a request no route prices goes straight to `next()`; a CORS
- * preflight for a priced route is answered here; anything else goes through the flow.
+ * preflight for a priced route and the agent's registration file are answered here; anything else
+ * goes through the flow.
  */
 export function toExpressMiddleware<request extends ExpressLikeRequest>(
   flow: PaywallFlow<request>,
@@ -96,6 +97,14 @@ export function toExpressMiddleware<request extends ExpressLikeRequest>(
       })
       if (preflight) send(res, preflight)
       else next()
+      return
+    }
+    const wellKnown = flow.wellKnown(method, path)
+    if (wellKnown) {
+      wellKnown.then(
+        (response) => send(res, response),
+        (error: unknown) => next(error),
+      )
       return
     }
     const match = flow.match(method, path)

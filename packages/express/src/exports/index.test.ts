@@ -4,8 +4,11 @@ import * as entry from './index.js'
 test('the entry exports exactly these values', () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
+      "AgentConfigurationError",
       "PriceResolutionError",
       "RouteConfigurationError",
+      "agentIdentityExtension",
+      "agentRegistrationPath",
       "createLocalFacilitator",
       "createPaywall",
       "paywallChannels",

@@ -17,6 +17,8 @@ export {
   createPaywall,
 } from '../createPaywall.js'
 export {
+  AgentConfigurationError,
+  type AgentConfigurationErrorType,
   type PaywallFailureKind,
   PriceResolutionError,
   type PriceResolutionErrorType,
@@ -24,6 +26,14 @@ export {
   type RouteConfigurationErrorType,
   statusOf,
 } from '../errors.js'
+export {
+  type AgentIdentityExtension,
+  type AgentRegistrationEntry,
+  type AgentRegistrationFile,
+  agentIdentityExtension,
+  agentRegistrationPath,
+  type PaywallAgent,
+} from '../flow/agent.js'
 export type { CorsOptions } from '../flow/cors.js'
 export {
   type FailedEvent,

@@ -18,6 +18,8 @@ export type BuildChallengeParameters = {
   /** One human sentence, sent in the JSON body beside the reason. */
   message?: string | undefined
   extensions?: Record<string, unknown> | undefined
+  /** Extensions the v1 JSON body carries too (top-level `extensions`, ignored by legacy clients). */
+  v1Extensions?: Record<string, unknown> | undefined
   outputSchema?: Record<string, unknown> | undefined
   /** Set for browsers: the body is this page instead of JSON. */
   page?: { render: PaywallPageRenderer; assets: readonly Asset[] | undefined } | undefined
@@ -52,7 +54,8 @@ export function buildPaymentRequired({
  * header is still there). Never cached.
  */
 export function buildChallenge(parameters: BuildChallengeParameters): PaywallResponse {
-  const { accepts, resource, error, message, outputSchema, page, status = 402 } = parameters
+  const { accepts, resource, error, message, outputSchema, page, v1Extensions } = parameters
+  const { status = 402 } = parameters
   const paymentRequired = buildPaymentRequired(parameters)
   const headers: ResponseHeaders = {
     ...parameters.headers,
@@ -70,6 +73,7 @@ export function buildChallenge(parameters: BuildChallengeParameters): PaywallRes
     error,
     ...(message ? { message } : {}),
     accepts: accepts.map((requirement) => toV1Requirement(requirement, resource, outputSchema)),
+    ...(v1Extensions && Object.keys(v1Extensions).length > 0 ? { extensions: v1Extensions } : {}),
   }
   return { status, headers, body: JSON.stringify(body) }
 }

@@ -11,6 +11,7 @@ import {
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import type { Asset } from '@tollgate/evm'
 import {
+  AgentConfigurationError,
   facilitatorFailureKind,
   facilitatorFailureReason,
   type PaywallFailureKind,
@@ -20,6 +21,13 @@ import {
 } from '../errors.js'
 import { type PaywallPageRenderer, renderPaywallPage } from '../paywall/page.js'
 import { paywallReasons } from '../reasons.js'
+import {
+  agentIdentityExtension,
+  agentRegistrationPath,
+  agentRegistrationResponse,
+  type PaywallAgent,
+  resolveAgentOption,
+} from './agent.js'
 import { buildChallenge, buildErrorResponse } from './challenge.js'
 import {
   type CorsOptions,
@@ -87,6 +95,12 @@ export type PaywallOptions<raw = unknown> = {
   idempotency?: false | IdempotencyOptions | undefined
   /** Where hook errors and facilitator faults are reported. @default none (diagnostics channels only) */
   logger?: PaywallLogger | undefined
+  /**
+   * The provider's ERC-8004 agent identity: named in every 402 (`extensions.erc8004`, in the v2
+   * header and the v1 body) so a payer can check `payTo` against the agent's verified wallet, and
+   * proven by serving `GET /.well-known/agent-registration.json`.
+   */
+  agent?: PaywallAgent | undefined
 }
 
 /** The framework-free paywall an adapter drives. */
@@ -100,6 +114,11 @@ export type PaywallFlow<raw = unknown> = {
     requestMethod: string | undefined
     requestHeaders: string | undefined
   }): PaywallResponse | undefined
+  /**
+   * The answer to a request for the agent's registration file (`GET`/`HEAD` of the well-known
+   * path), or `undefined` (pass through).
+   */
+  wellKnown(method: string, path: string): Promise<PaywallResponse> | undefined
   /** Handles a request to a priced route: challenge, or verify + handler + settle. */
   handle(
     request: PaywallRequest<raw>,
@@ -133,13 +152,20 @@ export function createPaywallFlow<raw>(
       return { pattern, route: resolveRoute(key, config, { assets }) }
     },
   )
+  const agent = options.agent === undefined ? undefined : resolveAgentOption(options.agent)
+  if (typeof agent === 'string') throw new AgentConfigurationError(agent)
   const cors = resolveCors(options.cors)
   const guard = createReplayGuard()
   const cache = idempotency === false ? undefined : createIdempotencyCache(idempotency)
-  const extensions =
-    idempotency === false
-      ? undefined
-      : { [paymentIdentifierKey]: declarePaymentIdentifier(idempotency.required ?? false) }
+  // The agent goes in the v1 body too (a top-level `extensions`, which legacy clients ignore);
+  // payment-identifier is v2 only.
+  const agentExtensions = agent && { [agentIdentityExtension]: agent.extension }
+  const extensions = {
+    ...(idempotency === false
+      ? {}
+      : { [paymentIdentifierKey]: declarePaymentIdentifier(idempotency.required ?? false) }),
+    ...agentExtensions,
+  }
 
   function applyCors(request: PaywallRequest<raw>, responder: PaywallResponder) {
     if (!cors) return
@@ -203,6 +229,7 @@ export function createPaywallFlow<raw>(
           error,
           message,
           extensions,
+          v1Extensions: agentExtensions,
           outputSchema: route.outputSchema,
           status,
           headers,
@@ -484,6 +511,20 @@ export function createPaywallFlow<raw>(
       if (!cors || !requestMethod) return undefined
       if (!matchRoute(table, { method: requestMethod, path })) return undefined
       return preflightResponse(cors, { origin, requestMethod, requestHeaders })
+    },
+    wellKnown(method, path) {
+      if (!agent || (method !== 'GET' && method !== 'HEAD') || path !== agentRegistrationPath)
+        return undefined
+      return agentRegistrationResponse(agent, { method, cors: cors !== undefined }).catch(
+        (error: unknown) => {
+          report('error', 'the registration file could not be built', { error })
+          return buildErrorResponse({
+            status: statusOf('server_error'),
+            error: paywallReasons.registrationUnavailable,
+            message: 'The agent registration file could not be built.',
+          })
+        },
+      )
     },
     handle,
   }

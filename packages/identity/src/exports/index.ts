@@ -23,10 +23,20 @@ export {
   checkPayee,
 } from '../checkPayee.js'
 export {
+  type CreatePayeeVerifierParameters,
+  createPayeeVerifier,
+  type PayeeVerification,
+  type PayeeVerifier,
+  type PayeeVerifierContext,
+  type PayeeVerifierErrorType,
+} from '../createPayeeVerifier.js'
+export {
   AccountCannotSignError,
   type AccountCannotSignErrorType,
   AccountNotFoundError,
   type AccountNotFoundErrorType,
+  AgentDomainNotVerifiedError,
+  type AgentDomainNotVerifiedErrorType,
   AgentNotFoundError,
   type AgentNotFoundErrorType,
   EmptyClientListError,
@@ -42,6 +52,8 @@ export {
   type InvalidFeedbackFileErrorType,
   InvalidFeedbackValueError,
   type InvalidFeedbackValueErrorType,
+  InvalidPaymentReceiptError,
+  type InvalidPaymentReceiptErrorType,
   InvalidRegistrationFileError,
   type InvalidRegistrationFileErrorType,
   InvalidValidationResponseError,
@@ -114,7 +126,21 @@ export {
   type GiveFeedbackReturnType,
   giveFeedback,
 } from '../giveFeedback.js'
+export {
+  type GiveFeedbackForPaymentErrorType,
+  type GiveFeedbackForPaymentParameters,
+  type GiveFeedbackForPaymentReturnType,
+  giveFeedbackForPayment,
+  type PaymentReceipt,
+  toProofOfPayment,
+} from '../giveFeedbackForPayment.js'
 export type { Publish } from '../publish.js'
+export {
+  agentIdentityExtension,
+  type ReadAgentFromChallengeErrorType,
+  type ReadAgentFromChallengeReturnType,
+  readAgentFromChallenge,
+} from '../readAgentFromChallenge.js'
 export {
   type FeedbackEvent,
   type ReadFeedbackErrorType,

@@ -1,0 +1,176 @@
+import { describe, expect, test } from 'vitest'
+import {
+  type AgentRegistrationFile,
+  agentRegistrationResponse,
+  declareAgentIdentity,
+  type ResolvedAgentOption,
+  resolveAgentOption,
+} from './agent.js'
+
+const agentRegistry = 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e'
+
+function resolved(option: Parameters<typeof resolveAgentOption>[0]): ResolvedAgentOption {
+  const agent = resolveAgentOption(option)
+  if (typeof agent === 'string') throw new Error(agent)
+  return agent
+}
+
+describe('resolveAgentOption', () => {
+  test('the 402 extension names the registry and the id as a JSON number', () => {
+    expect(resolved({ agentRegistry, agentId: 7n }).extension.info).toEqual({
+      agentRegistry,
+      agentId: 7,
+    })
+    expect(resolved({ agentRegistry, agentId: '7' }).agentId).toBe(7)
+    expect(resolved({ agentRegistry, agentId: 7 }).agentId).toBe(7)
+  })
+
+  test('an id beyond 2^53 stays exact, as a decimal string', () => {
+    const big = 2n ** 200n + 1n
+    expect(resolved({ agentRegistry, agentId: big }).extension.info.agentId).toBe(big.toString())
+  })
+
+  test('a malformed option says what is wrong', () => {
+    expect(
+      [
+        { agentRegistry: '0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 1n },
+        { agentRegistry: 'eip155:0:0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 1n },
+        { agentRegistry, agentId: -1n },
+        { agentRegistry, agentId: 1.5 },
+        { agentRegistry, agentId: '01' },
+        { agentRegistry, agentId: 2n ** 256n },
+        { agentRegistry, agentId: 1n, registrationFile: [] as unknown as AgentRegistrationFile },
+      ].map((option) => resolveAgentOption(option)),
+    ).toMatchInlineSnapshot(`
+      [
+        "agentRegistry must be "eip155:<chainId>:<address>", got "0x8004A818BFB912233c491871b3d84c89A494BD9e"",
+        "agentRegistry must be "eip155:<chainId>:<address>", got "eip155:0:0x8004A818BFB912233c491871b3d84c89A494BD9e"",
+        "agentId must be a non-negative integer below 2^256, got -1n",
+        "agentId must be a non-negative integer below 2^256, got 1.5",
+        "agentId must be a non-negative integer below 2^256, got "01"",
+        "agentId must be a non-negative integer below 2^256, got 115792089237316195423570985008687907853269984665640564039457584007913129639936n",
+        "registrationFile must be a JSON object or a function returning one",
+      ]
+    `)
+  })
+})
+
+describe('the registration file', () => {
+  test('without a file: the registration alone, which is what domain verification reads', async () => {
+    expect(await resolved({ agentRegistry, agentId: 3n }).registrationFile()).toEqual({
+      registrations: [{ agentId: 3, agentRegistry }],
+    })
+  })
+
+  test('a file naming the agent (any address case, id as a string) is served as it is', async () => {
+    const file = {
+      type: 'https://eips.ethereum.org/EIPS/eip-8004#registration-v1',
+      name: 'weather',
+      services: [{ name: 'web', endpoint: 'https://weather.example/report' }],
+      registrations: [{ agentId: '3', agentRegistry: agentRegistry.toLowerCase() }],
+    }
+    expect(
+      await resolved({ agentRegistry, agentId: 3n, registrationFile: file }).registrationFile(),
+    ).toBe(file)
+  })
+
+  test('a file that does not name the agent gets its registration added once', async () => {
+    const other = {
+      agentId: 3,
+      agentRegistry: 'eip155:1:0x8004A169FB4a3325136EB29fA0ceB6D2e539a432',
+    }
+    const file = { name: 'weather', registrations: [other] }
+    const served = await resolved({
+      agentRegistry,
+      agentId: 3n,
+      registrationFile: file,
+    }).registrationFile()
+    expect(served).toEqual({
+      name: 'weather',
+      registrations: [other, { agentId: 3, agentRegistry }],
+    })
+    // The caller's object is not changed.
+    expect(file.registrations).toHaveLength(1)
+    // A file without `registrations` gets the array.
+    expect(
+      await resolved({
+        agentRegistry,
+        agentId: 3n,
+        registrationFile: { name: 'w' },
+      }).registrationFile(),
+    ).toEqual({ name: 'w', registrations: [{ agentId: 3, agentRegistry }] })
+  })
+
+  test('a function is called for every request', async () => {
+    let calls = 0
+    const agent = resolved({
+      agentRegistry,
+      agentId: 3n,
+      registrationFile: async () => ({ name: `v${++calls}` }),
+    })
+    expect((await agent.registrationFile()).name).toBe('v1')
+    expect((await agent.registrationFile()).name).toBe('v2')
+    const broken = resolved({
+      agentRegistry,
+      agentId: 3n,
+      registrationFile: () => 'nope' as unknown as AgentRegistrationFile,
+    })
+    await expect(broken.registrationFile()).rejects.toThrow(TypeError)
+  })
+
+  test('the response is public JSON; HEAD has the headers and no body', async () => {
+    const agent = resolved({ agentRegistry, agentId: 3n })
+    const get = await agentRegistrationResponse(agent, { method: 'GET', cors: true })
+    expect(get).toEqual({
+      status: 200,
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(Buffer.byteLength(get.body as string)),
+        'Cache-Control': 'public, max-age=300',
+        'Access-Control-Allow-Origin': '*',
+      },
+      body: JSON.stringify({ registrations: [{ agentId: 3, agentRegistry }] }),
+    })
+    const head = await agentRegistrationResponse(agent, { method: 'HEAD', cors: false })
+    expect(head.body).toBe('')
+    expect(head.headers['Content-Length']).toBe(get.headers['Content-Length'])
+    expect(head.headers['Access-Control-Allow-Origin']).toBeUndefined()
+  })
+})
+
+test('the extension carries a JSON Schema of its info', () => {
+  expect(declareAgentIdentity({ agentRegistry, agentId: 3 })).toMatchInlineSnapshot(`
+    {
+      "info": {
+        "agentId": 3,
+        "agentRegistry": "eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e",
+      },
+      "schema": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "properties": {
+          "agentId": {
+            "oneOf": [
+              {
+                "minimum": 0,
+                "type": "integer",
+              },
+              {
+                "pattern": "^(0|[1-9][0-9]*)$",
+                "type": "string",
+              },
+            ],
+          },
+          "agentRegistry": {
+            "pattern": "^eip155:[1-9][0-9]{0,19}:0x[0-9a-fA-F]{40}$",
+            "type": "string",
+          },
+        },
+        "required": [
+          "agentRegistry",
+          "agentId",
+        ],
+        "type": "object",
+      },
+    }
+  `)
+})
