@@ -1,19 +1,37 @@
 /**
- * The README's demo, end to end on a local chain:
- * a seller runs an Express API whose `/forecast` route costs $0.01 (test USDC), and a buyer agent
- * with a $0.05 budget for that host calls it six times. Five calls are paid and settled on-chain;
- * the sixth is refused by the agent's budget before anything is signed.
+ * The README's demo, end to end on a local chain, agent to agent:
+ * - a seller agent runs an Express API whose `/forecast` route costs $0.01 (test USDC), registers
+ *   itself in the ERC-8004 identity registry and names that identity in its 402s;
+ * - a buyer agent finds it by scanning the registry, resolves it, checks its domain, and calls it
+ *   six times with a $0.05 budget for that host, paying only the seller's verified wallet: five
+ *   calls are paid and settled on-chain, the sixth is refused by the budget before anything is
+ *   signed;
+ * - the buyer leaves feedback naming one payment's settlement transaction, and the reputation
+ *   summary counts it.
  */
 import type { AddressInfo } from 'node:net'
-import { testUsdcAbi } from '@tollgate/contracts'
+import { deployRegistries, testUsdcAbi } from '@tollgate/contracts'
 import { type DevnetAccount, startDevnet } from '@tollgate/contracts/devnet'
 import { formatMoney } from '@tollgate/core'
 import { createLocalFacilitator, createPaywall } from '@tollgate/express'
-import { getReceipt, PolicyRefusedError, wrapFetch } from '@tollgate/fetch'
+import { getReceipt, PolicyRefusedError, type Receipt, wrapFetch } from '@tollgate/fetch'
+import {
+  createPayeeVerifier,
+  createRegistrationFile,
+  findAgents,
+  getReputationSummary,
+  giveFeedbackForPayment,
+  registerAgent,
+  resolveAgent,
+  verifyAgentDomain,
+} from '@tollgate/identity'
 import express from 'express'
 import type { Address } from 'viem'
 
 const calls = 6
+// Loopback http stands in for the https an agent would serve in production.
+const fetchOptions = { allowHttp: true } as const
+
 const step = (text: string) => console.log(`• ${text}`)
 const usd = (amount: bigint) =>
   `${amount < 0n ? '-' : ''}$${formatMoney(amount < 0n ? -amount : amount, { decimals: 6 })}`
@@ -38,13 +56,39 @@ const devnet = await startDevnet({ accounts: 3 })
 const server = { close: async () => {} }
 try {
   const [buyer, seller, settler] = devnet.accounts as [DevnetAccount, DevnetAccount, DevnetAccount]
-  step(`local chain ${devnet.network} at ${devnet.rpcUrl}, test USDC at ${devnet.usdc.address}`)
-
   const usdc = devnet.usdc
+  step(`local chain ${devnet.network} at ${devnet.rpcUrl}, test USDC at ${usdc.address}`)
+  const registries = await deployRegistries(
+    devnet.walletClient(devnet.deployer.account),
+    devnet.publicClient,
+  )
+  step(`ERC-8004 identity registry at ${registries.identityRegistry}`)
 
-  // The seller: one middleware prices the route; its own wallet settles (no separate facilitator).
+  // The seller's server listens first: its registration names its URL.
   const app = express()
-  app.use(
+  const api = express.Router()
+  app.use(api)
+  const listener = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => listener.once('listening', resolve))
+  server.close = () => new Promise((resolve) => listener.close(() => resolve()))
+  const origin = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`
+
+  const registered = await registerAgent(devnet.walletClient(seller.account), {
+    registry: registries.identityRegistry,
+    file: createRegistrationFile({
+      name: 'forecast-seller',
+      description: 'Hourly forecasts, $0.01 a call',
+      services: [{ name: 'web', endpoint: `${origin}/forecast` }],
+      x402Support: true,
+      supportedTrust: ['reputation'],
+    }),
+    publish: { kind: 'data' },
+  })
+  step(`seller registered as agent #${registered.agentId} (${registered.agentRegistry})`)
+
+  // One middleware prices the route, names the agent in its 402s and serves its domain proof; the
+  // seller's own settlement wallet settles (no separate facilitator).
+  api.use(
     createPaywall(
       createLocalFacilitator({
         publicClient: devnet.publicClient,
@@ -53,6 +97,11 @@ try {
       }),
       {
         assets: [usdc],
+        agent: {
+          agentRegistry: registered.agentRegistry,
+          agentId: registered.agentId,
+          registrationFile: registered.file,
+        },
         routes: {
           'GET /forecast': {
             price: '$0.01',
@@ -65,23 +114,44 @@ try {
       },
     ),
   )
-  app.get('/forecast', (_req, res) => {
+  api.get('/forecast', (_req, res) => {
     res.json({ tomorrow: 'sunny', high: 21 })
   })
-  const listener = app.listen(0, '127.0.0.1')
-  await new Promise((resolve) => listener.once('listening', resolve))
-  server.close = () => new Promise((resolve) => listener.close(() => resolve()))
-  const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/forecast`
-  step(`seller's API at ${url}: $0.01 a call, paid to ${seller.address}`)
+  step(`seller's API at ${origin}/forecast: $0.01 a call, paid to ${seller.address}`)
 
-  // The buyer: a paying fetch with a per-request cap and a budget for this host.
+  // The buyer finds the seller by scanning the registry, then checks what it found.
+  const found = await findAgents(devnet.publicClient, {
+    registry: registries.identityRegistry,
+    filter: { service: 'web', x402Support: true, active: true },
+    fetchOptions,
+  })
+  if (found.length !== 1) throw new Error(`demo: expected one x402 agent, found ${found.length}`)
+  const agent = await resolveAgent(devnet.publicClient, {
+    registry: registered.agentRegistry,
+    agentId: found[0]!.agentId,
+    fetchOptions,
+  })
+  const endpoint = agent.getService('web')!.endpoint
+  const domain = await verifyAgentDomain({ agent, endpoint, fetchOptions })
+  if (!domain.verified)
+    throw new Error(`demo: the seller's domain did not verify (${domain.reason})`)
+  step(
+    `buyer found agent #${agent.agentId}: ${endpoint}, domain verified, pays only ${agent.agentWallet}`,
+  )
+
+  // The buyer: a paying fetch with a per-request cap, a budget for this host, and the rule that a
+  // 402 naming an agent is paid only to that agent's verified wallet.
+  const receipts: Receipt[] = []
   const pay = wrapFetch(fetch, {
     account: buyer.account,
     assets: [usdc],
+    onReceipt: (receipt) => void receipts.push(receipt),
     policy: {
       assets: [{ network: devnet.network, address: usdc.address }],
       maxPerRequest: '$0.02',
       budgets: [{ scope: 'host', limit: '$0.05', windowMs: 86_400_000 }],
+      verifyPayee: createPayeeVerifier(devnet.publicClient, { fetchOptions, verifyDomain: true }),
+      requireIdentity: true,
     },
   })
   step(`buyer ${buyer.address}: at most $0.02 a call, $0.05 a day for this host`)
@@ -101,7 +171,7 @@ try {
   const rows: Record<string, string>[] = []
   for (let call = 1; call <= calls; call++) {
     try {
-      const response = await pay(url)
+      const response = await pay(endpoint)
       const receipt = getReceipt(response)
       const body = await response.text()
       rows.push({
@@ -139,6 +209,29 @@ try {
   if (paid !== 5 || moved !== 50_000n || before.buyer - after.buyer !== moved) {
     throw new Error(`demo: expected 5 paid calls moving $0.05, saw ${paid} moving ${usd(moved)}`)
   }
+
+  // Feedback backed by a proof of payment: the settlement transaction of the last paid call.
+  const proof = receipts.filter((receipt) => receipt.status === 'settled').at(-1)!
+  const feedback = await giveFeedbackForPayment(devnet.walletClient(buyer.account), {
+    registry: registries.reputationRegistry,
+    agentId: agent.agentId,
+    receipt: proof,
+    value: '95',
+    tag1: 'x402',
+    endpoint,
+  })
+  const summary = await getReputationSummary(devnet.publicClient, {
+    registry: registries.reputationRegistry,
+    agentId: agent.agentId,
+    clients: [buyer.address],
+    tag1: 'x402',
+  })
+  step(
+    `buyer's feedback #${feedback.feedbackIndex} (95/100) cites payment ${feedback.proofOfPayment.txHash}`,
+  )
+  step(
+    `reputation of agent #${agent.agentId} from this buyer: ${summary.count} review, average ${summary.value}`,
+  )
   step('5 calls paid and settled on-chain, the 6th refused by the budget; balances match')
 } finally {
   await server.close()

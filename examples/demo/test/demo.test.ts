@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 
 // The README's demo, as a newcomer runs it (against the built packages, in its own process).
-test('the demo pays five calls, is refused the sixth, and exits 0', () => {
+test('the demo: discovery, five paid calls, the sixth refused, feedback citing a payment; exit 0', () => {
   const cwd = fileURLToPath(new URL('..', import.meta.url))
   const run = spawnSync('pnpm', ['exec', 'tsx', 'index.ts'], {
     cwd,
@@ -20,4 +20,9 @@ test('the demo pays five calls, is refused the sixth, and exits 0', () => {
   expect(run.stdout).toMatch(/^6\s+refused \(budget\)\s+-\s+-\s+nothing signed$/m)
   expect(run.stdout).toMatch(/^seller\s+\$1000\s+\$1000\.05\s+\$0\.05$/m)
   expect(run.stdout).toMatch(/^buyer\s+\$1000\s+\$999\.95\s+-\$0\.05$/m)
+  expect(run.stdout).toMatch(/^• buyer found agent #0: .*, domain verified, pays only 0x/m)
+  // The feedback's proof of payment is the settlement transaction of the last paid call.
+  const lastPaid = paid.at(-1)!.split(/\s+/)[3]
+  expect(run.stdout).toContain(`feedback #1 (95/100) cites payment ${lastPaid}`)
+  expect(run.stdout).toMatch(/reputation of agent #0 from this buyer: 1 review, average 95$/m)
 })
