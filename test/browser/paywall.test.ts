@@ -31,16 +31,7 @@ function seen(locator: Locator): Promise<string> {
 }
 
 function paywalledApp(cors: boolean) {
-  const assets: Asset[] = [
-    {
-      chainId: devnet.chainId,
-      network: devnet.network,
-      address: devnet.usdc.address,
-      symbol: 'USDC',
-      decimals: 6,
-      eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-    },
-  ]
+  const assets: Asset[] = [devnet.usdc]
   const app = express()
   app.use((req, _res, next) => {
     if (req.method === 'OPTIONS') preflights.push(req.get('access-control-request-headers') ?? '')

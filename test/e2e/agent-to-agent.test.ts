@@ -54,14 +54,7 @@ beforeAll(async () => {
     devnet.walletClient(devnet.deployer.account),
     devnet.publicClient,
   )
-  usdc = {
-    chainId: devnet.chainId,
-    network: devnet.network,
-    address: devnet.usdc.address,
-    symbol: 'USDC',
-    decimals: 6,
-    eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-  }
+  usdc = devnet.usdc
   // The server listens first: its URL goes in the registration file, and the paywall (which needs
   // the agent id) is mounted once the seller is registered.
   app = express()

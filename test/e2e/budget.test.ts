@@ -24,14 +24,7 @@ test('100 concurrent calls against a budget that covers 10 pay for exactly 10', 
     (typeof devnet.accounts)[number],
     (typeof devnet.accounts)[number],
   ]
-  const usdc: Asset = {
-    chainId: devnet.chainId,
-    network: devnet.network,
-    address: devnet.usdc.address,
-    symbol: 'USDC',
-    decimals: 6,
-    eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-  }
+  const usdc: Asset = devnet.usdc
   const facilitator = createLocalFacilitator({
     publicClient: devnet.publicClient,
     walletClient: devnet.walletClient(operator.account),

@@ -27,14 +27,7 @@ beforeAll(async () => {
   const [first, second, operator] = devnet.accounts
   payer = first!
   payee = second!.address
-  usdc = {
-    chainId: devnet.chainId,
-    network: devnet.network,
-    address: devnet.usdc.address,
-    symbol: 'USDC',
-    decimals: 6,
-    eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-  }
+  usdc = devnet.usdc
   const facilitator = createLocalFacilitator({
     publicClient: devnet.publicClient,
     walletClient: devnet.walletClient(operator!.account),

@@ -57,16 +57,7 @@ describe('@x402/fetch (v2) pays a Tollgate server', () => {
 
   beforeAll(async () => {
     payTo = devnet.accounts[1]!.address
-    const assets: Asset[] = [
-      {
-        chainId: devnet.chainId,
-        network: devnet.network,
-        address: devnet.usdc.address,
-        symbol: 'USDC',
-        decimals: 6,
-        eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-      },
-    ]
+    const assets: Asset[] = [devnet.usdc]
     api = await paidApi(devnet, { price: '$0.01', payTo, network: devnet.network }, assets)
   })
   afterAll(() => api?.server.close())

@@ -28,16 +28,7 @@ beforeAll(() => {
     maxTimeoutSeconds: 300,
     extra: { name: devnet.usdc.name, version: devnet.usdc.version },
   }
-  assets = [
-    {
-      chainId: devnet.chainId,
-      network: devnet.network,
-      address: devnet.usdc.address,
-      symbol: 'USDC',
-      decimals: 6,
-      eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-    },
-  ]
+  assets = [devnet.usdc]
 })
 afterEach(() => devnet.testClient.setAutomine(true))
 

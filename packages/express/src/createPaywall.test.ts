@@ -51,16 +51,7 @@ beforeAll(async () => {
   payTo = devnet.accounts[1]!.address
   drainer = devnet.accounts[3]!.account
   sink = devnet.accounts[4]!.address
-  assets = [
-    {
-      chainId: devnet.chainId,
-      network: devnet.network,
-      address: devnet.usdc.address,
-      symbol: 'USDC',
-      decimals: 6,
-      eip712: { name: devnet.usdc.name, version: devnet.usdc.version },
-    },
-  ]
+  assets = [devnet.usdc]
   facilitator = createLocalFacilitator({
     publicClient: devnet.publicClient,
     walletClient: devnet.walletClient(devnet.accounts[2]!.account),
