@@ -1,0 +1,441 @@
+// Settlement benchmark: the x402 reference stack and Tollgate side by side on one devnet.
+// See README.md for what runs where and what each column means.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
+import { type Address, erc20Abi, type Hex, parseEventLogs, type TransactionReceipt } from 'viem'
+import { balanceOf, totalBalance, waitForBalance } from './src/balances.js'
+import { deployBatchSettler } from './src/deployBatchSettler.js'
+import { type GasMeasurement, measureGas } from './src/measureGas.js'
+import {
+  type BenchOptions,
+  blockTimeOf,
+  parseOptions,
+  type StackName,
+  stackNames,
+  usage,
+} from './src/options.js'
+import { createReferenceAgent, createTollgateAgent, type PayingAgent } from './src/payingFetch.js'
+import { percentile } from './src/percentile.js'
+import { sampleProcessCpu } from './src/processCpu.js'
+import {
+  type BalanceCheck,
+  type CellRecord,
+  evaluateTargets,
+  formatBalanceChecks,
+  formatDetailTable,
+  formatGas,
+  formatTargets,
+  formatThroughputTable,
+  scenarioLabels,
+} from './src/report.js'
+import type { BenchToken } from './src/roles.js'
+import { mergeSlices, runSlice, type SliceResult } from './src/runSlice.js'
+import { setMining } from './src/setMining.js'
+import { forkRole, type SpawnedRole } from './src/spawnRole.js'
+
+const maxRequestsPerAgent = 20_000
+const drainTimeoutMs = 60_000
+/** Batch sizes of the gas measurement (the target is about batches of 20 or more). */
+const gasBatchSizes = [20, 50]
+
+function log(line: string) {
+  process.stdout.write(`${line}\n`)
+}
+
+function randomAddress(): Address {
+  return `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString('hex')}` as Address
+}
+
+async function receiptsOf(devnet: Devnet, hashes: readonly Hex[]): Promise<TransactionReceipt[]> {
+  const receipts: TransactionReceipt[] = []
+  for (let i = 0; i < hashes.length; i += 50)
+    receipts.push(
+      ...(await Promise.all(
+        hashes.slice(i, i + 50).map((hash) => devnet.publicClient.getTransactionReceipt({ hash })),
+      )),
+    )
+  return receipts
+}
+
+/** Gas per payment of a cell's transactions: their gas over the transfers to the payee they made. */
+function gasPerPayment(receipts: readonly TransactionReceipt[], token: Address, payTo: Address) {
+  let gas = 0n
+  let payments = 0
+  for (const receipt of receipts) {
+    gas += receipt.gasUsed
+    payments += parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs }).filter(
+      (log) =>
+        log.address.toLowerCase() === token.toLowerCase() &&
+        log.args.to.toLowerCase() === payTo.toLowerCase(),
+    ).length
+  }
+  return payments ? Number(gas) / payments : Number.NaN
+}
+
+/** One stack, running: its two servers, its agents, its payee, and what it was paid so far. */
+type RunningStack = {
+  stack: StackName
+  facilitator: SpawnedRole
+  api: SpawnedRole
+  url: string
+  agents: PayingAgent[]
+  payTo: Address
+  paid: number
+  /** Settlement transactions already counted in a cell. */
+  seen: Set<Hex>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a stack's facilitator, then its paid API, each in its own child process; both processes
+ * are forked at once so that their module loading overlaps.
+ */
+async function startStack(
+  devnet: Devnet,
+  options: BenchOptions,
+  {
+    stack,
+    token,
+    batchSettler,
+    signerKey,
+    ledgerPath,
+    agentAccounts,
+  }: {
+    stack: StackName
+    token: BenchToken
+    batchSettler: Address
+    signerKey: Hex
+    ledgerPath: string
+    agentAccounts: Devnet['accounts']
+  },
+): Promise<RunningStack> {
+  const profile = { cpuProfileDir: options.cpuProf }
+  const reference = stack === 'reference'
+  const forkedFacilitator = forkRole(
+    reference ? 'reference-facilitator' : 'tollgate-facilitator',
+    profile,
+  )
+  const forkedApi = forkRole(reference ? 'reference-api' : 'tollgate-api', profile)
+  const stop = async () => {
+    await forkedApi.stop()
+    await forkedFacilitator.stop()
+  }
+  const payTo = randomAddress()
+  try {
+    const common = {
+      rpcUrl: devnet.rpcUrl,
+      token,
+      signerKey,
+      pollingMs: options.pollMs,
+      trace: options.trace,
+    }
+    const facilitator = await forkedFacilitator.start(
+      reference
+        ? { kind: 'reference-facilitator', ...common }
+        : {
+            kind: 'tollgate-facilitator',
+            ...common,
+            mode: stack,
+            batchSettler,
+            batchMaxSize: options.batch,
+            batchMaxWaitMs: options.batchWaitMs,
+            ledgerPath: options.ledger === 'memory' ? ':memory:' : ledgerPath,
+            ledgerSync: options.ledger === 'normal' ? 'normal' : 'full',
+          },
+    )
+    const api = await forkedApi.start({
+      kind: reference ? 'reference-api' : 'tollgate-api',
+      facilitatorUrl: facilitator.url,
+      token,
+      payTo,
+      price: options.price.toString(),
+      trace: options.trace,
+    })
+    return {
+      stack,
+      facilitator,
+      api,
+      url: `${api.url}/paid`,
+      agents: agentAccounts.map((a) =>
+        reference ? createReferenceAgent(a.account, token) : createTollgateAgent(a.account, token),
+      ),
+      payTo,
+      paid: 0,
+      seen: new Set(),
+      stop,
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+type SliceOutcome = SliceResult & { cpuMs: Record<string, number | undefined>; drainMs: number }
+
+/** One slice of one stack's cell; waits until the payee holds every payment made so far. */
+async function runStackSlice(
+  devnet: Devnet,
+  options: BenchOptions,
+  token: BenchToken,
+  running: RunningStack,
+  { agents, paceMs }: { agents: number; paceMs: number | undefined },
+): Promise<SliceOutcome> {
+  const cpu = sampleProcessCpu({
+    agents: process.pid,
+    api: running.api.pid,
+    facilitator: running.facilitator.pid,
+    anvil: devnet.pid,
+  })
+  const slice = await runSlice({
+    agents: running.agents.slice(0, agents),
+    url: running.url,
+    warmupMs: options.warmup * 1000,
+    durationMs: (options.duration * 1000) / options.rounds,
+    maxRequestsPerAgent,
+    paceMs,
+  })
+  const cpuMs = cpu.stop()
+  running.paid += slice.paid
+  // Queued payments land after their answers: the next slice (maybe another stack's) starts on a
+  // quiet chain, and a payment lost or paid twice shows up here already.
+  const expected = BigInt(running.paid) * options.price
+  const drained = await waitForBalance(devnet, token.address, running.payTo, expected, {
+    timeoutMs: drainTimeoutMs,
+  })
+  if (!drained.reached)
+    log(
+      `!! ${running.stack}: the payee holds ${drained.balance} after ${drained.waitedMs.toFixed(0)} ms, expected ${expected}`,
+    )
+  return { ...slice, cpuMs, drainMs: drained.waitedMs }
+}
+
+async function main() {
+  let options: ReturnType<typeof parseOptions>
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}`)
+    process.exit(2)
+  }
+  if (options.help) {
+    process.stdout.write(usage)
+    return
+  }
+  const started = performance.now()
+  const cpu = cpus()
+  const machine = `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`
+  log(`Settlement benchmark, ${new Date().toISOString()}`)
+  log(
+    `machine: ${machine}; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
+  log(
+    `cells: stacks ${options.stacks.join(',')}; agents ${options.agents.join(',')}; scenarios ${options.scenarios.join(',')}; ${options.duration} s measured per cell in ${options.rounds} slices, ${options.warmup} s warm-up per slice; pace ${options.paceMs} ms; price ${options.price} atomic; polling ${options.pollMs} ms; batches of up to ${options.batch} (wait ${options.batchWaitMs} ms); our ledger ${options.ledger}`,
+  )
+
+  const maxAgents = Math.max(...options.agents)
+  const sliceCount = options.scenarios.length * options.agents.length * options.rounds
+  const mint = BigInt(maxRequestsPerAgent * sliceCount * options.stacks.length) * options.price
+  const ledgerDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
+  const cells: CellRecord[] = []
+  const checks: BalanceCheck[] = []
+  let gas: GasMeasurement | undefined
+  let payersOk = true
+  let payersSpent = 0n
+  const stacks: RunningStack[] = []
+  try {
+    // One devnet for every scenario: instant mining, then 1-second blocks. Payers first (the agents,
+    // and enough distinct payers to fill the largest gas batch), then one gas account per stack (no
+    // stack ever waits on another's nonces), then the gas measurement's sender.
+    const payerCount = Math.max(maxAgents, ...gasBatchSizes)
+    await using devnet = await startDevnet({
+      accounts: payerCount + stackNames.length + 1,
+      mint,
+    })
+    const token: BenchToken = {
+      chainId: devnet.chainId,
+      network: devnet.network,
+      address: devnet.usdc.address,
+      name: devnet.usdc.name,
+      version: devnet.usdc.version,
+    }
+    const batchSettler = await deployBatchSettler(devnet)
+    log(`\nanvil pid ${devnet.pid}, test USDC ${token.address}, BatchSettler ${batchSettler}`)
+    if (options.gas) {
+      gas = await measureGas(devnet, {
+        token,
+        batchSettler,
+        payers: devnet.accounts.slice(0, payerCount),
+        sender: devnet.accounts[payerCount + stackNames.length]!,
+        price: options.price,
+        singles: 20,
+        batchSizes: gasBatchSizes,
+      })
+      log(formatGas(gas))
+    }
+
+    const agentAccounts = devnet.accounts.slice(0, maxAgents)
+    const payersBefore = await totalBalance(
+      devnet,
+      token.address,
+      agentAccounts.map((a) => a.address),
+    )
+    // Every stack's servers run for the whole benchmark; an idle one costs a few polls a second.
+    for (const stack of options.stacks)
+      stacks.push(
+        await startStack(devnet, options, {
+          stack,
+          token,
+          batchSettler,
+          signerKey: devnet.accounts[payerCount + stackNames.indexOf(stack)]!.privateKey,
+          ledgerPath: join(ledgerDir, `${stack}.sqlite`),
+          agentAccounts,
+        }),
+      )
+    log(`servers up after ${((performance.now() - started) / 1000).toFixed(0)} s`)
+
+    let blockTime: number | undefined
+    for (const scenario of options.scenarios) {
+      if (blockTimeOf(scenario) !== blockTime) {
+        blockTime = blockTimeOf(scenario)
+        await setMining(devnet, blockTime)
+      }
+      const paceMs = scenario === '1s-paced' ? options.paceMs : undefined
+      for (const agents of options.agents) {
+        const slices = new Map<StackName, SliceOutcome[]>(stacks.map((s) => [s.stack, []]))
+        // The stacks take turns, slice by slice, starting one further each round.
+        for (let round = 0; round < options.rounds; round++)
+          for (let turn = 0; turn < stacks.length; turn++) {
+            const running = stacks[(round + turn) % stacks.length]!
+            slices
+              .get(running.stack)!
+              .push(await runStackSlice(devnet, options, token, running, { agents, paceMs }))
+          }
+        for (const running of stacks) {
+          const outcomes = slices.get(running.stack)!
+          const merged = mergeSlices(outcomes)
+          const hashes = new Set(merged.transactions)
+          // Our facilitator's ledger names every transaction (queued answers carry none).
+          if (running.stack !== 'reference')
+            for (const hash of await running.facilitator.transactions()) hashes.add(hash)
+          const fresh = [...hashes].filter((hash) => !running.seen.has(hash))
+          for (const hash of fresh) running.seen.add(hash)
+          const cpuPerPaid: Record<string, number | undefined> = {}
+          for (const name of ['agents', 'api', 'facilitator', 'anvil']) {
+            const values = outcomes.map((o) => o.cpuMs[name])
+            cpuPerPaid[name] = values.every((v) => v !== undefined)
+              ? values.reduce((sum, v) => sum + v!, 0) / Math.max(merged.paid, 1)
+              : undefined
+          }
+          const cell: CellRecord = {
+            scenario,
+            stack: running.stack,
+            agents,
+            rps: merged.windowMs > 0 ? (merged.latencies.length * 1000) / merged.windowMs : 0,
+            p50: percentile(merged.latencies, 50),
+            p99: percentile(merged.latencies, 99),
+            paid: merged.paid,
+            errors: merged.errors,
+            errorSamples: merged.errorSamples,
+            drainMs: Math.max(...outcomes.map((o) => o.drainMs)),
+            transactions: fresh.length,
+            gasPerPayment: gasPerPayment(
+              await receiptsOf(devnet, fresh),
+              token.address,
+              running.payTo,
+            ),
+            cpuPerPaid,
+            load: loadavg()[0]!,
+          }
+          cells.push(cell)
+          log(
+            `   ${scenarioLabels[scenario].padEnd(11)}${running.stack.padEnd(10)}${String(agents).padStart(3)} agents: ${cell.rps.toFixed(1).padStart(7)} req/s  p50 ${cell.p50.toFixed(0).padStart(5)} ms  p99 ${cell.p99.toFixed(0).padStart(5)} ms  paid ${cell.paid}  errors ${cell.errors}  txs ${cell.transactions}  load ${cell.load.toFixed(1)}`,
+          )
+          for (const sample of merged.errorSamples) log(`      error: ${sample}`)
+        }
+      }
+    }
+    const payees = new Map(stacks.map((running) => [running.stack, running.payTo]))
+    for (const running of stacks.splice(0)) await running.stop()
+
+    // Anything late (a second transfer of one payment) would land within a block.
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    for (const stack of options.stacks) {
+      const paid = cells.filter((c) => c.stack === stack).reduce((sum, c) => sum + c.paid, 0)
+      const expected = BigInt(paid) * options.price
+      const payeeReceived = await balanceOf(devnet, token.address, payees.get(stack)!)
+      checks.push({ stack, paid, expected, payeeReceived, ok: payeeReceived === expected })
+    }
+    const payeesReceived = checks.reduce((sum, c) => sum + c.payeeReceived, 0n)
+    payersSpent =
+      payersBefore -
+      (await totalBalance(
+        devnet,
+        token.address,
+        agentAccounts.map((a) => a.address),
+      ))
+    payersOk = payersSpent === payeesReceived
+  } finally {
+    for (const running of stacks) await running.stop()
+    rmSync(ledgerDir, { recursive: true, force: true })
+  }
+
+  const targets = evaluateTargets(cells, gas, { pollMs: options.pollMs })
+  log(
+    `\nPaid requests per second and latency of a paid request (ms); ${new Date().toISOString().slice(0, 10)}; ${machine}`,
+  )
+  log(formatThroughputTable(cells, options.stacks))
+  log(
+    '\nPer cell (drain: ms from the end of a slice until the payee held every payment, worst slice)',
+  )
+  log(formatDetailTable(cells))
+  if (gas) {
+    log('\nGas per payment (receipts; one payee with a balance, distinct payers)')
+    log(formatGas(gas))
+  }
+  log(
+    '\nBalances (each payee received exactly paid x price; the agents paid exactly what the payees got)',
+  )
+  log(formatBalanceChecks(checks))
+  log(
+    `${payersOk ? 'ok  ' : 'FAIL'} agents paid ${payersSpent} in all; the payees received ${checks.reduce((sum, c) => sum + c.payeeReceived, 0n)}`,
+  )
+  log('\nTargets')
+  log(formatTargets(targets))
+  log(
+    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
+  if (options.json)
+    writeFileSync(
+      options.json,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine,
+          options,
+          cells,
+          checks,
+          payersSpent,
+          gas,
+          targets,
+        },
+        (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
+        2,
+      ),
+    )
+  const failed = checks.filter((check) => !check.ok)
+  if (failed.length > 0 || !payersOk) {
+    process.stderr.write(
+      `\nBALANCE CHECK FAILED${failed.length ? ` for ${failed.map((c) => c.stack).join(', ')}` : ' for the agents'}: a payment was lost or paid twice.\n`,
+    )
+    process.exit(1)
+  }
+}
+
+await main()

@@ -1,0 +1,74 @@
+import { createFacilitator, createSqliteLedger, serveFacilitator } from '@tollgate/facilitator'
+import type { Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { RoleConfig, RunningRole } from './roles.js'
+import type { Timings } from './timings.js'
+
+/**
+ * Our facilitator (`@tollgate/facilitator`) served over HTTP by `serveFacilitator`: a SQLite
+ * ledger (by default a file synced on every commit, the package's durable default), one gas
+ * account, the devnet's `BatchSettler`, and `mode` as the answer point of every `/settle`.
+ */
+export async function startTollgateFacilitator(
+  config: Extract<RoleConfig, { kind: 'tollgate-facilitator' }>,
+  timings?: Timings | undefined,
+): Promise<RunningRole> {
+  const { token } = config
+  const opened = await createSqliteLedger(config.ledgerPath, { synchronous: config.ledgerSync })
+  const ledger = timings ? timings.wrap(opened, 'ledger') : opened
+  const errors: unknown[] = []
+  const facilitator = createFacilitator({
+    ledger,
+    chains: [
+      {
+        chainId: token.chainId,
+        rpcUrls: [config.rpcUrl],
+        assets: [
+          {
+            chainId: token.chainId,
+            network: token.network,
+            address: token.address,
+            symbol: 'USDC',
+            decimals: 6,
+            eip712: { name: token.name, version: token.version },
+          },
+        ],
+        batchSettler: config.batchSettler,
+        pollingIntervalMs: config.pollingMs,
+      },
+    ],
+    signers: [privateKeyToAccount(config.signerKey)],
+    mode: config.mode,
+    batch: { maxSize: config.batchMaxSize, maxWaitMs: config.batchMaxWaitMs },
+    onError: (error) => {
+      // Background errors are retried by the settler; keep the first few for the report.
+      if (errors.length < 5) errors.push(error)
+    },
+  })
+  await facilitator.start()
+  const served = await serveFacilitator(
+    timings
+      ? {
+          fetch: (request: Request) =>
+            timings.time(`serve ${request.method} ${new URL(request.url).pathname}`, async () =>
+              facilitator.fetch(request),
+            ),
+        }
+      : facilitator,
+    { port: 0 },
+  )
+  return {
+    url: served.url,
+    async transactions() {
+      const mined = await ledger.listTransactions({ chainId: token.chainId, states: ['mined'] })
+      return mined.map((tx) => tx.hash as Hex)
+    },
+    async close() {
+      await served.close()
+      await facilitator.close()
+      await ledger.close()
+      for (const error of errors)
+        process.stderr.write(`tollgate facilitator background error: ${String(error)}\n`)
+    },
+  }
+}
