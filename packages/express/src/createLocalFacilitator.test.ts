@@ -103,7 +103,7 @@ describe('createLocalFacilitator', () => {
     const pair = await request()
     const before = await balanceOf(payTo)
     await devnet.testClient.setAutomine(false)
-    const submitted = await facilitator.settle({ ...pair, settlement: 'submitted' } as typeof pair)
+    const submitted = await facilitator.settle({ ...pair, settlement: 'submitted' })
     expect(submitted.success).toBe(true)
     await expect(
       devnet.publicClient.getTransactionReceipt({ hash: submitted.transaction as Hex }),
@@ -115,6 +115,21 @@ describe('createLocalFacilitator', () => {
     })
     expect(receipt.status).toBe('success')
     expect(await balanceOf(payTo)).toBe(before + 1000n)
+  })
+
+  test('queued: no queue in-process, so it answers once broadcast, like submitted', async () => {
+    const facilitator = facilitatorWith()
+    const pair = await request()
+    await devnet.testClient.setAutomine(false)
+    const queued = await facilitator.settle({ ...pair, settlement: 'queued' })
+    expect(queued.success).toBe(true)
+    await expect(
+      devnet.publicClient.getTransactionReceipt({ hash: queued.transaction as Hex }),
+    ).rejects.toThrow()
+    await devnet.testClient.mine({ blocks: 1 })
+    expect(
+      (await devnet.publicClient.getTransactionReceipt({ hash: queued.transaction as Hex })).status,
+    ).toBe('success')
   })
 
   test('a receipt that does not come in time: settlement_pending, then reconciled without resending', async () => {

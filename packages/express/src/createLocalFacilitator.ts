@@ -1,11 +1,5 @@
-import {
-  type FacilitatorRequest,
-  reasons,
-  type SettleResponse,
-  type SupportedResponse,
-  toV1Network,
-} from '@tollgate/core'
-import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
+import { reasons, type SettleResponse, type SupportedResponse, toV1Network } from '@tollgate/core'
+import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilitator-client'
 import { type Asset, normalizePayment, settleAuthorization, verifyPayment } from '@tollgate/evm'
 import type { Account, Address, Chain, Client, Hex, Transport, WalletClient } from 'viem'
 import { getChainId, waitForTransactionReceipt } from 'viem/actions'
@@ -25,9 +19,6 @@ export type CreateLocalFacilitatorParameters = {
 }
 
 export type CreateLocalFacilitatorReturnType = FacilitatorClient
-
-/** A settle request may carry the route's mode beside the pair (the paywall adds it). */
-type SettleRequest = FacilitatorRequest & { settlement?: SettlementMode | undefined }
 
 /**
  * A facilitator that runs inside the provider's process: verifies with `@tollgate/evm`'s
@@ -93,7 +84,8 @@ export function createLocalFacilitator({
       return verifyPayment(publicClient, { ...request, assets })
     },
 
-    async settle(request: SettleRequest) {
+    async settle(request: SettleParameters) {
+      // No queue here: `queued` answers as soon as the transaction is broadcast, like `submitted`.
       const mode = request.settlement ?? defaultMode
       const network = request.paymentRequirements.network
       const normalized = normalizePayment(request)
@@ -123,7 +115,7 @@ export function createLocalFacilitator({
           assets,
         }),
       )
-      if (!submitted.success || mode === 'submitted') return submitted
+      if (!submitted.success || mode !== 'confirmed') return submitted
       return confirm(submitted.transaction as Hex, base, key)
     },
 

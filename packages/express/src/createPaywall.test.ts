@@ -680,17 +680,20 @@ describe('facilitator faults', () => {
     }
   })
 
-  test('a facilitator whose settle throws: 502, the body withheld, the payment never served again', async () => {
+  test('a facilitator whose settle throws: 502, the body withheld and kept; the same payment delivers it once settling works, charged once', async () => {
+    let broken = true
     const throwing: FacilitatorClient = {
       verify: (request) => facilitator.verify(request),
-      settle: async () => {
-        throw new Error('facilitator exploded')
+      settle: async (request) => {
+        if (broken) throw new Error('facilitator exploded')
+        return facilitator.settle(request)
       },
       supported: () => facilitator.supported(),
     }
     const { served, calls } = await appWith(throwing)
     try {
       const header = encodePaymentSignatureHeader(await payloadFor(`${served.url}/r`))
+      const before = await balanceOf(payTo)
       const response = await fetch(`${served.url}/r`, { headers: { 'PAYMENT-SIGNATURE': header } })
       expect(response.status).toBe(502)
       expect(await response.text()).not.toContain('facilitated secret')
@@ -698,10 +701,25 @@ describe('facilitator faults', () => {
         success: false,
         errorReason: reasons.unexpectedSettleError,
       })
+      // Still broken: the same answer; the handler does not run again.
       const again = await fetch(`${served.url}/r`, { headers: { 'PAYMENT-SIGNATURE': header } })
-      expect(again.status).toBe(402)
-      expect(reasonOf(again)).toBe(reasons.duplicateSettlement)
+      expect(again.status).toBe(502)
       expect(calls()).toBe(1)
+      broken = false
+      const delivered = await fetch(`${served.url}/r`, {
+        headers: { 'PAYMENT-SIGNATURE': header },
+      })
+      expect(delivered.status).toBe(200)
+      expect(await delivered.text()).toBe('facilitated secret')
+      expect(decodePaymentResponseHeader(delivered.headers.get('PAYMENT-RESPONSE')!).success).toBe(
+        true,
+      )
+      expect(calls()).toBe(1)
+      expect(await balanceOf(payTo)).toBe(before + 10_000n)
+      // Finished: a replay.
+      const replay = await fetch(`${served.url}/r`, { headers: { 'PAYMENT-SIGNATURE': header } })
+      expect(replay.status).toBe(402)
+      expect(reasonOf(replay)).toBe(reasons.duplicateSettlement)
     } finally {
       await served.close()
     }

@@ -20,7 +20,10 @@ export type CreatePaywallErrorType = AgentConfigurationErrorType | RouteConfigur
  * (`PAYMENT-SIGNATURE` or `X-PAYMENT`) it is matched to a requirement, verified by `facilitator`,
  * the handler runs with its response held back, and the payment is settled only when the handler
  * answers below 400; the response then goes out with `PAYMENT-RESPONSE` / `X-PAYMENT-RESPONSE`. A
- * failed settlement answers 402 and never sends the body. Other requests pass through untouched.
+ * failed settlement answers 402 and never sends the body. A route with `order: 'settle-first'`
+ * settles before its handler runs instead. A `settlement_pending` answer is retried once; if still
+ * pending the client gets a 402 with the pending `PAYMENT-RESPONSE`, and sending the same payment
+ * again finishes the purchase (never a second charge). Other requests pass through untouched.
  *
  * With `agent` (an ERC-8004 identity), every 402 names the agent (`extensions.erc8004`) so a payer
  * can check that `payTo` is its verified wallet, and the middleware serves

@@ -52,6 +52,8 @@ export type {
   FacilitatorAuthHeaders,
   FacilitatorClient,
   FacilitatorRequest,
+  SettlementMode,
+  SettleParameters,
 } from '../facilitator/createHttpFacilitatorClient.js'
 export {
   type DecodeHeaderErrorType,

@@ -92,6 +92,28 @@ describe('createHttpFacilitatorClient', () => {
     expect(JSON.parse(received[0]?.body ?? '').x402Version).toBe(2)
   })
 
+  test('settle: the settlement mode stays off the wire unless sendSettlementMode', async () => {
+    reply = json(200, spec.settleResponses[0])
+    await createHttpFacilitatorClient({ url: baseUrl }).settle({
+      ...request,
+      settlement: 'submitted',
+    })
+    await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: true }).settle({
+      ...request,
+      settlement: 'queued',
+    })
+    await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: true }).settle(request)
+    const bodies = received.map((call) => JSON.parse(call.body) as Record<string, unknown>)
+    // The reference body, exactly: three keys, nothing else.
+    expect(Object.keys(bodies[0] ?? {}).sort()).toEqual([
+      'paymentPayload',
+      'paymentRequirements',
+      'x402Version',
+    ])
+    expect(bodies[1]?.settlement).toBe('queued')
+    expect('settlement' in (bodies[2] ?? {})).toBe(false)
+  })
+
   test('a v1 payment is sent with x402Version 1', async () => {
     reply = json(200, { isValid: true })
     const client = createHttpFacilitatorClient({ url: baseUrl })

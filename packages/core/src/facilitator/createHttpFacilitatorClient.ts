@@ -21,12 +21,29 @@ export type FacilitatorRequest =
   | { paymentPayload: PaymentPayload; paymentRequirements: PaymentRequirements }
   | { paymentPayload: PaymentPayloadV1; paymentRequirements: PaymentRequirementsV1 }
 
+/**
+ * When a settle call answers: after the transfer's receipt (`confirmed`, the reference
+ * behaviour), once the transaction is broadcast (`submitted`), or once the authorization is
+ * durably queued for a background settler (`queued`, Tollgate facilitators only).
+ */
+export type SettlementMode = 'confirmed' | 'submitted' | 'queued'
+
+/** The `/settle` input: the pair, plus the mode the caller wants (a Tollgate extension). */
+export type SettleParameters = FacilitatorRequest & {
+  /**
+   * When to answer. Not part of the x402 wire: a facilitator that does not know it answers in its
+   * own mode (the reference: `confirmed`), and the HTTP client sends it only when told to
+   * (`sendSettlementMode`).
+   */
+  settlement?: SettlementMode | undefined
+}
+
 /** A facilitator: verifies and settles payments, and says what it supports. */
 export interface FacilitatorClient {
   /** Checks a payment without moving funds. */
   verify(parameters: FacilitatorRequest): Promise<VerifyResponse>
   /** Settles a payment on-chain. */
-  settle(parameters: FacilitatorRequest): Promise<SettleResponse>
+  settle(parameters: SettleParameters): Promise<SettleResponse>
   /** The (version, scheme, network) kinds, extensions and signers of the facilitator. */
   supported(): Promise<SupportedResponse>
 }
@@ -56,6 +73,13 @@ export type CreateHttpFacilitatorClientParameters = {
    * @default 30_000
    */
   timeoutMs?: number | undefined
+  /**
+   * Send a settle call's `settlement` mode as a `settlement` field of the `/settle` body. Only
+   * Tollgate facilitators read it; others may refuse a body with unknown fields, so it is off
+   * unless the facilitator is known to be Tollgate's.
+   * @default false
+   */
+  sendSettlementMode?: boolean | undefined
 }
 
 /** What {@link createHttpFacilitatorClient} returns. */
@@ -85,6 +109,7 @@ export function createHttpFacilitatorClient({
   headers,
   createAuthHeaders,
   timeoutMs = 30_000,
+  sendSettlementMode = false,
 }: CreateHttpFacilitatorClientParameters): FacilitatorClient {
   let end = url.length
   while (end > 0 && url.charCodeAt(end - 1) === 47) end-- // trailing "/"
@@ -188,11 +213,12 @@ export function createHttpFacilitatorClient({
         paymentRequirements,
       })
     },
-    settle({ paymentPayload, paymentRequirements }) {
+    settle({ paymentPayload, paymentRequirements, settlement }) {
       return call('settle', settleResponseSchema, {
         x402Version: paymentPayload.x402Version,
         paymentPayload,
         paymentRequirements,
+        ...(sendSettlementMode && settlement !== undefined ? { settlement } : {}),
       })
     },
     supported() {

@@ -54,6 +54,7 @@ export type {
   RoutePrice,
   Routes,
   SettlementMode,
+  SettlementOrder,
 } from '../flow/requirements.js'
 export {
   type PaywallPageContext,

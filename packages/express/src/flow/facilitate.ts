@@ -1,5 +1,5 @@
 import type { FacilitatorRequest, SettleResponse, VerifyResponse } from '@tollgate/core'
-import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
+import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilitator-client'
 import { paywallReasons } from '../reasons.js'
 import type { SettlementMode } from './requirements.js'
 
@@ -12,22 +12,25 @@ export function verifyPayment(
 }
 
 /**
- * Settles through the facilitator. The route's mode travels as `settlement` beside the pair
- * (`createLocalFacilitator` honours it; an HTTP facilitator does not send it). A
- * `settlement_pending` answer is retried once with the identical request, as the reference server
- * does, so the facilitator can reconcile the broadcast transaction instead of sending another.
+ * Settles through the facilitator. The route's mode, when it sets one, travels as the typed
+ * `settlement` field (`createLocalFacilitator` honours it; the HTTP client sends it only with
+ * `sendSettlementMode`).
+ * A `settlement_pending` answer is retried once, and only once, with the identical request, as the
+ * reference server does (`settleWithPendingRetry`), so the facilitator reconciles the broadcast
+ * transaction instead of sending another. Whatever the second answer is, it is the outcome.
  */
 export async function settlePayment(
   facilitator: FacilitatorClient,
   request: FacilitatorRequest,
-  settlement: SettlementMode,
+  settlement: SettlementMode | undefined,
 ): Promise<SettleResponse> {
-  // An extra key: facilitators that do not know it ignore it.
-  const params =
-    settlement === 'confirmed'
-      ? request
-      : ({ ...request, settlement } as unknown as FacilitatorRequest)
+  const params: SettleParameters = settlement === undefined ? request : { ...request, settlement }
   const first = await facilitator.settle(params)
-  if (first.success || first.errorReason !== paywallReasons.settlementPending) return first
+  if (!isSettlementPending(first)) return first
   return facilitator.settle(params)
+}
+
+/** A `settlement_pending` answer: broadcast (maybe), outcome not known yet. */
+export function isSettlementPending(settlement: SettleResponse): boolean {
+  return !settlement.success && settlement.errorReason === paywallReasons.settlementPending
 }

@@ -46,13 +46,14 @@ import {
   publish,
   runHook,
 } from './events.js'
-import { settlePayment, verifyPayment } from './facilitate.js'
+import { isSettlementPending, settlePayment, verifyPayment } from './facilitate.js'
 import {
   createIdempotencyCache,
   declarePaymentIdentifier,
   type IdempotencyOptions,
   readPaymentIdentifier,
 } from './idempotency.js'
+import { createOutstandingPayments, type OutstandingPayment } from './outstanding.js'
 import {
   type DecodedPayment,
   decodePayment,
@@ -63,6 +64,7 @@ import {
 } from './payment.js'
 import { authorizationKey, createReplayGuard } from './replayGuard.js'
 import type {
+  HeldResponse,
   PaywallRequest,
   PaywallResponder,
   PaywallResponse,
@@ -156,6 +158,7 @@ export function createPaywallFlow<raw>(
   if (typeof agent === 'string') throw new AgentConfigurationError(agent)
   const cors = resolveCors(options.cors)
   const guard = createReplayGuard()
+  const outstanding = createOutstandingPayments()
   const cache = idempotency === false ? undefined : createIdempotencyCache(idempotency)
   // The agent goes in the v1 body too (a top-level `extensions`, which legacy clients ignore);
   // payment-identifier is v2 only.
@@ -342,13 +345,21 @@ export function createPaywallFlow<raw>(
     }
     await pay(decoded, candidates)
 
-    /** Verify, hold the handler's response, settle, send. Returns the paid response to keep. */
+    /**
+     * Verify, then settle and run the handler in the route's order, then send. Returns the paid
+     * response to keep for payment-identifier replays (`undefined` when there is none).
+     */
     async function pay(
       payment: DecodedPayment,
       candidates: readonly PaymentRequirements[],
     ): Promise<PaywallResponse | undefined> {
       const { x402Version, payload: paymentPayload, authorization } = payment
       const base = { x402Version, paymentPayload } as const
+      const responseHeader =
+        x402Version === 2 ? headerNames.paymentResponse : headerNames.xPaymentResponse
+      const settlementHeader = (settlement: SettleResponse): ResponseHeaders => ({
+        [responseHeader]: encodePaymentResponseHeader(forVersion(settlement, x402Version)),
+      })
       const toFacilitator = (requirements: PaymentRequirements): FacilitatorRequest =>
         x402Version === 2
           ? { paymentPayload: payment.payload, paymentRequirements: requirements }
@@ -356,6 +367,14 @@ export function createPaywallFlow<raw>(
               paymentPayload: payment.payload,
               paymentRequirements: toV1Requirement(requirements, resource, route.outputSchema),
             }
+
+      // The same signed payment again, for a purchase this process has not finished: finish it.
+      for (const candidate of candidates) {
+        const key = authorizationKey(candidate, authorization)
+        const entry = outstanding.get(key)
+        if (entry && entry.signature.toLowerCase() === authorization.signature.toLowerCase())
+          return resume(key, entry)
+      }
 
       // Cheap early answer for a replay of a payment already being served or settled.
       if (candidates.some((candidate) => guard.has(authorizationKey(candidate, authorization)))) {
@@ -413,6 +432,12 @@ export function createPaywallFlow<raw>(
       publish(paywallChannels.verified, () => ({ ...event, verification }))
       await runHook('onVerified', hooks.onVerified, { ...event, verification }, logger)
 
+      if (route.order === 'settle-first') {
+        const settlement = await settle(requirements, payer)
+        if (!settlement) return undefined
+        return serveSettled(key, requirements, settlement, payer)
+      }
+
       const held = await responder.runHandler()
       if (held.aborted || held.status >= 400) {
         // Nothing is charged for a failed (or abandoned) response; the payment can be used again.
@@ -429,69 +454,164 @@ export function createPaywallFlow<raw>(
         return undefined
       }
 
-      const responseHeader =
-        x402Version === 2 ? headerNames.paymentResponse : headerNames.xPaymentResponse
-      let settlement: SettleResponse
-      try {
-        settlement = await settlePayment(facilitator, toFacilitator(requirements), route.settlement)
-      } catch (error) {
-        // Whether the transfer happened is unknown: the reservation stays, so this authorization
-        // is never served again, and the body is never sent.
-        held.discard()
-        const kind = facilitatorFailureKind(error)
-        report('warn', 'the facilitator failed to settle', { route: route.key, error })
-        publish(paywallChannels.facilitatorError, () => ({ stage: 'settle', error }))
-        const reason = facilitatorFailureReason('settle')
-        const unknown: SettleResponse = {
-          success: false,
-          errorReason: reason,
-          transaction: '',
-          network: requirements.network,
-          payer,
-        } as SettleResponse
-        await fail(
-          'settle',
-          kind,
-          reason,
-          'The payment facilitator failed while settling; the response is withheld.',
-          {
-            ...base,
-            requirements,
-            error,
-            headers: {
-              [responseHeader]: encodePaymentResponseHeader(forVersion(unknown, x402Version)),
-              ...retryAfter(kind).headers,
+      const settlement = await settle(requirements, payer, held)
+      if (!settlement) return undefined
+      held.release(settlementHeader(settlement))
+      publish(paywallChannels.settled, () => ({ ...event, settlement }))
+      await runHook('onSettled', hooks.onSettled, { ...event, settlement }, logger)
+      return withoutCors(held.snapshot())
+
+      /**
+       * Settles (one retry on `settlement_pending`). On anything but success it answers the client
+       * itself and returns `undefined`; the held response (serve-first) is withheld, and kept when
+       * the outcome is pending so that re-sending this payment delivers it once it settles.
+       */
+      async function settle(
+        requirements: PaymentRequirements,
+        payer: string,
+        held?: HeldResponse | undefined,
+      ): Promise<SettleResponse | undefined> {
+        const request = toFacilitator(requirements)
+        let settlement: SettleResponse
+        try {
+          settlement = await settlePayment(facilitator, request, route.settlement)
+        } catch (error) {
+          // Whether the transfer happened is unknown: the reservation stays, so this authorization
+          // is never served for another request, and the body is not sent now; it is kept, as for a
+          // pending settlement, for the same payment sent again.
+          if (held) keep(requirements, request, held)
+          held?.discard()
+          const kind = facilitatorFailureKind(error)
+          report('warn', 'the facilitator failed to settle', { route: route.key, error })
+          publish(paywallChannels.facilitatorError, () => ({ stage: 'settle', error }))
+          const reason = facilitatorFailureReason('settle')
+          const unknown: SettleResponse = {
+            success: false,
+            errorReason: reason,
+            transaction: '',
+            network: requirements.network,
+            payer,
+          } as SettleResponse
+          await fail(
+            'settle',
+            kind,
+            reason,
+            'The payment facilitator failed while settling; the response is withheld.',
+            {
+              ...base,
+              requirements,
+              error,
+              headers: { ...settlementHeader(unknown), ...retryAfter(kind).headers },
             },
-          },
-        )
-        return undefined
-      }
-      if (!settlement.success) {
-        held.discard()
+          )
+          return undefined
+        }
+        if (settlement.success) return settlement
+        const pending = isSettlementPending(settlement)
+        if (pending && held) keep(requirements, request, held)
+        // A definite failure: nothing is left to finish.
+        else if (!pending) outstanding.delete(authorizationKey(requirements, authorization))
+        held?.discard()
         const reason = settlement.errorReason ?? paywallReasons.unexpectedSettleError
         await fail(
           'settle',
           'settlement_failed',
           reason,
-          settlement.errorMessage ?? 'The payment could not be settled; the response is withheld.',
-          {
-            ...base,
-            requirements,
-            settlement,
-            headers: {
-              [responseHeader]: encodePaymentResponseHeader(forVersion(settlement, x402Version)),
-            },
-          },
+          pending
+            ? 'The payment is not settled yet; send the same payment again to receive the response once it is.'
+            : (settlement.errorMessage ??
+                'The payment could not be settled; the response is withheld.'),
+          { ...base, requirements, settlement, headers: settlementHeader(settlement) },
         )
         return undefined
       }
 
-      held.release({
-        [responseHeader]: encodePaymentResponseHeader(forVersion(settlement, x402Version)),
-      })
-      publish(paywallChannels.settled, () => ({ ...event, settlement }))
-      await runHook('onSettled', hooks.onSettled, { ...event, settlement }, logger)
-      return withoutCors(held.snapshot())
+      /** Keeps a held response whose settlement outcome is not known yet. */
+      function keep(
+        requirements: PaymentRequirements,
+        request: FacilitatorRequest,
+        held: HeldResponse,
+      ): void {
+        outstanding.set(authorizationKey(requirements, authorization), {
+          kind: 'pending',
+          signature: authorization.signature,
+          requirements,
+          request,
+          response: withoutCors(held.snapshot()),
+        })
+      }
+
+      /**
+       * Settle-first: the transfer is done; run the handler and send whatever it answers, with the
+       * successful `PAYMENT-RESPONSE`. A failed handler keeps the payment: the same payment sent
+       * again runs the handler again, without settling twice.
+       */
+      async function serveSettled(
+        key: string,
+        requirements: PaymentRequirements,
+        settlement: SettleResponse,
+        payer: string,
+      ): Promise<PaywallResponse | undefined> {
+        const held = await responder.runHandler()
+        const event = { request, route: route.key, ...base, requirements, payer }
+        if (held.aborted || held.status >= 400) {
+          if (held.aborted) held.discard()
+          else held.release(settlementHeader(settlement))
+          outstanding.set(key, {
+            kind: 'paid',
+            signature: authorization.signature,
+            requirements,
+            settlement,
+          })
+          await failed({
+            stage: 'handler',
+            reason: held.aborted ? 'client_closed_request' : 'handler_failed',
+            status: held.status,
+            ...base,
+            requirements,
+            settlement,
+          })
+          return undefined
+        }
+        outstanding.delete(key)
+        held.release(settlementHeader(settlement))
+        publish(paywallChannels.settled, () => ({ ...event, settlement }))
+        await runHook('onSettled', hooks.onSettled, { ...event, settlement }, logger)
+        return withoutCors(held.snapshot())
+      }
+
+      /** Finishes an outstanding purchase for a re-sent payment, one request at a time. */
+      async function resume(
+        key: string,
+        entry: OutstandingPayment,
+      ): Promise<PaywallResponse | undefined> {
+        if (!outstanding.lock(key)) {
+          await fail('verify', 'payment_required', paywallReasons.duplicateSettlement, duplicate, {
+            ...base,
+            requirements: entry.requirements,
+          })
+          return undefined
+        }
+        try {
+          const payer = authorization.authorization.from
+          if (entry.kind === 'paid')
+            return await serveSettled(key, entry.requirements, entry.settlement, payer)
+          const settlement = await settle(entry.requirements, payer)
+          if (!settlement) return undefined
+          outstanding.delete(key)
+          const response: PaywallResponse = {
+            ...entry.response,
+            headers: { ...entry.response.headers, ...settlementHeader(settlement) },
+          }
+          responder.send(response)
+          const event = { request, route: route.key, ...base, requirements: entry.requirements }
+          publish(paywallChannels.settled, () => ({ ...event, payer, settlement }))
+          await runHook('onSettled', hooks.onSettled, { ...event, payer, settlement }, logger)
+          return response
+        } finally {
+          outstanding.unlock(key)
+        }
+      }
     }
   }
 

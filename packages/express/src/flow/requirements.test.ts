@@ -45,7 +45,11 @@ describe('resolveRoute', () => {
       maxTimeoutSeconds: 300,
       extra: { name: 'USDC', version: '2' },
     })
-    expect(route).toMatchObject({ settlement: 'confirmed', description: 'A report' })
+    expect(route).toMatchObject({
+      settlement: undefined,
+      order: 'serve-first',
+      description: 'A report',
+    })
   })
 
   test('numbers and plain decimals are token units; digit strings are atomic once the asset is named', () => {
@@ -121,7 +125,8 @@ describe('resolveRoute', () => {
     [{ price: '$1', payTo, network: 'eip155:31337', asset: devToken }, 'decimals'],
     [{ price: '$1', payTo, network: 'base', maxTimeoutSeconds: 0 }, 'positive integer'],
     [{ price: '$1', payTo, network: 'base', scheme: 'upto' }, 'not supported'],
-    [{ price: '$1', payTo, network: 'base', settlement: 'queued' }, 'settlement mode'],
+    [{ price: '$1', payTo, network: 'base', settlement: 'mined' }, 'settlement mode'],
+    [{ price: '$1', payTo, network: 'base', order: 'first' }, 'settlement order'],
   ])('rejects %j at start-up (%s)', (config, message) => {
     const attempt = () => resolveRoute('GET /x', config as Parameters<typeof resolveRoute>[1])
     expect(attempt).toThrow(RouteConfigurationError)

@@ -41,8 +41,22 @@ export type PaymentOption<raw = unknown> = {
   extra?: Record<string, unknown> | undefined
 }
 
-/** When the paid response goes out: after the transfer's receipt, or once it is broadcast. */
-export type SettlementMode = 'confirmed' | 'submitted'
+/**
+ * When the facilitator's settle call answers: after the transfer's receipt (`confirmed`), once it
+ * is broadcast (`submitted`), or once it is durably queued (`queued`, a Tollgate facilitator only;
+ * `createLocalFacilitator` treats it as `submitted`).
+ */
+export type SettlementMode = 'confirmed' | 'submitted' | 'queued'
+
+/**
+ * Whether the handler runs before the payment settles (`serve-first`: its response is held back
+ * until the transfer settles, and a failed handler charges nothing) or after (`settle-first`: the
+ * handler runs only for a settled payment, and a failed handler keeps the payment).
+ */
+export type SettlementOrder = 'serve-first' | 'settle-first'
+
+const settlementModes: readonly string[] = ['confirmed', 'submitted', 'queued']
+const settlementOrders: readonly string[] = ['serve-first', 'settle-first']
 
 /**
  * A priced route. The payment fields at the top level describe one option; `accepts` lists several,
@@ -54,8 +68,13 @@ export type RouteConfig<raw = unknown> = Partial<PaymentOption<raw>> & {
   mimeType?: string | undefined
   /** JSON Schema of the response, advertised to v1 clients (`outputSchema`). */
   outputSchema?: Record<string, unknown> | undefined
-  /** @default 'confirmed' */
+  /**
+   * When the facilitator answers the settle call; unset, the facilitator's own default applies
+   * (the reference and `createLocalFacilitator`: `confirmed`).
+   */
   settlement?: SettlementMode | undefined
+  /** Run the handler before settling (held back) or after. @default 'serve-first' */
+  order?: SettlementOrder | undefined
   /** Overrides the resource URL advertised in the challenge (default: the request's URL). */
   resource?: string | undefined
 }
@@ -86,7 +105,9 @@ export type ResolvedRoute<raw = unknown> = {
   description: string
   mimeType: string
   outputSchema: Record<string, unknown> | undefined
-  settlement: SettlementMode
+  /** `undefined`: the facilitator's default. */
+  settlement: SettlementMode | undefined
+  order: SettlementOrder
   resource: string | undefined
 }
 
@@ -118,12 +139,15 @@ export function resolveRoute<raw>(
   config: RouteConfig<raw>,
   { assets }: { assets?: readonly Asset[] | undefined } = {},
 ): ResolvedRoute<raw> {
-  const { accepts, description, mimeType, outputSchema, settlement, resource, ...base } = config
+  const { accepts, description, mimeType, outputSchema, settlement, order, resource, ...base } =
+    config
   const entries = accepts && accepts.length > 0 ? accepts : [{}]
   if (accepts && accepts.length === 0 && base.price === undefined)
     throw new RouteConfigurationError(key, '`accepts` is empty: a priced route needs an option')
-  if (settlement !== undefined && settlement !== 'confirmed' && settlement !== 'submitted')
+  if (settlement !== undefined && !settlementModes.includes(settlement))
     throw new RouteConfigurationError(key, `unknown settlement mode "${String(settlement)}"`)
+  if (order !== undefined && !settlementOrders.includes(order))
+    throw new RouteConfigurationError(key, `unknown settlement order "${String(order)}"`)
   const options = entries.map((entry, index) =>
     resolveOption(accepts ? `${key} accepts[${index}]` : key, { ...base, ...entry }, assets),
   )
@@ -133,7 +157,8 @@ export function resolveRoute<raw>(
     description: description ?? '',
     mimeType: mimeType ?? '',
     outputSchema,
-    settlement: settlement ?? 'confirmed',
+    settlement,
+    order: order ?? 'serve-first',
     resource,
   }
 }

@@ -58,13 +58,23 @@ function error(
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
 
+/** The JSON of a status: bigints as decimal strings, absent values as `null` (every key always there). */
 function toStatusJson(status: SettlementStatus) {
   return {
     ...status,
     value: status.value.toString(),
     blockNumber: status.blockNumber?.toString() ?? null,
     confirmations: status.confirmations?.toString() ?? null,
+    reason: status.reason ?? null,
+    paymentId: status.paymentId ?? null,
   }
+}
+
+/** A chain in a status path: `84532` or its CAIP-2 form `eip155:84532`. */
+function parseChainSegment(segment: string | undefined): number | undefined {
+  // `:` may come percent-encoded (`eip155%3A84532`).
+  const match = /^(?:eip155(?::|%3a))?(\d{1,15})$/i.exec(segment ?? '')
+  return match ? Number(match[1]) : undefined
 }
 
 /**
@@ -194,10 +204,11 @@ export function createFacilitatorApp(
       if (found.length === 0) return error(404, 'not_found', 'No settlement has that payment id.')
       return json(200, { settlements: found.map(toStatusJson) })
     }
-    const [chainId, asset, payer, nonce] = parts
+    const [chain, asset, payer, nonce] = parts
+    const chainId = parseChainSegment(chain)
     if (
       parts.length !== 4 ||
-      !/^\d+$/.test(chainId ?? '') ||
+      chainId === undefined ||
       !/^0x[0-9a-fA-F]{40}$/.test(asset ?? '') ||
       !/^0x[0-9a-fA-F]{40}$/.test(payer ?? '') ||
       !/^0x[0-9a-fA-F]{64}$/.test(nonce ?? '')
@@ -205,7 +216,7 @@ export function createFacilitatorApp(
       return error(400, 'invalid_request', 'Use /settlements/<chainId>/<asset>/<payer>/<nonce>.')
     const found = await service.status({
       key: {
-        chainId: Number(chainId),
+        chainId,
         asset: asset as Address,
         payer: payer as Address,
         nonce: nonce as Hex,

@@ -1,4 +1,5 @@
 import {
+  type SettlementMode as CoreSettlementMode,
   getEvmChainId,
   type PaymentPayload,
   type PaymentPayloadV1,
@@ -20,9 +21,10 @@ import type { SettlementEvents } from './createSettlementEvents.js'
 /**
  * When `/settle` answers: after the receipt (`confirmed`, the reference behaviour), once the
  * transaction is broadcast and its hash known (`submitted`), or once the authorization is durably
- * queued for the background settler (`queued`).
+ * queued for the background settler (`queued`). The same type as the `settlement` field of core's
+ * `SettleParameters`, which a paywall sends.
  */
-export type SettlementMode = 'confirmed' | 'submitted' | 'queued'
+export type SettlementMode = CoreSettlementMode
 
 export type SettlePaymentContext = VerifyAndReserveContext & {
   events: SettlementEvents
