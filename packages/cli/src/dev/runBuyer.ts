@@ -1,0 +1,233 @@
+import { testUsdcAbi } from '@tollgate/contracts'
+import { getReceipt, PolicyRefusedError, type Receipt, wrapFetch } from '@tollgate/fetch'
+import {
+  createPayeeVerifier,
+  findAgents,
+  getReputationSummary,
+  giveFeedbackForPayment,
+  resolveAgent,
+  verifyAgentDomain,
+} from '@tollgate/identity'
+import type { Address, Hash } from 'viem'
+import type { DevStack } from './startDevStack.js'
+
+/** One call the buyer made. */
+export type DevCall = {
+  call: number
+  /** The HTTP status, or `refused` when the budget refused it before anything was signed. */
+  status: number | 'refused'
+  /** Atomic units of test USDC paid; 0n when nothing was paid. */
+  amount: bigint
+  transaction: Hash | undefined
+  gasUsed: bigint | undefined
+  blockNumber: bigint | undefined
+  /** The refusing rule (`budget`) for a refused call. */
+  refusedBy: string | undefined
+}
+
+/** A balance read before the calls and after the feedback. */
+export type DevBalance = {
+  account: 'buyer' | 'seller' | 'facilitator'
+  address: Address
+  /** `USDC` (atomic units, 6 decimals) or `ETH` (wei). */
+  unit: 'USDC' | 'ETH'
+  before: bigint
+  after: bigint
+}
+
+export type DevReport = {
+  network: string
+  agentId: bigint
+  agentRegistry: string
+  endpoint: string
+  /** The seller's verified wallet, the only payee the buyer accepts. */
+  agentWallet: Address
+  domainVerified: boolean
+  maxPerRequest: string
+  budget: string
+  calls: DevCall[]
+  balances: DevBalance[]
+  feedback: {
+    feedbackIndex: bigint
+    value: string
+    transaction: Hash
+    gasUsed: bigint
+    /** The settlement transaction the feedback cites as its proof of payment. */
+    proofOfPayment: Hash
+    reputation: { count: bigint; average: string }
+  }
+}
+
+/** How many calls the buyer makes, and the budget that lets all but the last through. */
+export const devCalls = 4
+export const devBudget = '$0.03'
+const maxPerRequest = '$0.02'
+// Loopback http stands in for the https an agent would serve in production.
+const fetchOptions = { allowHttp: true } as const
+
+/**
+ * The buyer agent: finds the seller in the identity registry, resolves it, checks its domain and
+ * wallet, calls it `devCalls` times within `devBudget` (the last call is refused by the budget
+ * before anything is signed) and leaves feedback citing the last settlement transaction.
+ */
+export async function runBuyer(
+  stack: DevStack,
+  { progress }: { progress(text: string): void },
+): Promise<DevReport> {
+  const { devnet, registries, buyer, seller, settler } = stack
+
+  const found = await findAgents(devnet.publicClient, {
+    registry: registries.identityRegistry,
+    filter: { service: 'web', x402Support: true, active: true },
+    fetchOptions,
+  })
+  if (found.length !== 1) throw new Error(`Expected one x402 agent, found ${found.length}.`)
+  const agent = await resolveAgent(devnet.publicClient, {
+    registry: stack.agent.agentRegistry,
+    agentId: found[0]!.agentId,
+    fetchOptions,
+  })
+  const endpoint = agent.getService('web')?.endpoint
+  if (!endpoint) throw new Error(`Agent #${agent.agentId} lists no web service.`)
+  const domain = await verifyAgentDomain({ agent, endpoint, fetchOptions })
+  if (!domain.verified) throw new Error(`The seller's domain did not verify (${domain.reason}).`)
+  if (!agent.agentWallet) throw new Error(`Agent #${agent.agentId} has no verified wallet.`)
+  progress(
+    `buyer found agent #${agent.agentId}: ${endpoint}, domain verified, pays only ${agent.agentWallet}`,
+  )
+
+  const receipts: Receipt[] = []
+  const pay = wrapFetch(fetch, {
+    account: buyer.account,
+    assets: [devnet.usdc],
+    onReceipt: (receipt) => void receipts.push(receipt),
+    policy: {
+      assets: [{ network: devnet.network, address: devnet.usdc.address }],
+      maxPerRequest,
+      budgets: [{ scope: 'host', limit: devBudget, windowMs: 86_400_000 }],
+      verifyPayee: createPayeeVerifier(devnet.publicClient, { fetchOptions, verifyDomain: true }),
+      requireIdentity: true,
+    },
+  })
+  progress(`buyer ${buyer.address}: at most ${maxPerRequest} a call, ${devBudget} for this host`)
+
+  const readUsdc = (address: Address) =>
+    devnet.publicClient.readContract({
+      address: devnet.usdc.address,
+      abi: testUsdcAbi,
+      functionName: 'balanceOf',
+      args: [address],
+    })
+  const readAll = () =>
+    Promise.all([
+      readUsdc(buyer.address),
+      readUsdc(seller.address),
+      devnet.publicClient.getBalance({ address: settler.address }),
+    ])
+  const before = await readAll()
+
+  const calls: DevCall[] = []
+  for (let call = 1; call <= devCalls; call++) {
+    try {
+      const response = await pay(endpoint)
+      await response.arrayBuffer()
+      const receipt = getReceipt(response)
+      const transaction = receipt?.transaction as Hash | undefined
+      const mined = transaction
+        ? await devnet.publicClient.getTransactionReceipt({ hash: transaction })
+        : undefined
+      calls.push({
+        call,
+        status: response.status,
+        amount: receipt?.status === 'settled' ? receipt.amount : 0n,
+        transaction,
+        gasUsed: mined?.gasUsed,
+        blockNumber: mined?.blockNumber,
+        refusedBy: undefined,
+      })
+      progress(
+        `call ${call}: ${response.status}${transaction ? `, settled in ${transaction}` : ''}`,
+      )
+    } catch (error) {
+      if (!(error instanceof PolicyRefusedError)) throw error
+      calls.push({
+        call,
+        status: 'refused',
+        amount: 0n,
+        transaction: undefined,
+        gasUsed: undefined,
+        blockNumber: undefined,
+        refusedBy: error.guard,
+      })
+      progress(`call ${call}: refused by the ${error.guard} rule, nothing signed`)
+    }
+  }
+
+  // Feedback backed by a proof of payment: the settlement transaction of the last paid call.
+  const proof = receipts.filter((receipt) => receipt.status === 'settled').at(-1)
+  if (!proof) throw new Error('No call was paid and settled.')
+  const feedback = await giveFeedbackForPayment(devnet.walletClient(buyer.account), {
+    registry: registries.reputationRegistry,
+    agentId: agent.agentId,
+    receipt: proof,
+    value: '95',
+    tag1: 'x402',
+    endpoint,
+  })
+  const feedbackReceipt = await devnet.publicClient.getTransactionReceipt({
+    hash: feedback.transactionHash,
+  })
+  const summary = await getReputationSummary(devnet.publicClient, {
+    registry: registries.reputationRegistry,
+    agentId: agent.agentId,
+    clients: [buyer.address],
+    tag1: 'x402',
+  })
+  progress(
+    `buyer's feedback #${feedback.feedbackIndex} (95/100) cites payment ${feedback.proofOfPayment.txHash}`,
+  )
+  const after = await readAll()
+
+  return {
+    network: devnet.network,
+    agentId: agent.agentId,
+    agentRegistry: agent.agentRegistry,
+    endpoint,
+    agentWallet: agent.agentWallet,
+    domainVerified: domain.verified,
+    maxPerRequest,
+    budget: devBudget,
+    calls,
+    balances: [
+      {
+        account: 'buyer',
+        address: buyer.address,
+        unit: 'USDC',
+        before: before[0],
+        after: after[0],
+      },
+      {
+        account: 'seller',
+        address: seller.address,
+        unit: 'USDC',
+        before: before[1],
+        after: after[1],
+      },
+      {
+        account: 'facilitator',
+        address: settler.address,
+        unit: 'ETH',
+        before: before[2],
+        after: after[2],
+      },
+    ],
+    feedback: {
+      feedbackIndex: feedback.feedbackIndex,
+      value: '95',
+      transaction: feedback.transactionHash,
+      gasUsed: feedbackReceipt.gasUsed,
+      proofOfPayment: feedback.proofOfPayment.txHash as Hash,
+      reputation: { count: summary.count, average: summary.average },
+    },
+  }
+}

@@ -1,0 +1,22 @@
+import { expect, test } from 'vitest'
+import * as exports from './index.js'
+
+test('exports', () => {
+  expect(Object.keys(exports).sort()).toMatchInlineSnapshot(`
+    [
+      "ConfigError",
+      "KeyError",
+      "UsageError",
+      "commands",
+      "exitCodes",
+      "facilitatorConfigSchema",
+      "loadFacilitatorConfig",
+      "run",
+      "runAgent",
+      "runDev",
+      "runFacilitator",
+      "runPay",
+      "version",
+    ]
+  `)
+})

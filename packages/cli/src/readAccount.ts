@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Hex, PrivateKeyAccount } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { KeyError } from './errors.js'
+import type { Output } from './output.js'
+
+export type ReadAccountParameters = {
+  /** `--key-file`: a file holding the hex private key (whitespace around it is ignored). */
+  keyFile?: string | undefined
+  env?: Readonly<Record<string, string | undefined>> | undefined
+  cwd?: string | undefined
+  /** The variable read when no file is given. @default 'TOLLGATE_PRIVATE_KEY' */
+  envName?: string | undefined
+}
+
+const keyPattern = /^(0x)?[0-9a-fA-F]{64}$/
+
+/**
+ * The account of a private key from `--key-file` or the environment. The key is registered as a
+ * secret of `output` before anything else happens, and no error ever quotes it.
+ */
+export async function readAccount(
+  output: Output,
+  {
+    keyFile,
+    env = {},
+    cwd = process.cwd(),
+    envName = 'TOLLGATE_PRIVATE_KEY',
+  }: ReadAccountParameters,
+): Promise<PrivateKeyAccount> {
+  let text: string
+  let source: string
+  if (keyFile !== undefined) {
+    source = `The key file ${keyFile}`
+    try {
+      text = await readFile(resolve(cwd, keyFile), 'utf8')
+    } catch (cause) {
+      const code = (cause as { code?: string }).code
+      throw new KeyError(
+        `Cannot read the key file ${keyFile}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}.`,
+      )
+    }
+  } else if (env[envName]) {
+    source = envName
+    text = env[envName] ?? ''
+  } else {
+    throw new KeyError(`No private key: pass --key-file <path> or set ${envName}.`)
+  }
+  const key = text.trim()
+  if (key) output.addSecret(key)
+  if (!keyPattern.test(key))
+    throw new KeyError(`${source} does not hold a private key (64 hex digits, 0x optional).`)
+  const hex = (key.startsWith('0x') ? key : `0x${key}`) as Hex
+  return privateKeyToAccount(hex)
+}
