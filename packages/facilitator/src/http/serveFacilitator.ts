@@ -34,11 +34,17 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
   } as RequestInit)
 }
 
-async function send(res: ServerResponse, response: Response, head: boolean): Promise<void> {
+async function send(
+  res: ServerResponse,
+  response: Response,
+  head: boolean,
+  stopping: () => boolean,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
     headers[name] = value
   })
+  if (stopping()) res.shouldKeepAlive = false
   res.writeHead(response.status, headers)
   if (head || !response.body) {
     res.end()
@@ -62,13 +68,20 @@ export async function serveFacilitator(
   app: { fetch(request: Request): Response | Promise<Response> },
   { port = 4020, host = '127.0.0.1' }: ServeFacilitatorParameters = {},
 ): Promise<ServeFacilitatorReturnType> {
+  let stopping = false
   const server = createServer((req, res) => {
     const controller = new AbortController()
     res.once('close', () => controller.abort())
+    // A keep-alive connection whose request ends after close() was called would hold the server
+    // open until its keep-alive timeout: answer it with `Connection: close` and drop it once idle.
+    res.once('finish', () => {
+      if (stopping) server.closeIdleConnections()
+    })
+    if (stopping) res.shouldKeepAlive = false
     const origin = `http://${req.headers.host ?? `${host}:${port}`}`
     Promise.resolve()
       .then(() => app.fetch(toRequest(req, origin, controller.signal)))
-      .then((response) => send(res, response, req.method === 'HEAD'))
+      .then((response) => send(res, response, req.method === 'HEAD', () => stopping))
       .catch(() => {
         if (res.headersSent) return void res.destroy()
         res.writeHead(500, { 'content-type': 'application/json' })
@@ -91,6 +104,7 @@ export async function serveFacilitator(
     port: address.port,
     server,
     close() {
+      stopping = true
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeIdleConnections()
