@@ -156,6 +156,8 @@ test('pre-emptive payment refused (the price changed): the call pays once, at th
     assets: [usdc],
     preemptive: true,
     policy,
+    // The chain proves the refused authorization unspent: only then is it replaced.
+    reconcile: { chains: { [devnet.network]: devnet.publicClient } },
     onReceipt: (receipt) => {
       receipts.push(receipt)
     },
@@ -169,9 +171,10 @@ test('pre-emptive payment refused (the price changed): the call pays once, at th
   expect((await balanceOf(payee)) - before).toBe(30_000n)
   expect(receipts.map((r) => [r.preemptive, r.status, r.amount])).toEqual([
     [false, 'settled', 10_000n],
-    [true, 'failed', 10_000n],
+    [true, 'refused', 10_000n],
     [false, 'settled', 20_000n],
   ])
+  expect(receipts[1]?.reconciled).toMatchObject({ by: 'chain', finding: 'unspent-valid' })
   // The refused authorization was released: the budget holds exactly what settled.
   expect(policy.usage()[0]).toMatchObject({ committed: 3n * 10n ** 16n, reserved: 0n })
 })

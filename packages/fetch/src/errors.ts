@@ -245,3 +245,41 @@ export class InvalidReceiptLogError extends BaseError {
     this.line = line
   }
 }
+
+export type PurchaseIndeterminateErrorType = PurchaseIndeterminateError & {
+  name: 'PurchaseIndeterminateError'
+}
+
+/**
+ * A purchase may have been paid and nothing can tell: its authorization may have been spent, it
+ * can no longer be re-sent (expired), and no chain is configured to prove it unspent. It is never
+ * paid again blindly: reconcile it (`reconcile.chains`) or cancel it first.
+ */
+export class PurchaseIndeterminateError extends BaseError {
+  override name = 'PurchaseIndeterminateError'
+  readonly purchase: string
+
+  constructor({ purchase, reason }: { purchase: string; reason: string }) {
+    super(`Purchase ${purchase} may already be paid; it is not paid again.`, {
+      code: 'TOLLGATE_FETCH_PURCHASE_INDETERMINATE',
+      metaMessages: [`purchase: ${purchase}`, `reason: ${reason}`],
+    })
+    this.purchase = purchase
+  }
+}
+
+export type PurchaseNotFoundErrorType = PurchaseNotFoundError & { name: 'PurchaseNotFoundError' }
+
+/** No payment was made for this purchase id (in this process or in the receipt log). */
+export class PurchaseNotFoundError extends BaseError {
+  override name = 'PurchaseNotFoundError'
+  readonly purchase: string
+
+  constructor({ purchase }: { purchase: string }) {
+    super(`No payment was made for purchase ${purchase}.`, {
+      code: 'TOLLGATE_FETCH_PURCHASE_NOT_FOUND',
+      metaMessages: [`purchase: ${purchase}`],
+    })
+    this.purchase = purchase
+  }
+}

@@ -4,20 +4,37 @@ import type {
   PaymentRequirements,
   PaymentRequirementsV1,
 } from '@tollgate/core'
-import { encodePaymentSignatureHeader, encodeXPaymentHeader, headerNames } from '@tollgate/core'
+import {
+  encodePaymentSignatureHeader,
+  encodeXPaymentHeader,
+  headerNames,
+  paymentIdentifierKey,
+} from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
-import { createPaymentPayload, assets as registryAssets } from '@tollgate/evm'
+import { createPaymentPayload, getAsset, assets as registryAssets } from '@tollgate/evm'
 import { fetch as undiciFetch } from 'undici'
-import type { Account, WalletClient } from 'viem'
+import type { Account, Chain, Transport, WalletClient } from 'viem'
 import type { ResponseLike, Settlement } from './challenge.js'
 import { discard, readChallenge, readSettlement } from './challenge.js'
 import { challengeKey, createChallengeCache, narrowChallenge } from './challengeCache.js'
 import { diagnosticChannels, publish } from './diagnostics.js'
-import { BodyNotReplayableError } from './errors.js'
+import {
+  BodyNotReplayableError,
+  PurchaseIndeterminateError,
+  PurchaseNotFoundError,
+} from './errors.js'
+import type { Reservation } from './policy/budget.js'
 import type { Challenge } from './policy/candidate.js'
 import type { Authorization, Policy, PolicyParameters } from './policy/createPolicy.js'
 import { createPolicy, isPolicy } from './policy/createPolicy.js'
-import type { DisputeReason, Receipt, ReceiptStatus } from './receipts/receipt.js'
+import { cancelAuthorization } from './purchases/cancelAuthorization.js'
+import type { AuthorizationFinding, ReconcileOptions } from './purchases/inspectAuthorization.js'
+import { authorizationOf, createInspector } from './purchases/inspectAuthorization.js'
+import type { PurchaseIdentity, PurchaseInit } from './purchases/purchaseIdentity.js'
+import { readPurchaseIdentity } from './purchases/purchaseIdentity.js'
+import { latestByPurchase } from './receipts/listPurchases.js'
+import type { DisputeReason, Receipt, ReceiptStatus, ResignReason } from './receipts/receipt.js'
+import { purchaseOf } from './receipts/receipt.js'
 import type { ReceiptLog } from './receipts/receiptLog.js'
 import type { PreparedRequest } from './request.js'
 import { prepareRequest } from './request.js'
@@ -34,7 +51,11 @@ export type WrapFetchParameters = {
    * @default createPolicy(): every guard on (see `docs/agents/guardrails.md`)
    */
   policy?: Policy | PolicyParameters | undefined
-  /** Every receipt is appended here before the paid response is returned. */
+  /**
+   * Every receipt is appended here before the paid response is returned. Read once, on the first
+   * call: its purchases are resumed (their retries re-send the same authorization) and the
+   * budget reservations of its indeterminate ones are taken again.
+   */
   receipts?: ReceiptLog | undefined
   /** Called with every receipt; errors it throws are published, never thrown. */
   onReceipt?: ((receipt: Receipt) => void | Promise<void>) | undefined
@@ -52,9 +73,46 @@ export type WrapFetchParameters = {
    * @default 1_048_576
    */
   maxBufferedBodyBytes?: number | undefined
+  /**
+   * Where an authorization's fate is looked up: per network a viem client or RPC URL
+   * (`authorizationState` on-chain), and a facilitator's status endpoint. Without a chain for a
+   * network, nothing proves an authorization there unspent: a 402 after a payment stays
+   * `indeterminate`, and an expired indeterminate purchase is never paid again.
+   */
+  reconcile?: ReconcileOptions | undefined
 }
 
-export type WrapFetchReturnType<fetchFn extends FetchLike> = fetchFn
+/** What `purchases.cancel` needs: a client that sends the `cancelAuthorization` transaction. */
+export type CancelPurchaseParameters = {
+  walletClient: WalletClient<Transport, Chain | undefined, Account>
+}
+
+/** The purchases a wrapped fetch made: their current state, reconciliation and cancellation. */
+export type Purchases = {
+  /** The latest record of every purchase (from the receipt log and this process). */
+  list(): Promise<Receipt[]>
+  /** The latest record of one purchase. */
+  get(id: string): Promise<Receipt | undefined>
+  /**
+   * Looks up the fate of indeterminate purchases (one, or all) and records what changed:
+   * spent becomes `settled`, unspent and expired `refused`; anything else stays `indeterminate`.
+   * Resolves with their latest records.
+   */
+  reconcile(id?: string | undefined): Promise<Receipt[]>
+  /**
+   * Cancels a purchase's unsettled authorization on-chain (`cancelAuthorization`, signed by the
+   * account): it can never be spent, the purchase is `refused`, and its next retry signs anew.
+   * Rejects when the authorization was spent already (the purchase is then recorded `settled`).
+   */
+  cancel(id: string, parameters: CancelPurchaseParameters): Promise<Receipt>
+}
+
+/** A paying fetch: the wrapped fetch, `init.purchase` accepted, and `purchases`. */
+export type WrapFetchReturnType<fetchFn extends FetchLike> = fetchFn &
+  ((
+    input: Parameters<fetchFn>[0],
+    init?: Parameters<fetchFn>[1] & PurchaseInit,
+  ) => ReturnType<fetchFn>) & { readonly purchases: Purchases }
 
 const receiptsByResponse = new WeakMap<object, Receipt>()
 
@@ -64,6 +122,16 @@ const receiptsByResponse = new WeakMap<object, Receipt>()
  */
 export function getReceipt(response: object): Receipt | undefined {
   return receiptsByResponse.get(response)
+}
+
+/** An authorization is re-sent only while it has at least this long left (clock skew, latency). */
+const resendMarginSeconds = 5
+
+/** What the process knows of a purchase: its latest record and the money held for it. */
+type Entry = {
+  receipt: Receipt
+  /** Held while the purchase is indeterminate (and while a payment of it is in flight). */
+  reservation: Reservation | undefined
 }
 
 /**
@@ -77,6 +145,10 @@ export function getReceipt(response: object): Receipt | undefined {
  * the 402 and does not follow redirects with its payment header. A request that already carries a
  * payment header is passed through untouched.
  *
+ * A request named as a purchase (`init.purchase`, or an `Idempotency-Key` header) is paid once
+ * whatever happens on the wire: its retries re-send the same signed authorization (see
+ * `docs/agents/purchases.md`).
+ *
  * @example
  * import { createFileReceiptLog, wrapFetch } from '@tollgate/fetch'
  * import { privateKeyToAccount } from 'viem/accounts'
@@ -85,11 +157,17 @@ export function getReceipt(response: object): Receipt | undefined {
  *   account: privateKeyToAccount(process.env.AGENT_KEY),
  *   policy: { maxPerRequest: '$0.05', budgets: [{ limit: '$2', windowMs: 3_600_000 }] },
  *   receipts: createFileReceiptLog('./receipts.jsonl'),
+ *   reconcile: { chains: { 'eip155:8453': 'https://mainnet.base.org' } },
  * })
- * const response = await pay('https://api.example.com/report')
+ * const response = await pay('https://api.example.com/report', {
+ *   purchase: { id: 'report-2026-11-25' },
+ * })
  */
-export function wrapFetch(parameters: WrapFetchParameters): typeof undiciFetch
-export function wrapFetch(fetch: undefined, parameters: WrapFetchParameters): typeof undiciFetch
+export function wrapFetch(parameters: WrapFetchParameters): WrapFetchReturnType<typeof undiciFetch>
+export function wrapFetch(
+  fetch: undefined,
+  parameters: WrapFetchParameters,
+): WrapFetchReturnType<typeof undiciFetch>
 export function wrapFetch<fetchFn extends FetchLike>(
   fetch: fetchFn,
   parameters: WrapFetchParameters,
@@ -97,7 +175,7 @@ export function wrapFetch<fetchFn extends FetchLike>(
 export function wrapFetch(
   fetchOrParameters: FetchLike | WrapFetchParameters | undefined,
   maybeParameters?: WrapFetchParameters,
-): FetchLike {
+): FetchLike & { readonly purchases: Purchases } {
   const [fetch, parameters] =
     typeof fetchOrParameters === 'function' || fetchOrParameters === undefined
       ? [fetchOrParameters ?? undiciFetch, maybeParameters!]
@@ -109,6 +187,7 @@ export function wrapFetch(
     assets = [],
     preemptive = false,
     maxBufferedBodyBytes = 1_048_576,
+    reconcile: reconcileOptions = {},
   } = parameters
   const policy = isPolicy(parameters.policy)
     ? parameters.policy
@@ -120,8 +199,72 @@ export function wrapFetch(
     input: string,
     init: Record<string, unknown>,
   ) => Promise<ResponseLike>
+  const inspector = createInspector(
+    reconcileOptions,
+    send as unknown as Parameters<typeof createInspector>[1],
+  )
 
-  async function record(receipt: Receipt) {
+  /** Purchases by id: every identified one, and the indeterminate ones of unnamed calls. */
+  const book = new Map<string, Entry>()
+  /** Calls of one purchase run one after another. */
+  const locks = new Map<string, Promise<unknown>>()
+  let loaded: Promise<void> | undefined
+
+  /**
+   * Reads the receipt log once: its purchases are resumed, and the money of its indeterminate
+   * ones is held again (it may be gone), even past a budget's limit.
+   */
+  function load(): Promise<void> {
+    loaded ??= (async () => {
+      if (!receipts) return
+      for (const receipt of latestByPurchase(await receipts.list())) {
+        const id = purchaseOf(receipt)
+        if (book.has(id)) continue
+        book.set(id, {
+          receipt,
+          reservation: receipt.status === 'indeterminate' ? hold(receipt) : undefined,
+        })
+      }
+    })().catch((error: unknown) => {
+      loaded = undefined
+      throw error
+    })
+    return loaded
+  }
+
+  function hold(receipt: Receipt): Reservation {
+    return policy.hold({
+      amount: receipt.amount,
+      network: receipt.network,
+      asset: receipt.asset,
+      payTo: receipt.payTo,
+      host: new URL(receipt.url).host,
+      decimals: getAsset({ network: receipt.network, address: receipt.asset, assets: registry })
+        ?.decimals,
+    })
+  }
+
+  function locked<result>(id: string, run: () => Promise<result>): Promise<result> {
+    const previous = locks.get(id) ?? Promise.resolve()
+    const current = previous.then(run, run)
+    const tail = current.catch(() => undefined)
+    locks.set(id, tail)
+    void tail.then(() => {
+      if (locks.get(id) === tail) locks.delete(id)
+    })
+    return current
+  }
+
+  async function record(receipt: Receipt, reservation?: Reservation | undefined) {
+    const id = purchaseOf(receipt)
+    const entry = book.get(id)
+    // A receipt of an unnamed call is kept only while it may still be spent.
+    // Money stays held only while the purchase is indeterminate.
+    const held =
+      receipt.status === 'indeterminate' ? (reservation ?? entry?.reservation) : undefined
+    if (receipt.purchase !== undefined || receipt.status === 'indeterminate')
+      book.set(id, { receipt, reservation: held })
+    else book.delete(id)
     publish(diagnosticChannels.receipt, { receipt })
     if (receipt.disputed) publish(diagnosticChannels.dispute, { receipt })
     try {
@@ -138,28 +281,48 @@ export function wrapFetch(
 
   /**
    * Signs the chosen option. The authorization is valid for the policy's lifetime at most, whatever
-   * the server asked; `accepted` still echoes the server's requirement verbatim.
+   * the server asked; `accepted` still echoes the server's requirement verbatim. A purchase's id
+   * goes into the `payment-identifier` extension when the server declares it.
    */
   async function sign(
     challenge: Challenge,
     authorization: Authorization,
-  ): Promise<PaymentPayload | PaymentPayloadV1> {
+    identity: PurchaseIdentity | undefined,
+  ): Promise<{ signed: PaymentPayload | PaymentPayloadV1; paymentId: string | undefined }> {
     const { candidate, validForSeconds } = authorization
     if (challenge.x402Version === 1) {
       const original = candidate.original as PaymentRequirementsV1
-      return createPaymentPayload(account, {
+      const signed = await createPaymentPayload(account, {
         paymentRequired: challenge.paymentRequired,
         requirements: { ...original, maxTimeoutSeconds: validForSeconds },
         assets: registry,
       })
+      return { signed, paymentId: undefined }
     }
     const original = candidate.original as PaymentRequirements
+    const declared = challenge.paymentRequired.extensions?.[paymentIdentifierKey] as
+      | { info?: Record<string, unknown> }
+      | undefined
+    const paymentId = identity && declared ? identity.paymentId : undefined
     const signed = await createPaymentPayload(account, {
       paymentRequired: challenge.paymentRequired,
       requirements: { ...original, maxTimeoutSeconds: validForSeconds },
       assets: registry,
+      ...(paymentId !== undefined
+        ? {
+            extensions: {
+              [paymentIdentifierKey]: { ...declared, info: { ...declared?.info, id: paymentId } },
+            },
+          }
+        : {}),
     })
-    return { ...signed, accepted: original }
+    return { signed: { ...signed, accepted: original }, paymentId }
+  }
+
+  function paymentHeader(signed: PaymentPayload | PaymentPayloadV1): Record<string, string> {
+    return signed.x402Version === 1
+      ? { [headerNames.xPayment]: encodeXPaymentHeader(signed) }
+      : { [headerNames.paymentSignature]: encodePaymentSignatureHeader(signed) }
   }
 
   /**
@@ -169,7 +332,17 @@ export function wrapFetch(
   async function pay(
     request: PreparedRequest,
     challenge: Challenge,
-    { url, preemptive: isPreemptive }: { url: URL; preemptive: boolean },
+    {
+      url,
+      preemptive: isPreemptive,
+      identity,
+      resigned,
+    }: {
+      url: URL
+      preemptive: boolean
+      identity: PurchaseIdentity | undefined
+      resigned: ResignReason | undefined
+    },
   ) {
     const parameters = {
       challenge,
@@ -184,18 +357,18 @@ export function wrapFetch(
     const authorization = policy.authorize({ ...parameters, prepared })
     const { candidate, reservation } = authorization
     let signed: PaymentPayload | PaymentPayloadV1
+    let paymentId: string | undefined
     try {
-      signed = await sign(challenge, authorization)
+      ;({ signed, paymentId } = await sign(challenge, authorization, identity))
     } catch (error) {
       authorization.abandon()
       throw error
     }
-    const header: Record<string, string> =
-      signed.x402Version === 1
-        ? { [headerNames.xPayment]: encodeXPaymentHeader(signed) }
-        : { [headerNames.paymentSignature]: encodePaymentSignatureHeader(signed) }
-    const base = {
+    const base: Receipt = {
       id: crypto.randomUUID(),
+      ...(identity ? { purchase: identity.id } : {}),
+      ...(paymentId !== undefined ? { paymentId } : {}),
+      ...(resigned ? { resigned } : {}),
       url: url.href,
       method: request.method,
       x402Version: challenge.x402Version,
@@ -209,46 +382,255 @@ export function wrapFetch(
       payer: payerOf(signed),
       preemptive: isPreemptive,
       at: now(),
+      settlement: undefined,
+      transaction: undefined,
+      status: 'indeterminate',
+      disputed: undefined,
+      responseStatus: undefined,
     }
+    if (identity && receipts) {
+      // Written ahead: a process killed while the payment is in flight finds it on restart, and
+      // re-sends it instead of signing another. Without this record the purchase is not paid.
+      try {
+        await receipts.append(base)
+      } catch (error) {
+        authorization.abandon()
+        throw error
+      }
+      book.set(identity.id, { receipt: base, reservation })
+    }
+    const { response, receipt } = await exchange(request, url, base, reservation, {
+      onRefusal: () => authorization.recordRefusal(),
+    })
+    return { response, receipt, candidate }
+  }
 
+  /**
+   * Sends the request with a receipt's signed payment and records what the answer shows. Shared by
+   * a first payment and a purchase's retry (the same authorization again).
+   */
+  async function exchange(
+    request: PreparedRequest,
+    url: URL,
+    base: Receipt,
+    reservation: Reservation,
+    { onRefusal, wasSettled = false }: { onRefusal?: () => void; wasSettled?: boolean },
+  ): Promise<{ response: ResponseLike; receipt: Receipt }> {
     let response: ResponseLike
     try {
-      response = await send(url.href, { ...request.init(header), redirect: 'manual' })
+      response = await send(url.href, {
+        ...request.init(paymentHeader(base.signed)),
+        redirect: 'manual',
+      })
     } catch (error) {
       // The payment may have reached the server; only a refused connection proves it did not.
+      // A purchase settled before stays settled: nothing new to record.
+      if (wasSettled) throw error
       const sent = !neverSent(error)
       if (!sent) reservation.release()
-      await record({
-        ...base,
-        settlement: undefined,
-        transaction: undefined,
-        status: sent ? 'indeterminate' : 'failed',
-        disputed: sent ? 'no-response' : undefined,
-        responseStatus: undefined,
-      })
+      await record(
+        {
+          ...base,
+          status: sent ? 'indeterminate' : 'refused',
+          disputed: sent ? 'no-response' : undefined,
+          responseStatus: undefined,
+        },
+        reservation,
+      )
       throw error
     }
 
-    const settlement = readSettlement(response, challenge.x402Version)
-    const { status, disputed } = outcome(response.status, settlement)
+    const settlement = readSettlement(response, base.x402Version)
+    let { status, disputed } = outcome(response.status, settlement)
+    let reconciled: Receipt['reconciled']
+    let transaction = settlement.present ? settlement.response?.transaction || undefined : undefined
+    if (response.status === 402) onRefusal?.()
+    if (wasSettled && status !== 'settled') {
+      // Paid before: a 402 (or any answer) to the same authorization does not unpay it.
+      status = 'settled'
+      disputed = response.status >= 400 ? 'not-delivered' : undefined
+      transaction = base.transaction
+    } else if (response.status === 402 && status !== 'settled' && !isPending(settlement)) {
+      // A refusal is believed only when the chain shows the authorization unspent.
+      const finding = await inspect({ ...base, status, disputed })
+      if (finding?.finding === 'spent') {
+        status = 'settled'
+        disputed = 'not-delivered'
+        transaction = finding.transaction ?? transaction
+      } else if (finding?.finding === 'unspent-valid' || finding?.finding === 'unspent-expired')
+        status = 'refused'
+      if (finding) reconciled = { by: finding.by, finding: finding.finding, at: now() }
+    }
     if (status === 'settled') reservation.commit()
-    else if (status === 'failed') reservation.release()
+    else if (status === 'refused') reservation.release()
     // An indeterminate payment keeps its reservation: it may have been spent.
-    if (response.status === 402) authorization.recordRefusal()
     const settled = settlement.present ? settlement.response : undefined
     const receipt: Receipt = {
       ...base,
-      settlement: settled,
-      transaction: settled?.transaction || undefined,
+      ...(reconciled ? { reconciled } : {}),
+      settlement: settled ?? (wasSettled ? base.settlement : undefined),
+      transaction,
       status,
       disputed,
       responseStatus: response.status,
     }
     receiptsByResponse.set(response, receipt)
-    await record(receipt)
+    const changed =
+      !wasSettled ||
+      receipt.responseStatus !== base.responseStatus ||
+      receipt.disputed !== base.disputed
+    if (changed) await record(receipt, reservation)
     const delivered = await follow(request, url, response)
     receiptsByResponse.set(delivered, receipt)
-    return { response: delivered, receipt, candidate }
+    return { response: delivered, receipt }
+  }
+
+  async function inspect(receipt: Receipt): Promise<AuthorizationFinding | undefined> {
+    try {
+      return await inspector.inspect(receipt)
+    } catch (error) {
+      publish(diagnosticChannels.error, { error, receipt, stage: 'reconcile' })
+      return undefined
+    }
+  }
+
+  /**
+   * Applies what was found about an entry's authorization: spent is `settled` (`not-delivered`
+   * when no paid content came), unspent and expired is `refused`; the rest changes nothing.
+   */
+  async function settleFate(entry: Entry, finding: AuthorizationFinding | undefined) {
+    const { receipt } = entry
+    if (!finding || receipt.status === 'settled') return
+    const reconciled = { by: finding.by, finding: finding.finding, at: now() }
+    if (finding.finding === 'spent') {
+      const reservation = entry.reservation ?? hold(receipt)
+      reservation.commit()
+      const delivered = receipt.responseStatus !== undefined && receipt.responseStatus < 400
+      await record(
+        {
+          ...receipt,
+          status: 'settled',
+          transaction: receipt.transaction ?? finding.transaction,
+          disputed: delivered ? receipt.disputed : 'not-delivered',
+          reconciled,
+        },
+        undefined,
+      )
+    } else if (finding.finding === 'unspent-expired') {
+      entry.reservation?.release()
+      await record({ ...receipt, status: 'refused', reconciled }, undefined)
+    }
+  }
+
+  async function reconcileEntry(entry: Entry) {
+    if (entry.receipt.status !== 'indeterminate') return
+    await settleFate(entry, await inspect(entry.receipt))
+  }
+
+  /** The seconds an entry's authorization can still be spent, by the local clock. */
+  function secondsLeft(receipt: Receipt): number {
+    const authorization = authorizationOf(receipt)
+    if (!authorization) return 0
+    return Number(authorization.validBefore) - Math.floor(now() / 1000)
+  }
+
+  /** Why a purchase's authorization may be replaced by a new one, or `undefined` if it may not. */
+  async function replacement(entry: Entry): Promise<ResignReason | undefined> {
+    const { receipt } = entry
+    if (receipt.cancellation !== undefined) return 'cancelled'
+    if (receipt.status === 'settled') return undefined
+    // Refused before anything reached a server: the authorization never left.
+    if (
+      receipt.status === 'refused' &&
+      receipt.responseStatus === undefined &&
+      receipt.reconciled === undefined
+    )
+      return 'never-sent'
+    if (secondsLeft(receipt) > resendMarginSeconds) return undefined
+    const finding = await inspect(receipt)
+    if (finding?.finding === 'spent') {
+      await settleFate(entry, finding)
+      return undefined
+    }
+    if (finding?.finding !== 'unspent-expired') return undefined
+    if (receipt.status === 'indeterminate') await settleFate(entry, finding)
+    return 'expired-unspent'
+  }
+
+  /** A call of a named purchase: the first payment, or a retry of the one made before. */
+  async function purchase(request: PreparedRequest, identity: PurchaseIdentity) {
+    const entry = book.get(identity.id)
+    if (!entry) return payFresh(request, identity, undefined)
+    // Learn what can be learnt first: a retry is when an indeterminate purchase is reconciled.
+    await reconcileEntry(entry)
+    const current = book.get(identity.id) ?? entry
+    const reason = await replacement(current)
+    if (reason !== undefined) return payFresh(request, identity, reason)
+    const latest = book.get(identity.id) ?? current
+    if (latest.receipt.status !== 'settled' && secondsLeft(latest.receipt) <= resendMarginSeconds)
+      throw new PurchaseIndeterminateError({
+        purchase: identity.id,
+        reason: inspector.canProve(latest.receipt.network)
+          ? 'its authorization expired and is not proven unspent'
+          : `its authorization expired and no chain is configured for ${latest.receipt.network} to prove it unspent`,
+      })
+    return resend(request, latest)
+  }
+
+  /** Sends a purchase's signed authorization again, to the URL it paid. */
+  async function resend(request: PreparedRequest, entry: Entry) {
+    if (!request.replayable) throw new BodyNotReplayableError({ limit: maxBufferedBodyBytes })
+    const { receipt } = entry
+    const wasSettled = receipt.status === 'settled'
+    // Money is held again for an authorization that was refused and is sent anew.
+    if (!entry.reservation && !wasSettled) entry.reservation = hold(receipt)
+    const reservation = entry.reservation ?? settledReservation
+    const { response } = await exchange(request, new URL(receipt.url), receipt, reservation, {
+      wasSettled,
+    })
+    return response
+  }
+
+  /** A purchase's first payment (or a new one replacing an authorization that can no longer pay). */
+  async function payFresh(
+    request: PreparedRequest,
+    identity: PurchaseIdentity | undefined,
+    resigned: ResignReason | undefined,
+  ) {
+    const key = cache && challengeKey(request.method, request.url)
+    const cached = key === undefined ? undefined : cache?.get(key, now())
+    if (key !== undefined && cached) {
+      const attempt = await pay(request, cached, {
+        url: request.url,
+        preemptive: true,
+        identity,
+        resigned,
+      })
+      // Only a payment proven refused (a 402, the authorization unspent) may be replaced, once:
+      // the new challenge passes every rule again, and counts toward the route's limits.
+      if (attempt.receipt.status !== 'refused' || attempt.response.status !== 402)
+        return attempt.response
+      cache?.delete(key)
+      const challenge = await readChallenge(attempt.response, request.url)
+      if (!challenge) return attempt.response
+      return payChallenge(
+        request,
+        attempt.response,
+        challenge,
+        key,
+        request.url,
+        identity,
+        resigned,
+      )
+    }
+
+    // The unpaid request follows redirects as the caller asked: it carries no payment.
+    const response = await send(request.url.href, request.init())
+    if (response.status !== 402) return response
+    const answeredBy = responseUrl(response, request.url)
+    const challenge = await readChallenge(response, answeredBy)
+    if (!challenge) return response
+    return payChallenge(request, response, challenge, key, answeredBy, identity, resigned)
   }
 
   /**
@@ -298,6 +680,8 @@ export function wrapFetch(
     challenge: Challenge,
     key: string | undefined,
     url: URL,
+    identity: PurchaseIdentity | undefined,
+    resigned: ResignReason | undefined,
   ) {
     await discard(unpaid)
     if (!request.replayable) throw new BodyNotReplayableError({ limit: maxBufferedBodyBytes })
@@ -305,6 +689,8 @@ export function wrapFetch(
     const { response, receipt, candidate } = await pay(request, challenge, {
       url,
       preemptive: false,
+      identity,
+      resigned,
     })
     // Only a route answered where it was asked is paid ahead of its 402 next time.
     if (cache && key && receipt.status === 'settled' && url.href === request.url.href) {
@@ -315,7 +701,14 @@ export function wrapFetch(
   }
 
   async function fetchWithPayment(input: unknown, init?: Record<string, unknown>) {
-    const request = await prepareRequest(input, init, { maxBufferedBodyBytes })
+    let options = init
+    let named: PurchaseInit['purchase']
+    if (init && 'purchase' in init) {
+      const { purchase: given, ...rest } = init
+      named = given as PurchaseInit['purchase']
+      options = rest
+    }
+    const request = await prepareRequest(input, options, { maxBufferedBodyBytes })
     // The caller pays by hand: adding a second payment could charge the call twice. Its payment
     // header does not follow a redirect either.
     if (
@@ -325,39 +718,91 @@ export function wrapFetch(
       const response = await send(request.url.href, { ...request.init(), redirect: 'manual' })
       return follow(request, request.url, response)
     }
-
-    const key = cache && challengeKey(request.method, request.url)
-    const cached = key === undefined ? undefined : cache?.get(key, now())
-    if (key !== undefined && cached) {
-      const attempt = await pay(request, cached, { url: request.url, preemptive: true })
-      // Only a payment the server refused with a 402 (no successful settlement) may be replaced,
-      // once: the new challenge passes every rule again, and counts toward the route's limits.
-      if (attempt.receipt.status !== 'failed' || attempt.response.status !== 402)
-        return attempt.response
-      cache?.delete(key)
-      const challenge = await readChallenge(attempt.response, request.url)
-      if (!challenge) return attempt.response
-      return payChallenge(request, attempt.response, challenge, key, request.url)
+    const identity = readPurchaseIdentity(named, request.headers)
+    if (identity) {
+      await load()
+      return locked(identity.id, () => purchase(request, identity))
     }
-
-    // The unpaid request follows redirects as the caller asked: it carries no payment.
-    const response = await send(request.url.href, request.init())
-    if (response.status !== 402) return response
-    const answeredBy = responseUrl(response, request.url)
-    const challenge = await readChallenge(response, answeredBy)
-    if (!challenge) return response
-    return payChallenge(request, response, challenge, key, answeredBy)
+    // Reservations of a log's indeterminate purchases count before anything new is paid.
+    await load().catch((error: unknown) =>
+      publish(diagnosticChannels.error, { error, stage: 'receipt-log' }),
+    )
+    return payFresh(request, undefined, undefined)
   }
 
-  return fetchWithPayment
+  async function latest(id: string) {
+    await load()
+    return book.get(id)
+  }
+
+  const purchases: Purchases = {
+    async list() {
+      await load()
+      if (!receipts) return [...book.values()].map((entry) => entry.receipt)
+      return latestByPurchase(await receipts.list())
+    },
+    async get(id) {
+      return (await latest(id))?.receipt
+    },
+    async reconcile(id) {
+      await load()
+      const ids =
+        id === undefined
+          ? [...book]
+              .filter(([, entry]) => entry.receipt.status === 'indeterminate')
+              .map(([k]) => k)
+          : [id]
+      const results: Receipt[] = []
+      for (const key of ids)
+        await locked(key, async () => {
+          const entry = book.get(key)
+          if (!entry) throw new PurchaseNotFoundError({ purchase: key })
+          await reconcileEntry(entry)
+          results.push((book.get(key) ?? entry).receipt)
+        })
+      return results
+    },
+    async cancel(id, { walletClient }) {
+      await load()
+      return locked(id, async () => {
+        const entry = book.get(id)
+        if (!entry) throw new PurchaseNotFoundError({ purchase: id })
+        const { receipt } = entry
+        if (receipt.cancellation !== undefined) return receipt
+        let hash: string
+        try {
+          hash = await cancelAuthorization(account, { receipt, walletClient, assets: registry })
+        } catch (error) {
+          // Most likely spent already: record what the chain says, then report the failure.
+          await settleFate(entry, await inspect(receipt))
+          throw error
+        }
+        entry.reservation?.release()
+        const cancelled: Receipt = {
+          ...receipt,
+          status: 'refused',
+          cancellation: hash,
+          reconciled: { by: 'cancellation', finding: 'cancelled', at: now() },
+        }
+        await record(cancelled, undefined)
+        return cancelled
+      })
+    },
+  }
+
+  return Object.assign(fetchWithPayment, { purchases })
 }
+
+/** Standing in for the reservation of a purchase settled before: nothing left to hold. */
+const settledReservation: Reservation = { commit() {}, release() {} }
 
 /**
  * The status says what the server claims, `disputed` whether the claim leaves the agent exposed:
  * - a successful settlement header: settled (disputed when the answer is an error: nothing was
  *   delivered for the money);
  * - a pending settlement: indeterminate (the transaction may still land);
- * - a 402 with a failed settlement header, or without one: failed, the server refused the payment;
+ * - a 402 with a failed settlement header, or without one: indeterminate on the server's word
+ *   alone; `exchange` makes it `refused` when the chain shows the authorization unspent;
  * - any other answer without a successful settlement: indeterminate.
  * Every paid answer without a successful or pending settlement is disputed: the server holds a
  * signed authorization, spendable until `validBefore`, and shows no settlement for it.
@@ -372,13 +817,18 @@ function outcome(
   if (response && response.errorReason === 'settlement_pending')
     return { status: 'indeterminate', disputed: undefined }
   return {
-    status: status === 402 ? 'failed' : 'indeterminate',
+    status: 'indeterminate',
     disputed: response
       ? 'settlement-failed'
       : settlement.present
         ? 'settlement-unreadable'
         : 'settlement-missing',
   }
+}
+
+/** A `settlement_pending` answer: not a refusal, the transfer may land; reconciled later. */
+function isPending(settlement: Settlement): boolean {
+  return settlement.present && settlement.response?.errorReason === 'settlement_pending'
 }
 
 /** The URL a response came from, after the redirects fetch followed. */

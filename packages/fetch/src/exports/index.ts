@@ -7,6 +7,8 @@ export type {
   InvalidReceiptLogErrorType,
   PolicyGuard,
   PolicyRefusedErrorType,
+  PurchaseIndeterminateErrorType,
+  PurchaseNotFoundErrorType,
   RateLimitedErrorType,
   RateLimitRefusal,
   Refusal,
@@ -17,6 +19,8 @@ export {
   InvalidChallengeError,
   InvalidReceiptLogError,
   PolicyRefusedError,
+  PurchaseIndeterminateError,
+  PurchaseNotFoundError,
   RateLimitedError,
 } from '../errors.js'
 export type {
@@ -34,6 +38,7 @@ export type {
   AuthorizeParameters,
   ExpectPrice,
   ExpectPriceContext,
+  HeldPayment,
   PayeeRule,
   Policy,
   PolicyParameters,
@@ -53,10 +58,35 @@ export { agentIdentityExtension, readAgentIdentity } from '../policy/identity.js
 export type { Limit } from '../policy/limit.js'
 export type { PriceExpectation, PriceList } from '../policy/prices.js'
 export type { ResourceBinding } from '../policy/resource.js'
+export type { CancelAuthorizationParameters } from '../purchases/cancelAuthorization.js'
+export { cancelAuthorization } from '../purchases/cancelAuthorization.js'
+export type {
+  AuthorizationFinding,
+  ReconcileOptions,
+} from '../purchases/inspectAuthorization.js'
+export type {
+  PurchaseIdentity,
+  PurchaseInit,
+  PurchaseOptions,
+} from '../purchases/purchaseIdentity.js'
+export { readPurchaseIdentity, toPaymentId } from '../purchases/purchaseIdentity.js'
 export { createFileReceiptLog } from '../receipts/createFileReceiptLog.js'
-export type { DisputeReason, Receipt, ReceiptStatus } from '../receipts/receipt.js'
-export { parseReceipt, serializeReceipt } from '../receipts/receipt.js'
+export { latestByPurchase, listPurchases } from '../receipts/listPurchases.js'
+export type {
+  DisputeReason,
+  Receipt,
+  ReceiptStatus,
+  Reconciliation,
+  ResignReason,
+} from '../receipts/receipt.js'
+export { parseReceipt, purchaseOf, serializeReceipt } from '../receipts/receipt.js'
 export type { ReceiptLog } from '../receipts/receiptLog.js'
 export { createMemoryReceiptLog } from '../receipts/receiptLog.js'
-export type { FetchLike, WrapFetchParameters, WrapFetchReturnType } from '../wrapFetch.js'
+export type {
+  CancelPurchaseParameters,
+  FetchLike,
+  Purchases,
+  WrapFetchParameters,
+  WrapFetchReturnType,
+} from '../wrapFetch.js'
 export { getReceipt, wrapFetch } from '../wrapFetch.js'

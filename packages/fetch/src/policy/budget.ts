@@ -51,6 +51,11 @@ export type BudgetLedger = {
   check(charge: BudgetCharge, host: string): BudgetRefusal | undefined
   /** Reserves the charge in every budget; throws if one has no room (check first). */
   reserve(charge: BudgetCharge, host: string): Reservation
+  /**
+   * Reserves the charge without checking for room: for a payment already signed and sent whose
+   * outcome is unknown (rebuilt from a receipt log after a restart). A budget may go over.
+   */
+  hold(charge: BudgetCharge, host: string): Reservation
   usage(): BudgetUsage[]
 }
 
@@ -164,9 +169,15 @@ export function createBudgetLedger(
   function reserve(charge: BudgetCharge, host: string): Reservation {
     const refusal = check(charge, host)
     if (refusal) throw new RangeError(`budget has no room: ${refusal.reason}`)
+    return hold(charge, host)
+  }
+
+  function hold(charge: BudgetCharge, host: string): Reservation {
     const held: { account: Account; entry: Entry; budget: Budget }[] = []
     for (const budget of resolved) {
-      const cost = costAgainst(budget.limit, charge.amount, charge.decimals)!
+      const cost = costAgainst(budget.limit, charge.amount, charge.decimals)
+      // A whole-unit budget cannot count an asset of unknown decimals; it never allowed it either.
+      if (cost === undefined) continue
       const entry: Entry = { cost, at: now(), state: 'reserved' }
       const account = accountOf(budget, host, charge.requirements.payTo.toLowerCase())
       account.entries.add(entry)
@@ -207,5 +218,5 @@ export function createBudgetLedger(
     )
   }
 
-  return { check, reserve, usage }
+  return { check, reserve, hold, usage }
 }

@@ -663,3 +663,29 @@ test('malformed guard settings fail when the policy is created', () => {
   expect(() => createPolicy({ prices: { 'https://': '$1' } })).toThrow(TypeError)
   expect(() => createPolicy({ resourceBinding: 'loose' as never })).toThrow(RangeError)
 })
+
+test('hold reserves a payment already made, even past a budget, until it is settled or released', () => {
+  const policy = createPolicy({
+    budgets: [{ limit: 10_000n }, { limit: '$0.01', scope: 'host' }],
+  })
+  const payment = {
+    amount: 15_000n,
+    network: 'eip155:84532',
+    asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+    payTo: '0x1111111111111111111111111111111111111111',
+    host: 'api.example.com',
+    decimals: 6,
+  }
+  const held = policy.hold(payment)
+  expect(policy.usage().map((u) => [u.key, u.reserved])).toEqual([
+    ['', 15_000n],
+    ['api.example.com', 15n * 10n ** 15n],
+  ])
+  held.commit()
+  expect(policy.usage().map((u) => [u.committed, u.reserved])).toEqual([
+    [15_000n, 0n],
+    [15n * 10n ** 15n, 0n],
+  ])
+  policy.hold(payment).release()
+  expect(policy.usage()[0]).toMatchObject({ committed: 15_000n, reserved: 0n })
+})

@@ -226,8 +226,26 @@ export type Policy = {
    * `PolicyRefusedError` (`BudgetExceededError`, `RateLimitedError`) when no option is acceptable.
    */
   authorize(parameters: AuthorizeParameters): Authorization
+  /**
+   * Reserves a payment already made whose outcome is unknown (a purchase rebuilt from the receipt
+   * log), without checking for room: its money may be gone, so it counts until it is reconciled.
+   */
+  hold(payment: HeldPayment): Reservation
   /** Spending per budget (and per host or payee for such budgets). */
   usage(): BudgetUsage[]
+}
+
+/** A payment `Policy.hold` reserves: what its receipt says. */
+export type HeldPayment = {
+  readonly amount: bigint
+  /** CAIP-2. */
+  readonly network: string
+  readonly asset: string
+  readonly payTo: string
+  /** The host paid (`api.example.com`, with a non-default port). */
+  readonly host: string
+  /** The asset's decimals, when the registry knows them. */
+  readonly decimals: number | undefined
 }
 
 const policyBrand = Symbol.for('tollgate.policy')
@@ -443,6 +461,21 @@ export function createPolicy(parameters: PolicyParameters = {}): Policy {
           memory.refuse(context.route, now())
         },
       }
+    },
+    hold({ amount, network, asset, payTo, host, decimals }) {
+      const requirements = {
+        scheme: 'exact',
+        network,
+        amount: amount.toString(),
+        asset,
+        payTo,
+        maxTimeoutSeconds: 0,
+        extra: {},
+      }
+      return ledger.hold(
+        { requirements, amount, decimals: decimalsOf(network, asset) ?? decimals },
+        host,
+      )
     },
     usage: () => ledger.usage(),
   } as Policy

@@ -19,12 +19,42 @@ import {
 import { z } from 'zod'
 
 /**
- * - `settled`: the server's settlement header says the transfer succeeded.
- * - `failed`: proven not charged (the server refused the payment or said settlement failed).
- * - `indeterminate`: the authorization may have been spent (no or unreadable settlement header,
- *   a pending settlement, a connection lost after the payment was sent). Its budget stays reserved.
+ * - `settled`: the transfer happened (the server's settlement header says so, or reconciliation
+ *   found the authorization spent).
+ * - `refused`: proven not charged: the request never left, or the authorization was found unspent
+ *   on-chain (after a 402, or once expired).
+ * - `indeterminate`: the authorization may have been spent (a timeout, a 5xx or a lost connection
+ *   after the payment was sent, a pending settlement, a missing or unreadable settlement header, a
+ *   402 not proven unspent). Its budget stays reserved until it is reconciled.
+ *
+ * Logs written before `refused` existed say `failed`; they read as `refused`.
  */
-export type ReceiptStatus = 'settled' | 'failed' | 'indeterminate'
+export type ReceiptStatus = 'settled' | 'refused' | 'indeterminate'
+
+/**
+ * Why a purchase got a new authorization although it had one already: the earlier one can no
+ * longer be spent.
+ * - `never-sent`: it never left the agent (the connection was refused);
+ * - `expired-unspent`: on-chain it is unused and its `validBefore` has passed;
+ * - `cancelled`: it was cancelled on-chain with `cancelAuthorization`.
+ */
+export type ResignReason = 'never-sent' | 'expired-unspent' | 'cancelled'
+
+export const resignReasons = [
+  'never-sent',
+  'expired-unspent',
+  'cancelled',
+] as const satisfies readonly ResignReason[]
+
+/** How a record's status was established after the fact. */
+export type Reconciliation = {
+  /** `facilitator`: its settlement status endpoint; `chain`: `authorizationState` on-chain. */
+  readonly by: 'facilitator' | 'chain' | 'cancellation'
+  /** What was found: `spent`, `unspent-expired`, `unspent-valid`, `pending`, `cancelled`. */
+  readonly finding: 'spent' | 'unspent-expired' | 'unspent-valid' | 'pending' | 'cancelled'
+  /** Milliseconds since the epoch. */
+  readonly at: number
+}
 
 /**
  * Why a payment is disputed: the signed authorization left the agent, and what came back does not
@@ -51,10 +81,26 @@ export const disputeReasons = [
   'no-response',
 ] as const satisfies readonly DisputeReason[]
 
-/** The record of one signed payment. */
+/**
+ * The record of one signed payment. The log is append-only: a payment whose status changes (it is
+ * reconciled, retried, cancelled) gets a new record with the same `id`; the latest one wins.
+ */
 export type Receipt = {
-  /** Unique per payment (a UUID). */
+  /** Unique per signed authorization (a UUID); shared by the records of its later states. */
   readonly id: string
+  /**
+   * The purchase this payment is for: the caller's purchase id or `Idempotency-Key`, or, for a
+   * call without one, the receipt's `id`. Records of a purchase share it; the latest one wins.
+   */
+  readonly purchase?: string | undefined
+  /** The `payment-identifier` extension's id sent with the payment, when the server declared it. */
+  readonly paymentId?: string | undefined
+  /** Set on a purchase's new authorization: why the earlier one could be replaced. */
+  readonly resigned?: ResignReason | undefined
+  /** Set on a record whose status reconciliation (or a cancellation) established. */
+  readonly reconciled?: Reconciliation | undefined
+  /** The `cancelAuthorization` transaction, on the record of a cancelled authorization. */
+  readonly cancellation?: string | undefined
   /** The URL paid: the one that answered the 402 (after redirects). */
   readonly url: string
   readonly method: string
@@ -93,6 +139,17 @@ const optional = <schema extends z.ZodType>(schema: schema) =>
 /** A receipt as stored in JSON (amounts as decimal strings). */
 export const receiptSchema = z.object({
   id: z.string().min(1),
+  purchase: optional(z.string().min(1)),
+  paymentId: optional(z.string()),
+  resigned: optional(z.enum(resignReasons)),
+  reconciled: optional(
+    z.object({
+      by: z.enum(['facilitator', 'chain', 'cancellation']),
+      finding: z.enum(['spent', 'unspent-expired', 'unspent-valid', 'pending', 'cancelled']),
+      at: z.number(),
+    }),
+  ),
+  cancellation: optional(z.string()),
   url: z.string(),
   method: z.string(),
   x402Version: z.union([z.literal(1), z.literal(2)]),
@@ -101,7 +158,10 @@ export const receiptSchema = z.object({
   signed: z.union([paymentPayloadSchema, paymentPayloadV1Schema]),
   settlement: optional(settleResponseSchema),
   transaction: optional(z.string()),
-  status: z.enum(['settled', 'failed', 'indeterminate']),
+  // `failed` is what logs said before `refused` existed: the same meaning.
+  status: z
+    .enum(['settled', 'refused', 'indeterminate', 'failed'])
+    .transform((v) => (v === 'failed' ? 'refused' : v)),
   disputed: optional(z.enum(disputeReasons)),
   amount: z
     .string()
@@ -125,5 +185,17 @@ export function serializeReceipt(receipt: Receipt): string {
 
 /** Reads a receipt back from its JSON line; throws a zod error when it is not one. */
 export function parseReceipt(line: string): Receipt {
-  return receiptSchema.parse(JSON.parse(line)) as Receipt
+  const parsed = receiptSchema.parse(JSON.parse(line)) as Receipt
+  // Optional fields absent from the line stay absent, so a record reads back equal to itself.
+  for (const key of optionalKeys)
+    if ((parsed as Record<string, unknown>)[key] === undefined)
+      delete (parsed as Record<string, unknown>)[key]
+  return parsed
+}
+
+const optionalKeys = ['purchase', 'paymentId', 'resigned', 'reconciled', 'cancellation'] as const
+
+/** The purchase a receipt belongs to: its `purchase`, or its own `id` for a call without one. */
+export function purchaseOf(receipt: Receipt): string {
+  return receipt.purchase ?? receipt.id
 }

@@ -5,8 +5,9 @@ import type { PaymentRequirements } from '@tollgate/core'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { InvalidReceiptLogError } from '../errors.js'
 import { createFileReceiptLog } from './createFileReceiptLog.js'
+import { listPurchases } from './listPurchases.js'
 import type { Receipt } from './receipt.js'
-import { parseReceipt, serializeReceipt } from './receipt.js'
+import { parseReceipt, purchaseOf, serializeReceipt } from './receipt.js'
 import { createMemoryReceiptLog } from './receiptLog.js'
 
 const accepted: PaymentRequirements = {
@@ -75,7 +76,7 @@ test('a receipt serializes to one JSON line with bigints as strings and reads ba
   expect(JSON.parse(line).amount).toBe('123456789012345678901234567890')
   expect(parseReceipt(line)).toEqual(value)
   const failed = receipt({
-    status: 'failed',
+    status: 'refused',
     settlement: undefined,
     transaction: undefined,
     responseStatus: undefined,
@@ -115,7 +116,7 @@ describe('file log', () => {
     const path = join(dir, 'nested', 'receipts.jsonl')
     const before = createFileReceiptLog(path)
     expect(await before.list()).toEqual([])
-    const written = [receipt(), receipt({ x402Version: 1, status: 'failed' }), receipt()]
+    const written = [receipt(), receipt({ x402Version: 1, status: 'refused' }), receipt()]
     for (const r of written) await before.append(r)
     const text = await readFile(path, 'utf8')
     expect(text.split('\n')).toHaveLength(4) // three lines and the final newline
@@ -158,4 +159,28 @@ describe('file log', () => {
     await log.append(receipt({ id: 'ok' }))
     expect((await log.list()).map((r) => r.id)).toEqual(['ok'])
   })
+})
+
+test('a log written when `refused` was `failed` reads as refused; purchases list their latest record', async () => {
+  const old = JSON.parse(serializeReceipt(receipt({ id: 'old' })))
+  old.status = 'failed'
+  expect(parseReceipt(JSON.stringify(old)).status).toBe('refused')
+
+  const log = createMemoryReceiptLog()
+  const a = receipt({ id: 'a', purchase: 'p1', status: 'indeterminate' })
+  const b = receipt({ id: 'b' })
+  await log.append(a)
+  await log.append(b)
+  await log.append({
+    ...a,
+    status: 'settled',
+    reconciled: { by: 'chain', finding: 'spent', at: 1 },
+  })
+  const purchases = await listPurchases(log)
+  expect(purchases.map((r) => [purchaseOf(r), r.status])).toEqual([
+    ['p1', 'settled'],
+    ['b', 'settled'],
+  ])
+  const line = serializeReceipt(purchases[0]!)
+  expect(parseReceipt(line)).toEqual(purchases[0])
 })
