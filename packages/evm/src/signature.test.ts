@@ -1,5 +1,13 @@
-import type { Hex } from 'viem'
-import { keccak256, serializeErc6492Signature, stringToHex, zeroAddress } from 'viem'
+import fc from 'fast-check'
+import type { Address, Hex } from 'viem'
+import {
+  keccak256,
+  recoverAddress,
+  serializeErc6492Signature,
+  stringToHex,
+  toHex,
+  zeroAddress,
+} from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import {
@@ -41,6 +49,64 @@ describe('recoverEcdsaSigner', () => {
     expect(await recoverEcdsaSigner(digest, `${signature}00`)).toBeUndefined()
     expect(await recoverEcdsaSigner(digest, `${signature.slice(0, 130)}1d` as Hex)).toBeUndefined()
     expect(await recoverEcdsaSigner(digest, `0x${'00'.repeat(64)}1b`)).toBeUndefined()
+  })
+})
+
+/** What the token's `ECRecover` gives: viem's recovery, with high `s` and a bad `v` refused. */
+async function reference(hash: Hex, signature: Hex): Promise<Address | undefined> {
+  const { v, s } = splitSignature(signature)
+  if (v !== 27 && v !== 28) return undefined
+  if (BigInt(s) > n / 2n) return undefined
+  try {
+    return await recoverAddress({ hash, signature })
+  } catch {
+    return undefined
+  }
+}
+
+describe('recoverEcdsaSigner with a cached payer key', () => {
+  const payers = [
+    account,
+    privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'),
+  ]
+
+  test('agrees with a recovery for valid, flipped-v, high-s, wrong-digest and garbage signatures', async () => {
+    // Seen twice: the key is cached, and its table built.
+    for (const payer of payers) {
+      for (let i = 0; i < 2; i++) {
+        const hash = keccak256(stringToHex(`warm ${i}`))
+        const signature = await payer.sign({ hash })
+        expect(await recoverEcdsaSigner(hash, signature, payer.address)).toBe(payer.address)
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.constantFrom(0, 1),
+        fc.constantFrom('valid', 'flipped v', 'high s', 'wrong digest', 'garbage'),
+        async (digestBytes, other, which, kind) => {
+          const payer = payers[which]!
+          const hash = toHex(digestBytes)
+          const signed = await payer.sign({ hash })
+          const { r, s, v } = splitSignature(signed)
+          const hex = (x: bigint) => x.toString(16).padStart(64, '0')
+          let signature: Hex = signed
+          let checked = hash
+          if (kind === 'flipped v') signature = `${r}${s.slice(2)}${v === 27 ? '1c' : '1b'}`
+          if (kind === 'high s')
+            signature = `${r}${hex(n - BigInt(s))}${v === 27 ? '1c' : '1b'}` as Hex
+          if (kind === 'wrong digest') checked = toHex(other)
+          if (kind === 'garbage')
+            signature = `${toHex(other)}${toHex(digestBytes).slice(2)}${v.toString(16)}` as Hex
+          const expected = await reference(checked, signature)
+          expect(await recoverEcdsaSigner(checked, signature, payer.address)).toBe(expected)
+          if (kind === 'valid') expect(expected).toBe(payer.address)
+          else expect(expected).not.toBe(payer.address)
+        },
+      ),
+      { numRuns: 60 },
+    )
   })
 })
 

@@ -143,7 +143,7 @@ export async function verifyAuthorization(
     : undefined
   if (!unwrapped) return invalid(reasons.invalidExactEvmSignature)
 
-  const signer = await recoverEcdsaSigner(digest, unwrapped.signature)
+  const signer = await recoverEcdsaSigner(digest, unwrapped.signature, authorization.from)
   if (signer !== undefined && signer.toLowerCase() === authorization.from.toLowerCase()) {
     if (localReason) return invalid(localReason)
     const stateReason = await checkChainState(client, {

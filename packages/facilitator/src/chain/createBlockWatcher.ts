@@ -8,6 +8,8 @@ export type BlockHead = {
   parentHash: Hex
   timestamp: bigint
   baseFeePerGas: bigint | undefined
+  /** When this process received the block (`Date.now()`, ms), before any listener ran. */
+  seenAt?: number | undefined
 }
 
 export type BlockEvent =
@@ -117,7 +119,7 @@ export function createBlockWatcher(
   async function pollOnce(): Promise<BlockHead | undefined> {
     const block = await getBlock('latest')
     if (!block) return head
-    const latest = toHead(block)
+    const latest: BlockHead = { ...toHead(block), seenAt: Date.now() }
     const previous = head
     if (previous && latest.hash === previous.hash) return head
     let forkPoint: bigint | undefined

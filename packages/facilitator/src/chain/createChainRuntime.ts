@@ -42,6 +42,7 @@ export type CreateChainRuntimeParameters = {
     | 'accounts'
     | 'instanceId'
     | 'batchSettler'
+    | 'headPollingMs'
   >
   onError: (error: unknown) => void
 }
@@ -97,6 +98,7 @@ export function createChainRuntime({
       accounts,
       instanceId,
       batchSettler: config.batchSettler,
+      headPollingMs: config.pollingIntervalMs ?? 250,
       onError,
     }),
     assets,

@@ -11,7 +11,7 @@ const authorizationFields = [
   { name: 'nonce', type: 'bytes32' },
 ] as const
 
-/** ABI of the batch settler: `settle`, `settleWithSignatures` and their events. */
+/** ABI of the batch settler: `settle`, `settlePacked`, `settleWithSignatures` and their events. */
 export const batchSettlerAbi = [
   {
     type: 'function',
@@ -29,6 +29,13 @@ export const batchSettlerAbi = [
         ],
       },
     ],
+    outputs: [{ name: 'settled', type: 'uint256' }],
+  },
+  {
+    type: 'function',
+    name: 'settlePacked',
+    stateMutability: 'nonpayable',
+    inputs: [{ name: 'data', type: 'bytes' }],
     outputs: [{ name: 'settled', type: 'uint256' }],
   },
   {

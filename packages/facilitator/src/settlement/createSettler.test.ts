@@ -208,6 +208,69 @@ describe('createSettler', () => {
     ).toBe(true)
   })
 
+  test('on instant mining a long batch wait is not waited: the payment settles at once', async () => {
+    const { facilitator, ledger } = await setup({
+      mode: 'queued',
+      batch: { maxSize: 50, maxWaitMs: 10_000 },
+    })
+    // Blocks come with our own transactions: make a few so the settler has seen the chain move.
+    const warmTo = randomAddress()
+    const warmRequirements = requirementsFor(devnet, { payTo: warmTo, amount: 1n })
+    for (let i = 0; i < 6; i++)
+      await transferOut(devnet, devnet.accounts[3]!.account, randomAddress(), 1n)
+    const payload = await pay(devnet.accounts[3]!.account, warmRequirements)
+    const started = Date.now()
+    const answer = await facilitator.settle({
+      paymentPayload: payload,
+      paymentRequirements: warmRequirements,
+    })
+    expect(answer.success).toBe(true)
+    await until(async () => (await ledger.counts()).confirmed === 1, { timeoutMs: 5_000 })
+    expect(Date.now() - started).toBeLessThan(3_000)
+    expect(await balanceOf(devnet, warmTo)).toBe(1n)
+  })
+
+  test('on steady 1-s blocks, queued payments wait for the block together (not one tx each)', async () => {
+    const { facilitator, ledger } = await setup({
+      mode: 'queued',
+      batch: { maxSize: 50, maxWaitMs: 1_000 },
+    })
+    await devnet.testClient.setAutomine(false)
+    await devnet.testClient.setIntervalMining({ interval: 1 })
+    try {
+      // The settler learns the block interval from the heads it sees.
+      const start = await devnet.publicClient.getBlockNumber()
+      await until(async () => (await devnet.publicClient.getBlockNumber()) >= start + 6n, {
+        timeoutMs: 10_000,
+      })
+      const payTo = randomAddress()
+      const requirements = requirementsFor(devnet, { payTo, amount: 5n })
+      const payloads = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => pay(devnet.accounts[i % 4]!.account, requirements)),
+      )
+      // One arrival every 100 ms: each one used to end the wait and go out nearly alone.
+      for (const paymentPayload of payloads) {
+        const answer = await facilitator.settle({
+          paymentPayload,
+          paymentRequirements: requirements,
+        })
+        expect(answer.success).toBe(true)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      await until(async () => (await ledger.counts()).confirmed >= 12, { timeoutMs: 10_000 })
+      expect(await balanceOf(devnet, payTo)).toBe(60n)
+      const txs = await ledger.listTransactions({ chainId: devnet.chainId, states: ['mined'] })
+      const carried = await Promise.all(txs.map((tx) => ledger.listByTransaction(tx.hash)))
+      const ours = carried.filter((rows) => rows.some((r) => r.payee === payTo))
+      // 1.2 s of arrivals span two or three blocks.
+      expect(ours.length).toBeLessThanOrEqual(3)
+    } finally {
+      await devnet.testClient.setIntervalMining({ interval: 0 })
+      await devnet.testClient.setAutomine(true)
+      await devnet.testClient.mine({ blocks: 1 })
+    }
+  })
+
   test('a stuck transaction is replaced with higher fees at the same nonce', async () => {
     const { facilitator, ledger } = await setup({
       settler: { replaceAfterMs: 300, rebroadcastAfterMs: 200 },

@@ -9,6 +9,7 @@ import {
   type RpcTransactionReceipt,
   type TransactionReceipt,
 } from 'viem'
+import { createBlockClock } from '../chain/createBlockClock.js'
 import type { BlockEvent, BlockWatcher } from '../chain/createBlockWatcher.js'
 import type { ChainClient } from '../chain/createChainClient.js'
 import type {
@@ -43,11 +44,27 @@ export type SettlerParameters = {
     | {
         /** Authorizations per transaction at most. @default 50 */
         maxSize?: number | undefined
-        /** How long a worker waits for a batch to fill, in ms (0: send what is there). @default 0 */
+        /**
+         * How long a worker may hold a partial batch to let it fill, in ms (0: send what is there).
+         * New arrivals do not end the wait; a full batch does, and so does the next block (below).
+         * @default 0
+         */
         maxWaitMs?: number | undefined
+        /**
+         * Block-aligned waiting: on a chain whose blocks come at a steady interval, the wait ends
+         * `blockMarginMs` before the next block is due, so the batch still makes that block; where
+         * no steady interval is seen (instant mining, blocks faster than the head is polled) the
+         * worker does not wait at all. With `false`, the wait is `maxWaitMs` whatever the chain does.
+         * @default true
+         */
+        alignToBlocks?: boolean | undefined
+        /** How long before a block is due the batch is sent, in ms. @default headPollingMs + 100 */
+        blockMarginMs?: number | undefined
       }
     | undefined
   gas?: SettlementGas | undefined
+  /** How often the watcher polls the head, in ms: how late a new block may be seen. @default 250 */
+  headPollingMs?: number | undefined
   fees?: FeeStrategyParameters | undefined
   /** How long a worker holds the rows it claimed, in ms. @default 30_000 */
   leaseMs?: number | undefined
@@ -170,6 +187,12 @@ export function createSettler(parameters: SettlerParameters): Settler {
   } = parameters
   const maxSize = batchSettler ? Math.max(1, parameters.batch?.maxSize ?? 50) : 1
   const maxWaitMs = parameters.batch?.maxWaitMs ?? 0
+  const alignToBlocks = parameters.batch?.alignToBlocks ?? true
+  const headPollingMs = parameters.headPollingMs ?? 250
+  const blockMarginMs = parameters.batch?.blockMarginMs ?? headPollingMs + 100
+  const blockClock = createBlockClock(headPollingMs)
+  // Authorizations queued so far (one `wake()` each): a waiting worker counts them to stop when full.
+  let arrivals = 0
   const feeStrategy = createFeeStrategy(client, watcher, parameters.fees)
   const signal = createSignal()
   const tracked = new Map<Hex, Tracked>()
@@ -575,6 +598,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
   }
 
   async function onBlock(event: BlockEvent): Promise<void> {
+    blockClock.observe(event.head.number, event.head.seenAt ?? now())
     if (event.type === 'reorg') return onReorg(event.forkPoint)
     await check()
   }
@@ -633,10 +657,27 @@ export function createSettler(parameters: SettlerParameters): Settler {
     return false
   }
 
+  /** When a partial batch must go: `maxWaitMs` from now, or in time for the next block. */
+  function batchDeadline(): number | undefined {
+    const start = now()
+    const cap = start + maxWaitMs
+    if (!alignToBlocks) return cap
+    const due = blockClock.nextBlockAt(start, blockMarginMs)
+    return due === undefined ? undefined : Math.min(cap, due - blockMarginMs)
+  }
+
   async function claim(owner: string): Promise<SettlementRecord[]> {
     let rows = await ledger.claim({ chainId, owner, limit: maxSize, leaseMs })
     if (rows.length > 0 && rows.length < maxSize && maxWaitMs > 0) {
-      await signal.wait(maxWaitMs)
+      const deadline = batchDeadline()
+      if (deadline === undefined || deadline - now() < 5) return rows
+      // Arrivals wake the wait only to count themselves; it ends when the batch could be full.
+      const seen = arrivals
+      while (running && rows.length + arrivals - seen < maxSize) {
+        const left = deadline - now()
+        if (left <= 0) break
+        await signal.wait(left)
+      }
       rows = await ledger.claim({ chainId, owner, limit: maxSize, leaseMs })
     }
     return rows
@@ -832,6 +873,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
       checkTimer.unref?.()
     },
     wake() {
+      arrivals++
       signal.notify()
     },
     awaitingBroadcast(hash) {

@@ -11,7 +11,7 @@ import {
 } from 'viem'
 import { describe, expect, test } from 'vitest'
 import { batchSettlerAbi } from './batchSettlerAbi.js'
-import { encodeSettlement, type SettlementItem } from './encodeSettlement.js'
+import { encodePackedBatch, encodeSettlement, type SettlementItem } from './encodeSettlement.js'
 
 const devnet = useDevnet({ accounts: 6 })
 
@@ -91,6 +91,57 @@ async function balanceOf(address: Address): Promise<bigint> {
   })
 }
 
+const settleTuple =
+  '(address,address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)[]'
+
+describe('encodePackedBatch', () => {
+  test('lays out a batch: token, payee table, 142-byte items', async () => {
+    const a = '0x00000000000000000000000000000000000000a1' as Address
+    const b = '0x00000000000000000000000000000000000000b2' as Address
+    const items = [await sign(0, a, 3n), await sign(1, b, 4n), await sign(2, a, 5n)]
+    const data = encodePackedBatch(items)!
+    const bytes = (data.length - 2) / 2
+    expect(bytes).toBe(20 + 1 + 2 * 20 + 3 * 142)
+    expect(data.slice(2, 42)).toBe(devnet.usdc.address.slice(2).toLowerCase())
+    expect(data.slice(42, 44)).toBe('02')
+    const item = (i: number) => data.slice(2 + 2 * (61 + 142 * i), 2 + 2 * (61 + 142 * (i + 1)))
+    expect(item(2).slice(0, 40)).toBe(items[2]!.payer.slice(2).toLowerCase())
+    expect(item(1).slice(40, 42)).toBe('01')
+    expect(item(2).slice(40, 42)).toBe('00')
+    expect(BigInt(`0x${item(2).slice(42, 66)}`)).toBe(5n)
+    expect(`0x${item(0).slice(90, 154)}`).toBe(items[0]!.nonce.toLowerCase())
+    expect(item(0).slice(-2)).toBe(items[0]!.signature.slice(-2))
+  })
+
+  test('gives up on what does not fit: a value over 2^96 - 1, a time over 2^48 - 1, two tokens', async () => {
+    const item = await sign(0, '0x00000000000000000000000000000000000000a1', 3n)
+    expect(encodePackedBatch([{ ...item, value: 1n << 96n }])).toBeUndefined()
+    expect(encodePackedBatch([{ ...item, validBefore: (1n << 256n) - 1n }])).toBeUndefined()
+    expect(
+      encodePackedBatch([item, { ...item, asset: '0x00000000000000000000000000000000000000c3' }]),
+    ).toBeUndefined()
+    expect(encodePackedBatch([{ ...item, value: (1n << 96n) - 1n }])).toBeDefined()
+  })
+
+  test('a payee index out of the table reverts the whole batch', async () => {
+    const settler = await deployBatchSettler()
+    const item = await sign(3, '0x00000000000000000000000000000000000000a1', 3n)
+    const data = encodePackedBatch([item])!
+    // Item 0's payee index (byte 20 of the item, after a 41-byte header) set to 1 of a 1-entry table.
+    const at = 2 + 2 * (41 + 20)
+    const bad = `${data.slice(0, at)}01${data.slice(at + 2)}` as Hex
+    await expect(
+      devnet.publicClient.simulateContract({
+        address: settler,
+        abi: batchSettlerAbi,
+        functionName: 'settlePacked',
+        args: [bad],
+        account: devnet.accounts[5]!.account,
+      }),
+    ).rejects.toThrow(/MalformedPackedBatch|reverted/)
+  })
+})
+
 describe('BatchSettler', () => {
   test('the local ABI matches the compiled artifact', () => {
     const selectors = (abi: readonly { type: string }[]) =>
@@ -107,7 +158,10 @@ describe('BatchSettler', () => {
     expect(selectors(batchSettlerAbi)).toEqual(selectors(artifactAbi))
   })
 
-  test('settles the good items of a batch and reports each bad one', async () => {
+  test.each([
+    ['settlePacked', true],
+    ['settle (ABI)', false],
+  ])('%s settles the good items of a batch and reports each bad one', async (_, packed) => {
     const settler = await deployBatchSettler()
     const payee = '0x000000000000000000000000000000000000bEEF' as Address
     const good = await Promise.all(
@@ -117,7 +171,13 @@ describe('BatchSettler', () => {
     const forged = { ...(await sign(1, payee, 7n)), value: 8n }
     const items = [good[0]!, expired, ...good.slice(1, 3), forged, ...good.slice(3)]
     const before = await balanceOf(payee)
-    const receipt = await send(encodeSettlement({ items, batchSettler: settler }))
+    const call = encodeSettlement({ items, batchSettler: settler, packed })
+    expect(call.data.slice(0, 10)).toBe(
+      toFunctionSelector(
+        packed ? 'settlePacked(bytes)' : 'settle(tuple[])'.replace('tuple[]', settleTuple),
+      ),
+    )
+    const receipt = await send(call)
     expect(receipt.status).toBe('success')
     expect((await balanceOf(payee)) - before).toBe(good.reduce((n, item) => n + item.value, 0n))
 
