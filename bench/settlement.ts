@@ -141,7 +141,7 @@ async function startStack(
             mode: stack,
             batchSettler,
             batchMaxSize: options.batch,
-            batchMaxWaitMs: options.batchWaitMs,
+            batchMaxWaitMs: options.batchWaitMs ?? (stack === 'queued' ? 1_000 : 0),
             ledgerPath: options.ledger === 'memory' ? ':memory:' : ledgerPath,
             ledgerSync: options.ledger === 'normal' ? 'normal' : 'full',
           },
@@ -234,7 +234,7 @@ async function main() {
       .join(' ')}`,
   )
   log(
-    `cells: stacks ${options.stacks.join(',')}; agents ${options.agents.join(',')}; scenarios ${options.scenarios.join(',')}; ${options.duration} s measured per cell in ${options.rounds} slices, ${options.warmup} s warm-up per slice; pace ${options.paceMs} ms; price ${options.price} atomic; polling ${options.pollMs} ms; batches of up to ${options.batch} (wait ${options.batchWaitMs} ms); our ledger ${options.ledger}`,
+    `cells: stacks ${options.stacks.join(',')}; agents ${options.agents.join(',')}; scenarios ${options.scenarios.join(',')}; ${options.duration} s measured per cell in ${options.rounds} slices, ${options.warmup} s warm-up per slice; pace ${options.paceMs} ms; price ${options.price} atomic; polling ${options.pollMs} ms; batches of up to ${options.batch} (wait ${options.batchWaitMs ?? '1000 queued, 0 others'} ms); our ledger ${options.ledger}`,
   )
 
   const maxAgents = Math.max(...options.agents)

@@ -15,8 +15,11 @@ export type GasMeasurement = {
   /** Mean gas of a one-payment `transferWithAuthorization` transaction. */
   single: number
   singleCount: number
-  /** Gas per payment of one `BatchSettler.settle` transaction of `size` payments. */
-  batches: { size: number; gasUsed: bigint; perPayment: number }[]
+  /**
+   * Gas per payment of one `BatchSettler` transaction of `size` payments: `settlePacked` (what the
+   * settler sends) and the ABI-encoded `settle`, each with its own authorizations.
+   */
+  batches: { size: number; encoding: 'packed' | 'abi'; gasUsed: bigint; perPayment: number }[]
 }
 
 export type MeasureGasParameters = {
@@ -103,11 +106,13 @@ export async function measureGas(
   for (let i = 0; i < singles; i++)
     singleGas += await send(encodeSettlement({ items: [await sign()] }))
   const batches: GasMeasurement['batches'] = []
-  for (const size of batchSizes) {
-    const items = await Promise.all(Array.from({ length: size }, sign))
-    const gasUsed = await send(encodeSettlement({ items, batchSettler }))
-    batches.push({ size, gasUsed, perPayment: Number(gasUsed) / size })
-  }
+  for (const encoding of ['abi', 'packed'] as const)
+    for (const size of batchSizes) {
+      const items = await Promise.all(Array.from({ length: size }, sign))
+      const call = encodeSettlement({ items, batchSettler, packed: encoding === 'packed' })
+      const gasUsed = await send(call)
+      batches.push({ size, encoding, gasUsed, perPayment: Number(gasUsed) / size })
+    }
   const received = await balanceOf(devnet, token.address, payTo)
   if (received !== BigInt(signed) * price)
     throw new Error(`gas: payee received ${received}, expected ${BigInt(signed) * price}`)

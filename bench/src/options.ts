@@ -39,8 +39,8 @@ export type BenchOptions = {
   ledger: LedgerKind
   /** Most authorizations per batch transaction of ours. */
   batch: number
-  /** How long our settler waits for a batch to fill (`batch.maxWaitMs`), in ms. */
-  batchWaitMs: number
+  /** How long our settler may wait for a batch to fill (`batch.maxWaitMs`), in ms; unset: 1000 queued, 0 others. */
+  batchWaitMs: number | undefined
   /** Price per paid request, atomic units (6 decimals). */
   price: bigint
   gas: boolean
@@ -66,7 +66,8 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
   --pace-ms=MS         interval between one agent's requests in paced cells (default 1000)
   --poll-ms=MS         receipt/head polling of both facilitators (default 100)
   --batch=N            max authorizations per batch of ours (default 50)
-  --batch-wait-ms=MS   how long our settler waits for a batch to fill (default 0: the package's)
+  --batch-wait-ms=MS   how long our settler may wait for a batch to fill, block-aligned (default
+                       1000 in queued mode, 0 in the others)
   --ledger=KIND        our SQLite ledger: full (a file, fsync per commit: the package default),
                        normal (a file, synchronous=NORMAL), memory (':memory:', not durable)
   --price=ATOMIC       price per request in atomic units (default 1000 = 0.001 USDC)
@@ -160,7 +161,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     batch: whole(values.batch ?? '50', 'batch'),
     batchWaitMs:
       values['batch-wait-ms'] === undefined
-        ? 0
+        ? undefined
         : positive(values['batch-wait-ms'], 'batch-wait-ms'),
     ledger,
     price: BigInt(values.price ?? '1000'),
