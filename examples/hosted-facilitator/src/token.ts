@@ -1,14 +1,5 @@
-import { type Asset, getDefaultAsset } from '@tollgate/evm'
-import {
-  type Address,
-  type Chain,
-  erc20Abi,
-  type PublicClient,
-  parseAbi,
-  type Transport,
-} from 'viem'
-
-const versionAbi = parseAbi(['function version() view returns (string)'])
+import { type Asset, getDefaultAsset, readAsset } from '@tollgate/evm'
+import type { Address, Chain, PublicClient, Transport } from 'viem'
 
 /**
  * The token the API is priced in: USDC from `@tollgate/evm`'s registry for the chain, or, when an
@@ -18,26 +9,9 @@ export async function readToken(
   publicClient: PublicClient<Transport, Chain>,
   address: Address | undefined,
 ): Promise<Asset> {
+  if (address) return readAsset(publicClient, { address })
   const network = `eip155:${publicClient.chain.id}` as const
-  if (!address) {
-    const usdc = getDefaultAsset(network)
-    if (!usdc) throw new Error(`No USDC known on ${network}: set USDC_ADDRESS.`)
-    return usdc
-  }
-  const read = <name extends 'name' | 'symbol' | 'decimals'>(functionName: name) =>
-    publicClient.readContract({ address, abi: erc20Abi, functionName })
-  const [name, symbol, decimals, version] = await Promise.all([
-    read('name'),
-    read('symbol'),
-    read('decimals'),
-    publicClient.readContract({ address, abi: versionAbi, functionName: 'version' }),
-  ])
-  return {
-    chainId: publicClient.chain.id,
-    network,
-    address,
-    symbol,
-    decimals,
-    eip712: { name, version },
-  }
+  const usdc = getDefaultAsset(network)
+  if (!usdc) throw new Error(`No USDC known on ${network}: set USDC_ADDRESS.`)
+  return usdc
 }

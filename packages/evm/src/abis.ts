@@ -81,6 +81,20 @@ export const erc20Abi = [
     outputs: [{ name: '', type: 'string' }],
   },
   {
+    type: 'function',
+    name: 'symbol',
+    stateMutability: 'view',
+    inputs: [],
+    outputs: [{ name: '', type: 'string' }],
+  },
+  {
+    type: 'function',
+    name: 'decimals',
+    stateMutability: 'view',
+    inputs: [],
+    outputs: [{ name: '', type: 'uint8' }],
+  },
+  {
     type: 'event',
     name: 'Transfer',
     inputs: [

@@ -48,6 +48,7 @@ export {
   type GetSettlementCallReturnType,
   getSettlementCall,
 } from '../getSettlementCall.js'
+export { type ReadAssetParameters, readAsset } from '../readAsset.js'
 export {
   type ReadAuthorizationStateParameters,
   readAuthorizationState,
