@@ -28,6 +28,7 @@ test('exports', () => {
       "hashTransferWithAuthorization",
       "isErc6492Signature",
       "normalizePayment",
+      "readAsset",
       "readAuthorizationState",
       "readTokenDomain",
       "recoverEcdsaSigner",
