@@ -70,3 +70,16 @@ export class ChainMismatchError extends BaseError {
     })
   }
 }
+
+export type NotATokenErrorType = NotATokenError & { name: 'NotATokenError' }
+/** The contract does not answer the ERC-20 `symbol()` / `decimals()` reads. */
+export class NotATokenError extends BaseError {
+  override name = 'NotATokenError' as const
+  constructor({ address, cause }: { address: string; cause?: unknown }) {
+    super('The contract does not answer symbol() and decimals(): it is not an ERC-20 token.', {
+      code: 'TOLLGATE_EVM_NOT_A_TOKEN',
+      metaMessages: [`address: ${address}`],
+      cause,
+    })
+  }
+}

@@ -1,6 +1,7 @@
 import { useDevnet } from '@tollgate/test'
 import { createPublicClient, http } from 'viem'
 import { expect, test } from 'vitest'
+import { NotATokenError } from './errors.js'
 import { readAsset } from './readAsset.js'
 
 const devnet = useDevnet({ accounts: 1 })
@@ -28,5 +29,15 @@ test('asks the node for the chain id when the client has no chain', async () => 
 test('a contract without an EIP-712 domain is refused with the reason', async () => {
   // An ERC-1271 wallet has code but no name()/version()/symbol(): not a token at all.
   const wallet = await devnet.deploySmartWallet(devnet.accounts[0]!.address)
-  await expect(readAsset(devnet.publicClient, { address: wallet })).rejects.toThrow(/symbol/)
+  const error = await readAsset(devnet.publicClient, { address: wallet }).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(NotATokenError)
+  expect(error).toMatchObject({ code: 'TOLLGATE_EVM_NOT_A_TOKEN' })
+  expect((error as Error).message).toContain(wallet)
+})
+
+test('an RPC that is down is an RPC error, not a verdict on the token', async () => {
+  const client = createPublicClient({ chain: devnet.chain, transport: http('http://127.0.0.1:1') })
+  const error = await readAsset(client, { address: devnet.usdc.address }).catch((e: unknown) => e)
+  expect(error).not.toBeInstanceOf(NotATokenError)
+  expect(error).toBeInstanceOf(Error)
 })

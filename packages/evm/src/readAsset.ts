@@ -2,7 +2,8 @@ import type { Address, Chain, Client, Transport } from 'viem'
 import { getChainId, readContract } from 'viem/actions'
 import { erc20Abi } from './abis.js'
 import type { Asset } from './assets.js'
-import { MissingEip712DomainError } from './errors.js'
+import { isContractFailure } from './contractFailure.js'
+import { MissingEip712DomainError, NotATokenError } from './errors.js'
 import { readTokenDomain } from './readTokenDomain.js'
 
 export type ReadAssetParameters = {
@@ -15,6 +16,7 @@ export type ReadAssetParameters = {
  * an `Asset`: its chain, `symbol()`, `decimals()` and EIP-712 domain (`name()`, `version()`),
  * read on-chain. Pass the result in `assets` to the paywall, the paying fetch or a facilitator.
  *
+ * @throws NotATokenError when the contract does not answer `symbol()` and `decimals()`.
  * @throws MissingEip712DomainError when the token has no `name()` or `version()`: it cannot take
  * EIP-3009 authorizations that the registry's tooling can sign.
  *
@@ -28,10 +30,16 @@ export async function readAsset(
   client: Client<Transport, Chain | undefined>,
   { address }: ReadAssetParameters,
 ): Promise<Asset> {
-  const [chainId, symbol, decimals, domain] = await Promise.all([
-    client.chain?.id ?? getChainId(client),
+  const metadata = Promise.all([
     readContract(client, { address, abi: erc20Abi, functionName: 'symbol' }),
     readContract(client, { address, abi: erc20Abi, functionName: 'decimals' }),
+  ]).catch((error: unknown) => {
+    // A revert or an empty answer is the contract's; an RPC fault is rethrown as it is.
+    throw isContractFailure(error) ? new NotATokenError({ address, cause: error }) : error
+  })
+  const [chainId, [symbol, decimals], domain] = await Promise.all([
+    client.chain?.id ?? getChainId(client),
+    metadata,
     readTokenDomain(client, { asset: address }),
   ])
   const network = `eip155:${chainId}` as const

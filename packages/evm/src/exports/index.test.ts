@@ -9,6 +9,7 @@ test('exports', () => {
       "InvalidAuthorizationError",
       "MissingEip712DomainError",
       "NoExactEvmRequirementsError",
+      "NotATokenError",
       "assets",
       "createAuthorization",
       "createNonce",

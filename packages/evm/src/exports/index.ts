@@ -42,6 +42,8 @@ export {
   type MissingEip712DomainErrorType,
   NoExactEvmRequirementsError,
   type NoExactEvmRequirementsErrorType,
+  NotATokenError,
+  type NotATokenErrorType,
 } from '../errors.js'
 export {
   type GetSettlementCallParameters,
