@@ -142,15 +142,9 @@ async function serve(config: FacilitatorConfig, io: CliIo, output: Output): Prom
         )
       await waitForAbort(io.signal)
       output.stderr('tollgate facilitator: stopping, finishing requests in flight\n')
-      // In-flight requests (a /settle waiting for its transaction) finish before the workers stop.
-      // `close` drops the connections idle when it is called; a keep-alive connection whose
-      // request finishes later would hold it open for the keep-alive timeout, so sweep again.
-      const sweep = setInterval(() => served.server.closeIdleConnections(), 100)
-      try {
-        await served.close()
-      } finally {
-        clearInterval(sweep)
-      }
+      // In-flight requests (a /settle waiting for its transaction) finish before the workers stop;
+      // `close` answers them with `Connection: close` so no keep-alive connection holds it open.
+      await served.close()
     } finally {
       await facilitator.close()
     }
