@@ -3,7 +3,10 @@
  * `@tollgate/contracts`. They match Circle's FiatToken v2.2 (USDC) interface.
  */
 
-/** EIP-3009 `transferWithAuthorization` (both overloads) and `authorizationState`, as in FiatToken v2.2. */
+/**
+ * EIP-3009 `transferWithAuthorization` (both overloads), `cancelAuthorization` (v, r, s) and
+ * `authorizationState`, as in FiatToken v2.2.
+ */
 export const eip3009Abi = [
   {
     type: 'function',
@@ -39,6 +42,19 @@ export const eip3009Abi = [
   },
   {
     type: 'function',
+    name: 'cancelAuthorization',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'authorizer', type: 'address' },
+      { name: 'nonce', type: 'bytes32' },
+      { name: 'v', type: 'uint8' },
+      { name: 'r', type: 'bytes32' },
+      { name: 's', type: 'bytes32' },
+    ],
+    outputs: [],
+  },
+  {
+    type: 'function',
     name: 'authorizationState',
     stateMutability: 'view',
     inputs: [
@@ -57,7 +73,7 @@ export const eip3009Abi = [
   },
 ] as const
 
-/** The ERC-20 reads used by verification (`balanceOf`) and the token's EIP-712 `name`/`version`. */
+/** The ERC-20 reads (`balanceOf`, `symbol`, `decimals`), the token's EIP-712 `name`/`version`, and `Transfer`. */
 export const erc20Abi = [
   {
     type: 'function',

@@ -5,38 +5,11 @@ import { batchSettlerAbi, batchSettlerBytecode } from '@tollgate/contracts'
 import type { Devnet } from '@tollgate/contracts/devnet'
 import type { PaymentPayload, PaymentRequirements } from '@tollgate/core'
 import { type Asset, createPaymentPayload } from '@tollgate/evm'
-import type { Account, Address } from 'viem'
-
-const erc20 = [
-  {
-    type: 'function',
-    name: 'balanceOf',
-    stateMutability: 'view',
-    inputs: [{ name: 'account', type: 'address' }],
-    outputs: [{ name: '', type: 'uint256' }],
-  },
-  {
-    type: 'function',
-    name: 'transfer',
-    stateMutability: 'nonpayable',
-    inputs: [
-      { name: 'to', type: 'address' },
-      { name: 'value', type: 'uint256' },
-    ],
-    outputs: [{ name: '', type: 'bool' }],
-  },
-] as const
+import { type Account, type Address, erc20Abi } from 'viem'
 
 /** The devnet's two test tokens as an asset registry. */
 export function devnetAssets(devnet: Devnet): Asset[] {
-  return [devnet.usdc, devnet.usdcAlt].map((token) => ({
-    chainId: devnet.chainId,
-    network: devnet.network,
-    address: token.address,
-    symbol: 'USDC',
-    decimals: 6,
-    eip712: { name: token.name, version: token.version },
-  }))
+  return [devnet.usdc, devnet.usdcAlt]
 }
 
 /** A v2 exact requirement on the devnet's "USD Coin" token. */
@@ -78,7 +51,7 @@ export async function pay(
 export async function balanceOf(devnet: Devnet, address: Address): Promise<bigint> {
   return devnet.publicClient.readContract({
     address: devnet.usdc.address,
-    abi: erc20,
+    abi: erc20Abi,
     functionName: 'balanceOf',
     args: [address],
   })
@@ -88,7 +61,7 @@ export async function balanceOf(devnet: Devnet, address: Address): Promise<bigin
 export async function transferOut(devnet: Devnet, account: Account, to: Address, value: bigint) {
   const hash = await devnet.walletClient(account).writeContract({
     address: devnet.usdc.address,
-    abi: erc20,
+    abi: erc20Abi,
     functionName: 'transfer',
     args: [to, value],
   })

@@ -3,18 +3,6 @@ import { type Address, parseEventLogs } from 'viem'
 import type { BlockEvent, BlockWatcher } from './createBlockWatcher.js'
 import type { ChainClient } from './createChainClient.js'
 
-const transferEvent = [
-  {
-    type: 'event',
-    name: 'Transfer',
-    inputs: [
-      { name: 'from', type: 'address', indexed: true },
-      { name: 'to', type: 'address', indexed: true },
-      { name: 'value', type: 'uint256', indexed: false },
-    ],
-  },
-] as const
-
 // keccak256('Transfer(address,address,uint256)')
 const transferTopic = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
 
@@ -142,7 +130,12 @@ export function createBalanceCache(
         },
       ],
     })) as Parameters<typeof parseEventLogs>[0]['logs']
-    for (const log of parseEventLogs({ abi: transferEvent, logs, strict: false })) {
+    for (const log of parseEventLogs({
+      abi: erc20Abi,
+      eventName: 'Transfer',
+      logs,
+      strict: false,
+    })) {
       const { from: sender, to: recipient, value } = log.args
       if (value === undefined || log.blockNumber === null) continue
       for (const [account, delta] of [

@@ -1,28 +1,12 @@
 import type { PaymentRequirementsV1 } from '@tollgate/core'
 import { requirementsFromV1 } from '@tollgate/core'
 import type { Asset, AuthorizationSigner } from '@tollgate/evm'
-import { getAuthorizationDomain } from '@tollgate/evm'
+import { eip3009Abi, getAuthorizationDomain } from '@tollgate/evm'
 import type { Account, Address, Chain, Hex, Transport, WalletClient } from 'viem'
 import { parseSignature } from 'viem'
 import { waitForTransactionReceipt, writeContract } from 'viem/actions'
 import type { Receipt } from '../receipts/receipt.js'
 import { authorizationOf } from './inspectAuthorization.js'
-
-const cancelAuthorizationAbi = [
-  {
-    type: 'function',
-    name: 'cancelAuthorization',
-    stateMutability: 'nonpayable',
-    inputs: [
-      { name: 'authorizer', type: 'address' },
-      { name: 'nonce', type: 'bytes32' },
-      { name: 'v', type: 'uint8' },
-      { name: 'r', type: 'bytes32' },
-      { name: 's', type: 'bytes32' },
-    ],
-    outputs: [],
-  },
-] as const
 
 export type CancelAuthorizationParameters = {
   /** The receipt whose authorization to cancel. */
@@ -72,7 +56,7 @@ export async function cancelAuthorization(
   const { r, s, v, yParity } = parseSignature(signature)
   const hash = await writeContract(walletClient, {
     address: receipt.asset as Address,
-    abi: cancelAuthorizationAbi,
+    abi: eip3009Abi,
     functionName: 'cancelAuthorization',
     args: [authorization.from, authorization.nonce, Number(v ?? BigInt(yParity + 27)), r, s],
     chain: walletClient.chain ?? null,
