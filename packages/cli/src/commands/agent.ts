@@ -91,6 +91,15 @@ function requireAddress(value: string | undefined, flag: string, variable: strin
   return text as Address
 }
 
+/** The Identity Registry: `--registry`, else `TOLLGATE_IDENTITY_REGISTRY`. */
+function identityRegistryOf(values: Values, io: CliIo): Address {
+  return requireAddress(
+    values.registry ?? io.env?.TOLLGATE_IDENTITY_REGISTRY,
+    '--registry',
+    'TOLLGATE_IDENTITY_REGISTRY',
+  )
+}
+
 function parseAgentId(text: string | undefined): bigint {
   if (text === undefined) throw new UsageError('Missing <agentId>.')
   if (!/^\d+$/.test(text)) throw new UsageError(`Bad <agentId> "${text}": expected a whole number.`)
@@ -154,11 +163,7 @@ function formatAgent(agent: ReturnType<typeof describeAgent>): string {
 
 async function register(values: Values, io: CliIo, output: Output): Promise<number> {
   const rpc = rpcOf(values, io)
-  const registry = requireAddress(
-    values.registry ?? io.env?.TOLLGATE_IDENTITY_REGISTRY,
-    '--registry',
-    'TOLLGATE_IDENTITY_REGISTRY',
-  )
+  const registry = identityRegistryOf(values, io)
   const name = requireOption(values.name, '--name')
   const services: RegistrationService[] = (values.service ?? []).map((text) => {
     const equals = text.indexOf('=')
@@ -212,11 +217,7 @@ async function resolve(
 ): Promise<number> {
   const agentId = parseAgentId(positionals[0])
   const rpc = rpcOf(values, io)
-  const registry = requireAddress(
-    values.registry ?? io.env?.TOLLGATE_IDENTITY_REGISTRY,
-    '--registry',
-    'TOLLGATE_IDENTITY_REGISTRY',
-  )
+  const registry = identityRegistryOf(values, io)
   const { publicClient } = await connect(rpc)
   const agent = describeAgent(
     await resolveAgent(publicClient, {
@@ -232,11 +233,7 @@ async function resolve(
 
 async function find(values: Values, io: CliIo, output: Output): Promise<number> {
   const rpc = rpcOf(values, io)
-  const registry = requireAddress(
-    values.registry ?? io.env?.TOLLGATE_IDENTITY_REGISTRY,
-    '--registry',
-    'TOLLGATE_IDENTITY_REGISTRY',
-  )
+  const registry = identityRegistryOf(values, io)
   const fromText = values['from-block']
   if (fromText !== undefined && !/^\d+$/.test(fromText))
     throw new UsageError(`Bad --from-block "${fromText}": expected a block number.`)

@@ -97,6 +97,19 @@ export function encodePackedBatch(items: readonly SettlementItem[]): Hex | undef
   return `0x${token.slice(2)}${payees.size.toString(16).padStart(2, '0')}${header}${parts.join('')}`
 }
 
+/** An item's fields as `BatchSettler`'s item tuples name them (without the signature). */
+function authorizationOf(item: SettlementItem) {
+  return {
+    token: item.asset,
+    from: item.payer,
+    to: item.payee,
+    value: item.value,
+    validAfter: item.validAfter,
+    validBefore: item.validBefore,
+    nonce: item.nonce,
+  }
+}
+
 /** The exact scheme's wire payload of an item (for `@tollgate/evm`). */
 export function toExactEvmPayload(item: SettlementItem): ExactEvmPayload {
   return {
@@ -154,18 +167,7 @@ export function encodeSettlement({
           args: [
             items.map((item) => {
               const { v, r, s } = splitSignature(item.signature)
-              return {
-                token: item.asset,
-                from: item.payer,
-                to: item.payee,
-                value: item.value,
-                validAfter: item.validAfter,
-                validBefore: item.validBefore,
-                nonce: item.nonce,
-                v,
-                r,
-                s,
-              }
+              return { ...authorizationOf(item), v, r, s }
             }),
           ],
         })
@@ -184,13 +186,7 @@ export function encodeSettlement({
         const payload = toExactEvmPayload(item)
         const call = getSettlementCall({ payload, requirements: { asset: item.asset } })
         return {
-          token: item.asset,
-          from: item.payer,
-          to: item.payee,
-          value: item.value,
-          validAfter: item.validAfter,
-          validBefore: item.validBefore,
-          nonce: item.nonce,
+          ...authorizationOf(item),
           // The ERC-6492 wrapper, if any, is stripped: the wallet must already be deployed.
           signature: call.args[6] as Hex,
         }
