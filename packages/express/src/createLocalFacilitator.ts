@@ -3,6 +3,7 @@ import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilit
 import { type Asset, normalizePayment, settleAuthorization, verifyPayment } from '@tollgate/evm'
 import type { Account, Address, Chain, Client, Hex, Transport, WalletClient } from 'viem'
 import { getChainId, waitForTransactionReceipt } from 'viem/actions'
+import { authorizationKey } from './flow/replayGuard.js'
 import type { SettlementMode } from './flow/requirements.js'
 
 export type CreateLocalFacilitatorParameters = {
@@ -98,11 +99,9 @@ export function createLocalFacilitator({
           ...(normalized.response.payer ? { payer: normalized.response.payer } : {}),
         }
       const { payload, requirements } = normalized.payment
-      const { from, nonce } = payload.authorization
+      const { from } = payload.authorization
       const base = { network, payer: from }
-      const key = [requirements.network, requirements.asset, from, nonce]
-        .map((part) => part.toLowerCase())
-        .join('|')
+      const key = authorizationKey(requirements, payload)
       const known = pending.get(key)
       if (known) return confirm(known, base, key)
 

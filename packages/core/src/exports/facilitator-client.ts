@@ -15,6 +15,6 @@ export {
   type FacilitatorAuthHeaders,
   type FacilitatorClient,
   type FacilitatorRequest,
-  type SettlementMode,
   type SettleParameters,
 } from '../facilitator/createHttpFacilitatorClient.js'
+export type { SettlementMode } from '../facilitator/settlement.js'

@@ -21,6 +21,8 @@ test('@tollgate/core exports', () => {
       "PaymentVerificationError",
       "PaymentRequiredNotFoundError",
       "UnsupportedX402VersionError",
+      "isSettlementPending",
+      "settlementModes",
       "decodeHeader",
       "decodePaymentRequiredHeader",
       "decodePaymentResponseHeader",

@@ -52,9 +52,13 @@ export type {
   FacilitatorAuthHeaders,
   FacilitatorClient,
   FacilitatorRequest,
-  SettlementMode,
   SettleParameters,
 } from '../facilitator/createHttpFacilitatorClient.js'
+export {
+  isSettlementPending,
+  type SettlementMode,
+  settlementModes,
+} from '../facilitator/settlement.js'
 export {
   type DecodeHeaderErrorType,
   type DecodeHeaderOptions,

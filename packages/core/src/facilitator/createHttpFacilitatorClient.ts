@@ -15,18 +15,12 @@ import {
   type VerifyResponse,
   verifyResponseSchema,
 } from '../schemas/v2.js'
+import type { SettlementMode } from './settlement.js'
 
 /** A payment and the requirements it answers, v2 or v1 (the `/verify` and `/settle` input). */
 export type FacilitatorRequest =
   | { paymentPayload: PaymentPayload; paymentRequirements: PaymentRequirements }
   | { paymentPayload: PaymentPayloadV1; paymentRequirements: PaymentRequirementsV1 }
-
-/**
- * When a settle call answers: after the transfer's receipt (`confirmed`, the reference
- * behaviour), once the transaction is broadcast (`submitted`), or once the authorization is
- * durably queued for a background settler (`queued`, Tollgate facilitators only).
- */
-export type SettlementMode = 'confirmed' | 'submitted' | 'queued'
 
 /** The `/settle` input: the pair, plus the mode the caller wants (a Tollgate extension). */
 export type SettleParameters = FacilitatorRequest & {

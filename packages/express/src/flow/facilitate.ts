@@ -1,7 +1,11 @@
-import type { FacilitatorRequest, SettleResponse, VerifyResponse } from '@tollgate/core'
+import {
+  type FacilitatorRequest,
+  isSettlementPending,
+  type SettlementMode,
+  type SettleResponse,
+  type VerifyResponse,
+} from '@tollgate/core'
 import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilitator-client'
-import { paywallReasons } from '../reasons.js'
-import type { SettlementMode } from './requirements.js'
 
 /** Verifies through the facilitator; a throw means the facilitator failed, not the payment. */
 export function verifyPayment(
@@ -28,9 +32,4 @@ export async function settlePayment(
   const first = await facilitator.settle(params)
   if (!isSettlementPending(first)) return first
   return facilitator.settle(params)
-}
-
-/** A `settlement_pending` answer: broadcast (maybe), outcome not known yet. */
-export function isSettlementPending(settlement: SettleResponse): boolean {
-  return !settlement.success && settlement.errorReason === paywallReasons.settlementPending
 }

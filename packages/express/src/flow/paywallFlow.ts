@@ -2,6 +2,7 @@ import {
   encodePaymentResponseHeader,
   type FacilitatorRequest,
   headerNames,
+  isSettlementPending,
   type PaymentRequirements,
   paymentIdentifierKey,
   type SettleResponse,
@@ -46,7 +47,7 @@ import {
   publish,
   runHook,
 } from './events.js'
-import { isSettlementPending, settlePayment, verifyPayment } from './facilitate.js'
+import { settlePayment, verifyPayment } from './facilitate.js'
 import {
   createIdempotencyCache,
   declarePaymentIdentifier,

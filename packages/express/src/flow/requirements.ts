@@ -6,6 +6,8 @@ import {
   parseMoney,
   type ResourceInfo,
   requirementsToV1,
+  type SettlementMode,
+  settlementModes,
   toCaip2,
 } from '@tollgate/core'
 import { type Asset, getAsset, getDefaultAsset } from '@tollgate/evm'
@@ -42,11 +44,11 @@ export type PaymentOption<raw = unknown> = {
 }
 
 /**
- * When the facilitator's settle call answers: after the transfer's receipt (`confirmed`), once it
- * is broadcast (`submitted`), or once it is durably queued (`queued`, a Tollgate facilitator only;
- * `createLocalFacilitator` treats it as `submitted`).
+ * When the facilitator's settle call answers (core's `SettlementMode`): after the transfer's
+ * receipt (`confirmed`), once it is broadcast (`submitted`), or once it is durably queued
+ * (`queued`, a Tollgate facilitator only; `createLocalFacilitator` treats it as `submitted`).
  */
-export type SettlementMode = 'confirmed' | 'submitted' | 'queued'
+export type { SettlementMode }
 
 /**
  * Whether the handler runs before the payment settles (`serve-first`: its response is held back
@@ -55,7 +57,6 @@ export type SettlementMode = 'confirmed' | 'submitted' | 'queued'
  */
 export type SettlementOrder = 'serve-first' | 'settle-first'
 
-const settlementModes: readonly string[] = ['confirmed', 'submitted', 'queued']
 const settlementOrders: readonly string[] = ['serve-first', 'settle-first']
 
 /**

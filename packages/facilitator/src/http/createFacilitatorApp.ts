@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto'
-import { reasons, settleRequestSchema, verifyRequestSchema } from '@tollgate/core'
+import {
+  reasons,
+  type SettlementMode,
+  settlementModes,
+  settleRequestSchema,
+  verifyRequestSchema,
+} from '@tollgate/core'
 import type { Address, Hex } from 'viem'
 import type { Facilitator, SettlementStatus } from '../createFacilitator.js'
-import type { SettlementMode } from '../settlement/settlePayment.js'
 import { createRateLimiter, type RateLimit } from './rateLimit.js'
 import { readJsonBody } from './readJsonBody.js'
 
@@ -31,8 +36,6 @@ type Service = Pick<
   Facilitator,
   'verify' | 'settle' | 'supported' | 'status' | 'health' | 'metrics'
 >
-
-const settlementModes: readonly SettlementMode[] = ['confirmed', 'submitted', 'queued']
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
