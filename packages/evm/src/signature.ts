@@ -1,3 +1,4 @@
+import { invert } from '@noble/curves/abstract/modular'
 import type { ProjPointType } from '@noble/curves/abstract/weierstrass'
 import { secp256k1 } from '@noble/curves/secp256k1'
 import type { Address, Hex } from 'viem'
@@ -80,24 +81,13 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.set(key, value)
 }
 
-/** `a⁻¹ mod n` (extended Euclid; `a` in [1, n)). */
-function invert(a: bigint): bigint {
-  let [r0, r1, s0, s1] = [n, a, 0n, 1n]
-  while (r1 !== 0n) {
-    const q = r0 / r1
-    ;[r0, r1] = [r1, r0 - q * r1]
-    ;[s0, s1] = [s1, s0 - q * s1]
-  }
-  return s0 < 0n ? s0 + n : s0
-}
-
 /**
  * Whether `ecrecover(digest, v, r, s)` gives the key `point`: R = s⁻¹(z·G + r·P) must be the point
  * ecrecover starts from, x(R) = r exactly (not r + n) with the y parity that `v` names. `r`, `s` in
  * range and low `s` are checked by the caller.
  */
 function signedBy(point: ProjPointType<bigint>, digest: Hex, r: bigint, s: bigint, parity: number) {
-  const w = invert(s)
+  const w = invert(s, n)
   const u1 = ((BigInt(digest) % n) * w) % n
   const u2 = (r * w) % n
   const sum = (u1 === 0n ? secp256k1.ProjectivePoint.ZERO : G.multiply(u1)).add(point.multiply(u2))

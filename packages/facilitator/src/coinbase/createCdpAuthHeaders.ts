@@ -66,10 +66,17 @@ export function createCdpAuthHeaders(
       })}`,
       'Correlation-Context': createCorrelationContext(),
     })
+    // A call reads one operation's headers: each JWT is signed only when it is read.
     return {
-      verify: headersFor('POST', '/verify'),
-      settle: headersFor('POST', '/settle'),
-      supported: headersFor('GET', '/supported'),
+      get verify() {
+        return headersFor('POST', '/verify')
+      },
+      get settle() {
+        return headersFor('POST', '/settle')
+      },
+      get supported() {
+        return headersFor('GET', '/supported')
+      },
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Address } from 'viem'
-import { normalizeKey } from './key.js'
+import { keyParams, normalizeKey, Rollback } from './key.js'
 import {
   assertTransition,
   expiresAt,
@@ -97,14 +97,6 @@ CREATE INDEX IF NOT EXISTS tollgate_transactions_state ON tollgate_transactions 
 const migrationLock = 7_402_402_402
 
 const keyWhere = 'chain_id = $1 AND asset = $2 AND payer = $3 AND nonce = $4'
-
-function keyParams(key: AuthorizationKey): [number, string, string, string] {
-  const k = normalizeKey(key)
-  return [k.chainId, k.asset, k.payer, k.nonce]
-}
-
-/** Thrown inside a transaction to roll it back; never escapes this module. */
-class Rollback extends Error {}
 
 /**
  * A {@link Ledger} on PostgreSQL through a `pg` pool (an optional peer), for several facilitator

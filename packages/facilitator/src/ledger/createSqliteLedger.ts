@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Address } from 'viem'
 import { LedgerDriverError } from '../errors.js'
-import { normalizeKey } from './key.js'
+import { keyParams, Rollback } from './key.js'
 import {
   assertTransition,
   expiresAt,
@@ -96,18 +96,10 @@ CREATE INDEX IF NOT EXISTS tollgate_transactions_state ON tollgate_transactions 
 
 const keyWhere = 'chain_id = ? AND asset = ? AND payer = ? AND nonce = ?'
 
-function keyParams(key: AuthorizationKey): [number, string, string, string] {
-  const k = normalizeKey(key)
-  return [k.chainId, k.asset, k.payer, k.nonce]
-}
-
 function statesSql(states: readonly SettlementState[]): string {
   // The names are checked against the enum before they reach SQL.
   return states.map((state) => `'${state}'`).join(', ')
 }
-
-/** Thrown inside a transaction to roll it back; never escapes this module. */
-class Rollback extends Error {}
 
 /**
  * A {@link Ledger} on SQLite through `better-sqlite3` (an optional peer): one file (or

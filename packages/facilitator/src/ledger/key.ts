@@ -15,3 +15,12 @@ export function normalizeKey(key: AuthorizationKey): AuthorizationKey {
 export function formatKey(key: AuthorizationKey): string {
   return `${key.chainId}:${key.asset.toLowerCase()}:${key.payer.toLowerCase()}:${key.nonce.toLowerCase()}`
 }
+
+/** The key as SQL parameters, normalized, in column order: chain id, asset, payer, nonce. */
+export function keyParams(key: AuthorizationKey): [number, string, string, string] {
+  const k = normalizeKey(key)
+  return [k.chainId, k.asset, k.payer, k.nonce]
+}
+
+/** Thrown inside a ledger transaction to roll it back and answer "not applied". */
+export class Rollback extends Error {}

@@ -29,14 +29,6 @@ export function canTransition(from: SettlementState, to: SettlementState): boole
   return allowedTransitions[from].includes(to)
 }
 
-/** States in which the payer's money is promised but not yet moved. */
-export const openStates = ['verified', 'queued', 'submitted'] as const
-
-/** Whether `state` is one of the states the settler still has work to do for. */
-export function isPendingState(state: SettlementState): boolean {
-  return state === 'queued' || state === 'submitted'
-}
-
 /** Whether `value` names a settlement state (guards SQL built from state names). */
 export function isSettlementState(value: string): value is SettlementState {
   return (settlementStates as readonly string[]).includes(value)

@@ -1,19 +1,8 @@
 import { reasons } from '@tollgate/core'
-import { getSettlementErrorReason } from '@tollgate/evm'
+import { eip3009Abi, getSettlementErrorReason } from '@tollgate/evm'
 import { type Address, decodeErrorResult, type Hex, type Log, parseEventLogs } from 'viem'
 import type { SettlementRecord } from '../ledger/types.js'
 import { batchSettlerAbi } from './batchSettlerAbi.js'
-
-const usedEvent = [
-  {
-    type: 'event',
-    name: 'AuthorizationUsed',
-    inputs: [
-      { name: 'authorizer', type: 'address', indexed: true },
-      { name: 'nonce', type: 'bytes32', indexed: true },
-    ],
-  },
-] as const
 
 /** What a mined settlement transaction did for one of its authorizations. */
 export type ItemOutcome =
@@ -74,7 +63,7 @@ export function readReceiptOutcomes(
     }))
   const logs = receipt.logs as Log[]
   const used = new Set(
-    parseEventLogs({ abi: usedEvent, logs, eventName: 'AuthorizationUsed', strict: false }).map(
+    parseEventLogs({ abi: eip3009Abi, logs, eventName: 'AuthorizationUsed', strict: false }).map(
       (log) => id(log.address, log.args.authorizer ?? '', log.args.nonce ?? ''),
     ),
   )
