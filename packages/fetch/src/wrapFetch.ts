@@ -9,6 +9,7 @@ import {
   encodeXPaymentHeader,
   headerNames,
   paymentIdentifierKey,
+  reasons,
 } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
 import { createPaymentPayload, getAsset, assets as registryAssets } from '@tollgate/evm'
@@ -208,16 +209,18 @@ export function wrapFetch(
   const book = new Map<string, Entry>()
   /** Calls of one purchase run one after another. */
   const locks = new Map<string, Promise<unknown>>()
-  let loaded: Promise<void> | undefined
+  let loaded: Promise<readonly Receipt[]> | undefined
 
   /**
    * Reads the receipt log once: its purchases are resumed, and the money of its indeterminate
-   * ones is held again (it may be gone), even past a budget's limit.
+   * ones is held again (it may be gone), even past a budget's limit. Resolves with the latest
+   * record of each purchase the log held when it was read.
    */
-  function load(): Promise<void> {
+  function load(): Promise<readonly Receipt[]> {
     loaded ??= (async () => {
-      if (!receipts) return
-      for (const receipt of latestByPurchase(await receipts.list())) {
+      if (!receipts) return []
+      const read = latestByPurchase(await receipts.list())
+      for (const receipt of read) {
         const id = purchaseOf(receipt)
         if (book.has(id)) continue
         book.set(id, {
@@ -225,6 +228,7 @@ export function wrapFetch(
           reservation: receipt.status === 'indeterminate' ? hold(receipt) : undefined,
         })
       }
+      return read
     })().catch((error: unknown) => {
       loaded = undefined
       throw error
@@ -379,7 +383,7 @@ export function wrapFetch(
       asset: candidate.requirements.asset,
       network: candidate.network ?? candidate.requirements.network,
       payTo: candidate.requirements.payTo,
-      payer: payerOf(signed),
+      payer: authorizationOf(signed)?.from ?? '',
       preemptive: isPreemptive,
       at: now(),
       settlement: undefined,
@@ -522,20 +526,35 @@ export function wrapFetch(
     }
   }
 
-  async function reconcileEntry(entry: Entry) {
-    if (entry.receipt.status !== 'indeterminate') return
-    await settleFate(entry, await inspect(entry.receipt))
+  /**
+   * Looks up an indeterminate entry's authorization and applies the finding. Resolves with what
+   * was looked up (`finding` is `undefined` when nothing could tell), or `undefined` when nothing
+   * was: the entry was not indeterminate.
+   */
+  async function reconcileEntry(
+    entry: Entry,
+  ): Promise<{ finding: AuthorizationFinding | undefined } | undefined> {
+    if (entry.receipt.status !== 'indeterminate') return undefined
+    const finding = await inspect(entry.receipt)
+    await settleFate(entry, finding)
+    return { finding }
   }
 
   /** The seconds an entry's authorization can still be spent, by the local clock. */
   function secondsLeft(receipt: Receipt): number {
-    const authorization = authorizationOf(receipt)
+    const authorization = authorizationOf(receipt.signed)
     if (!authorization) return 0
     return Number(authorization.validBefore) - Math.floor(now() / 1000)
   }
 
-  /** Why a purchase's authorization may be replaced by a new one, or `undefined` if it may not. */
-  async function replacement(entry: Entry): Promise<ResignReason | undefined> {
+  /**
+   * Why a purchase's authorization may be replaced by a new one, or `undefined` if it may not.
+   * `looked` is what this call already looked up about it (`reconcileEntry`): not looked up again.
+   */
+  async function replacement(
+    entry: Entry,
+    looked: { finding: AuthorizationFinding | undefined } | undefined,
+  ): Promise<ResignReason | undefined> {
     const { receipt } = entry
     if (receipt.cancellation !== undefined) return 'cancelled'
     if (receipt.status === 'settled') return undefined
@@ -547,7 +566,9 @@ export function wrapFetch(
     )
       return 'never-sent'
     if (secondsLeft(receipt) > resendMarginSeconds) return undefined
-    const finding = await inspect(receipt)
+    // Unspent and expired is final: the authorization can never be spent.
+    if (receipt.reconciled?.finding === 'unspent-expired') return 'expired-unspent'
+    const finding = looked ? looked.finding : await inspect(receipt)
     if (finding?.finding === 'spent') {
       await settleFate(entry, finding)
       return undefined
@@ -562,9 +583,9 @@ export function wrapFetch(
     const entry = book.get(identity.id)
     if (!entry) return payFresh(request, identity, undefined)
     // Learn what can be learnt first: a retry is when an indeterminate purchase is reconciled.
-    await reconcileEntry(entry)
+    const looked = await reconcileEntry(entry)
     const current = book.get(identity.id) ?? entry
-    const reason = await replacement(current)
+    const reason = await replacement(current, looked)
     if (reason !== undefined) return payFresh(request, identity, reason)
     const latest = book.get(identity.id) ?? current
     if (latest.receipt.status !== 'settled' && secondsLeft(latest.receipt) <= resendMarginSeconds)
@@ -737,9 +758,11 @@ export function wrapFetch(
 
   const purchases: Purchases = {
     async list() {
-      await load()
+      // The call that reads the log first lists what it read; later calls read it anew.
+      const first = loaded === undefined
+      const read = await load()
       if (!receipts) return [...book.values()].map((entry) => entry.receipt)
-      return latestByPurchase(await receipts.list())
+      return first ? [...read] : latestByPurchase(await receipts.list())
     },
     async get(id) {
       return (await latest(id))?.receipt
@@ -814,8 +837,7 @@ function outcome(
   const response = settlement.present ? settlement.response : undefined
   if (response?.success)
     return { status: 'settled', disputed: status >= 400 ? 'not-delivered' : undefined }
-  if (response && response.errorReason === 'settlement_pending')
-    return { status: 'indeterminate', disputed: undefined }
+  if (isPending(settlement)) return { status: 'indeterminate', disputed: undefined }
   return {
     status: 'indeterminate',
     disputed: response
@@ -828,7 +850,7 @@ function outcome(
 
 /** A `settlement_pending` answer: not a refusal, the transfer may land; reconciled later. */
 function isPending(settlement: Settlement): boolean {
-  return settlement.present && settlement.response?.errorReason === 'settlement_pending'
+  return settlement.present && settlement.response?.errorReason === reasons.settlementPending
 }
 
 /** The URL a response came from, after the redirects fetch followed. */
@@ -851,11 +873,6 @@ const paymentHeaders = new Set([
 
 /** Headers fetch drops when a redirect leaves the origin. */
 const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization'])
-
-function payerOf(signed: PaymentPayload | PaymentPayloadV1): string {
-  const authorization = (signed.payload as { authorization?: { from?: unknown } }).authorization
-  return typeof authorization?.from === 'string' ? authorization.from : ''
-}
 
 const unsentCodes = new Set([
   'ECONNREFUSED',

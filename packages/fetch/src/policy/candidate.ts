@@ -116,3 +116,10 @@ export function priceKey(candidate: Candidate): bigint {
   if (decimals > 18) return amount / 10n ** BigInt(decimals - 18)
   return amount * 10n ** BigInt(18 - decimals)
 }
+
+/** Orders candidates cheapest first; equal prices keep the server's order. */
+export function byPrice(a: Candidate, b: Candidate): number {
+  const ka = priceKey(a)
+  const kb = priceKey(b)
+  return ka < kb ? -1 : ka > kb ? 1 : a.index - b.index
+}

@@ -5,14 +5,14 @@ import { BudgetExceededError, PolicyRefusedError, RateLimitedError } from '../er
 import type { BudgetParameters, BudgetUsage, Reservation } from './budget.js'
 import { createBudgetLedger } from './budget.js'
 import type { Candidate, Challenge } from './candidate.js'
-import { priceKey, toCandidates } from './candidate.js'
+import { byPrice, toCandidates } from './candidate.js'
 import type {
   GuardContext,
   PayeeVerification,
   ResolvedPayeeRule,
   ResolvedPolicy,
 } from './guards.js'
-import { staticGuards } from './guards.js'
+import { assetRuleOf, staticGuards } from './guards.js'
 import type { AgentClaim, AgentIdentity, VerifyPayee } from './identity.js'
 import { readAgentIdentity } from './identity.js'
 import type { Limit } from './limit.js'
@@ -329,8 +329,7 @@ export function createPolicy(parameters: PolicyParameters = {}): Policy {
   const learnWindowMs = resolved.learnPrices?.windowMs ?? 0
 
   function decimalsOf(network: string, asset: string) {
-    return resolved.assets?.find((rule) => rule.network === network && rule.address === asset)
-      ?.decimals
+    return assetRuleOf(resolved, network, asset)?.decimals
   }
 
   async function prepare({
@@ -361,7 +360,7 @@ export function createPolicy(parameters: PolicyParameters = {}): Policy {
       const payTos = new Map<string, Candidate>()
       const candidates = toCandidates(challenge, { assets, decimalsOf })
         .filter((c) => staticGuards.every((guard) => guard(c, resolved, context) === undefined))
-        .sort((a, b) => (priceKey(a) < priceKey(b) ? -1 : priceKey(a) > priceKey(b) ? 1 : 0))
+        .sort(byPrice)
       for (const candidate of candidates)
         if (!payTos.has(candidate.payTo)) payTos.set(candidate.payTo, candidate)
       verifications = new Map()

@@ -417,9 +417,16 @@ export const guards: readonly Guard[] = [
 ]
 
 function ruleOf(candidate: Candidate, policy: ResolvedPolicy): ResolvedAssetRule | undefined {
-  return policy.assets?.find(
-    (rule) => rule.network === candidate.network && rule.address === candidate.asset,
-  )
+  return assetRuleOf(policy, candidate.network, candidate.asset)
+}
+
+/** The policy's rule for an asset (lower-case address) on a network, if it has one. */
+export function assetRuleOf(
+  policy: ResolvedPolicy,
+  network: string | undefined,
+  asset: string,
+): ResolvedAssetRule | undefined {
+  return policy.assets?.find((rule) => rule.network === network && rule.address === asset)
 }
 
 function hostRuleOf(policy: ResolvedPolicy, url: URL): ResolvedPayeeRule | undefined {

@@ -1,6 +1,6 @@
 import type { PolicyGuard, Refusal } from '../errors.js'
 import type { Candidate } from './candidate.js'
-import { priceKey } from './candidate.js'
+import { byPrice } from './candidate.js'
 import type { GuardContext, ResolvedPolicy } from './guards.js'
 import { guards } from './guards.js'
 
@@ -67,12 +67,7 @@ export function selectRequirement(
     if (refusal) refusals.push(refusal)
     else acceptable.push(candidate)
   }
-  // Stable: equal prices keep the server's order.
-  acceptable.sort((a, b) => {
-    const ka = priceKey(a)
-    const kb = priceKey(b)
-    return ka < kb ? -1 : ka > kb ? 1 : a.index - b.index
-  })
+  acceptable.sort(byPrice)
 
   if (acceptable.length > 0) {
     const chosen = select ? select(acceptable) : acceptable[0]

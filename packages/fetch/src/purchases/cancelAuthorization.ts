@@ -27,7 +27,7 @@ export async function cancelAuthorization(
   signer: AuthorizationSigner,
   { receipt, walletClient, assets }: CancelAuthorizationParameters,
 ): Promise<Hex> {
-  const authorization = authorizationOf(receipt)
+  const authorization = authorizationOf(receipt.signed)
   if (!authorization) throw new TypeError('The receipt carries no EIP-3009 authorization.')
   const requirements =
     'maxAmountRequired' in receipt.accepted

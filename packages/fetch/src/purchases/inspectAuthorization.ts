@@ -33,9 +33,9 @@ export type AuthorizationFinding = {
 
 type Wire = { from: Address; nonce: Hex; validBefore: string }
 
-/** The EIP-3009 authorization a receipt carries, if it carries one. */
-export function authorizationOf(receipt: Receipt): Wire | undefined {
-  const authorization = (receipt.signed.payload as { authorization?: Partial<Wire> }).authorization
+/** The EIP-3009 authorization a signed payment (a receipt's `signed`) carries, if it carries one. */
+export function authorizationOf(signed: Receipt['signed']): Wire | undefined {
+  const authorization = (signed.payload as { authorization?: Partial<Wire> }).authorization
   if (
     typeof authorization?.from !== 'string' ||
     typeof authorization.nonce !== 'string' ||
@@ -123,7 +123,7 @@ export function createInspector(
   }
 
   async function inspect(receipt: Receipt): Promise<AuthorizationFinding | undefined> {
-    const authorization = authorizationOf(receipt)
+    const authorization = authorizationOf(receipt.signed)
     if (!authorization) return undefined
     const [fromFacilitator, fromChain] = await Promise.all([
       askFacilitator(receipt, authorization).catch(() => undefined),
