@@ -256,13 +256,7 @@ async function main() {
       accounts: payerCount + stackNames.length + 1,
       mint,
     })
-    const token: BenchToken = {
-      chainId: devnet.chainId,
-      network: devnet.network,
-      address: devnet.usdc.address,
-      name: devnet.usdc.name,
-      version: devnet.usdc.version,
-    }
+    const token: BenchToken = devnet.usdc
     const batchSettler = await deployBatchSettler(devnet)
     log(`\nanvil pid ${devnet.pid}, test USDC ${token.address}, BatchSettler ${batchSettler}`)
     if (options.gas) {

@@ -40,16 +40,7 @@ export function createTollgateAgent(account: LocalAccount, token: BenchToken): P
   const pay = wrapFetch(fetch, {
     account,
     policy: { maxPerRequest: '$1', budgets: [], rateLimit: null },
-    assets: [
-      {
-        chainId: token.chainId,
-        network: token.network,
-        address: token.address,
-        symbol: 'USDC',
-        decimals: 6,
-        eip712: { name: token.name, version: token.version },
-      },
-    ],
+    assets: [token],
   })
   return {
     pay: (url) => pay(url),

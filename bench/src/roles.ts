@@ -1,13 +1,8 @@
+import type { DevnetToken } from '@tollgate/contracts/devnet'
 import type { Address, Hex } from 'viem'
 
-/** The token every stack charges in: the devnet's "USD Coin" test USDC. */
-export type BenchToken = {
-  chainId: number
-  network: `eip155:${number}`
-  address: Address
-  name: string
-  version: string
-}
+/** The token every stack charges in: the devnet's "USD Coin" test USDC (an `Asset` already). */
+export type BenchToken = DevnetToken
 
 /** How our facilitator answers `/settle`. */
 export type TollgateMode = 'confirmed' | 'submitted' | 'queued'
@@ -74,8 +69,6 @@ export type ChildMessage =
 /** A started server: its URL and how to stop it (and, for our facilitator, its mined transactions). */
 export type RunningRole = {
   url: string
-  /** Timings gathered with `trace`, printed by the child when it stops. */
-  report?: (() => string) | undefined
   /** Hashes of the settlement transactions the ledger knows as mined (our facilitator only). */
   transactions?: (() => Promise<Hex[]>) | undefined
   close(): Promise<void>

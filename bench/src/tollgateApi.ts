@@ -11,14 +11,6 @@ export async function startTollgateApi(
   timings?: Timings | undefined,
 ): Promise<RunningRole> {
   const { token } = config
-  const asset = {
-    chainId: token.chainId,
-    network: token.network,
-    address: token.address,
-    symbol: 'USDC',
-    decimals: 6,
-    eip712: { name: token.name, version: token.version },
-  }
   const app = express()
   app.use(
     createPaywall(createHttpFacilitatorClient({ url: config.facilitatorUrl }), {
@@ -31,7 +23,7 @@ export async function startTollgateApi(
           description: 'A paid answer',
         },
       },
-      assets: [asset],
+      assets: [token],
     }),
   )
   app.get('/paid', (_req, res) => {

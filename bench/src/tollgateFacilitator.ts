@@ -23,16 +23,7 @@ export async function startTollgateFacilitator(
       {
         chainId: token.chainId,
         rpcUrls: [config.rpcUrl],
-        assets: [
-          {
-            chainId: token.chainId,
-            network: token.network,
-            address: token.address,
-            symbol: 'USDC',
-            decimals: 6,
-            eip712: { name: token.name, version: token.version },
-          },
-        ],
+        assets: [token],
         batchSettler: config.batchSettler,
         pollingIntervalMs: config.pollingMs,
       },

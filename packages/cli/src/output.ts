@@ -49,9 +49,8 @@ export function toJson(value: unknown, indent = 2): string {
 }
 
 /** `$1.5`, `-$0.05`: an amount of a 6-decimal dollar token. */
-export function formatUsd(amount: bigint, decimals = 6): string {
-  const negative = amount < 0n
-  return `${negative ? '-' : ''}$${formatMoney(negative ? -amount : amount, { decimals })}`
+export function formatUsd(amount: bigint): string {
+  return formatMoney(amount, { decimals: 6, symbol: '$' })
 }
 
 /** `1.25 ETH` (wei in), at most 6 decimals shown. */

@@ -10,10 +10,10 @@ export type ReadAccountParameters = {
   keyFile?: string | undefined
   env?: Readonly<Record<string, string | undefined>> | undefined
   cwd?: string | undefined
-  /** The variable read when no file is given. @default 'TOLLGATE_PRIVATE_KEY' */
-  envName?: string | undefined
 }
 
+/** The variable read when no key file is given. */
+const keyVariable = 'TOLLGATE_PRIVATE_KEY'
 const keyPattern = /^(0x)?[0-9a-fA-F]{64}$/
 
 /**
@@ -22,12 +22,7 @@ const keyPattern = /^(0x)?[0-9a-fA-F]{64}$/
  */
 export async function readAccount(
   output: Output,
-  {
-    keyFile,
-    env = {},
-    cwd = process.cwd(),
-    envName = 'TOLLGATE_PRIVATE_KEY',
-  }: ReadAccountParameters,
+  { keyFile, env = {}, cwd = process.cwd() }: ReadAccountParameters,
 ): Promise<PrivateKeyAccount> {
   let text: string
   let source: string
@@ -41,11 +36,11 @@ export async function readAccount(
         `Cannot read the key file ${keyFile}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}.`,
       )
     }
-  } else if (env[envName]) {
-    source = envName
-    text = env[envName] ?? ''
+  } else if (env[keyVariable]) {
+    source = keyVariable
+    text = env[keyVariable] ?? ''
   } else {
-    throw new KeyError(`No private key: pass --key-file <path> or set ${envName}.`)
+    throw new KeyError(`No private key: pass --key-file <path> or set ${keyVariable}.`)
   }
   const key = text.trim()
   if (key) output.addSecret(key)

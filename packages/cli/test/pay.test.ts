@@ -15,6 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-pay-'))
 let server: Server
 let url: string
 let free: string
+/** Requests the server received, by path. */
+const received = new Map<string, number>()
 
 beforeAll(async () => {
   const [, seller, settler] = devnet.accounts
@@ -42,8 +44,9 @@ beforeAll(async () => {
       },
     },
   )
-  server = createServer((req, res) =>
-    paywall(req, res, async () => {
+  server = createServer((req, res) => {
+    received.set(req.url ?? '', (received.get(req.url ?? '') ?? 0) + 1)
+    return paywall(req, res, async () => {
       let body = ''
       for await (const chunk of req) body += chunk
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -54,8 +57,8 @@ beforeAll(async () => {
             : { report: 'paid content', path: req.url },
         ),
       )
-    }),
-  )
+    })
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   url = `${origin}/report`
@@ -99,6 +102,16 @@ describe('tollgate pay', () => {
     expect(stderr).toContain(`paying from ${buyer!.address}, at most $0.05`)
     const key = buyer!.privateKey.slice(2)
     expect(`${stdout}${stderr}`.toLowerCase()).not.toContain(key.toLowerCase())
+  })
+
+  test('one paid request reaches the server twice: unpaid, then paid', async () => {
+    const [buyer] = devnet.accounts
+    received.clear()
+    const { code } = await runCli(['pay', url, '--asset', devnet.usdc.address], {
+      env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey },
+    })
+    expect(code).toBe(0)
+    expect(received.get('/report')).toBe(2)
   })
 
   test('--json: one document with the status, the body and the receipt', async () => {

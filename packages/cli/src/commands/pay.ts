@@ -1,8 +1,12 @@
 import { resolve } from 'node:path'
 import {
+  formatMoney,
+  getEvmChainId,
   type ParsePaymentRequiredResponseReturnType,
+  type PaymentRequirements,
   parseMoney,
   parsePaymentRequiredResponse,
+  requirementsFromV1,
 } from '@tollgate/core'
 import { type Asset, getAsset } from '@tollgate/evm'
 import {
@@ -69,55 +73,66 @@ export type Requirement = {
   asset: string
   payTo: string
   maxTimeoutSeconds: number
-  extra: Record<string, unknown> | undefined
+  extra: Record<string, unknown> | null | undefined
+}
+
+/** The 402's payment options in v2 shape: a v1 challenge's are converted (CAIP-2 network). */
+function toAccepts(challenge: ParsePaymentRequiredResponseReturnType): PaymentRequirements[] {
+  return challenge.x402Version === 1
+    ? challenge.paymentRequired.accepts.map(requirementsFromV1)
+    : challenge.paymentRequired.accepts
 }
 
 function toRequirements(
-  challenge: ParsePaymentRequiredResponseReturnType,
+  accepts: readonly PaymentRequirements[],
   known: readonly Asset[],
 ): Requirement[] {
-  const accepts = challenge.paymentRequired.accepts as readonly Record<string, unknown>[]
   return accepts.map((accept) => {
-    const amount = BigInt(String(accept.amount ?? accept.maxAmountRequired ?? '0'))
-    const network = String(accept.network)
-    const asset = String(accept.asset)
+    const amount = BigInt(accept.amount)
+    const { network, asset } = accept
     const token =
       getAsset({ network, address: asset }) ?? getAsset({ network, address: asset, assets: known })
     return {
-      scheme: String(accept.scheme),
+      scheme: accept.scheme,
       network,
       amount,
-      price: token ? `${formatDecimal(amount, token.decimals)} ${token.symbol}` : undefined,
+      price: token
+        ? formatMoney(amount, { decimals: token.decimals, symbol: token.symbol })
+        : undefined,
       asset,
-      payTo: String(accept.payTo),
-      maxTimeoutSeconds: Number(accept.maxTimeoutSeconds),
-      extra: accept.extra as Record<string, unknown> | undefined,
+      payTo: accept.payTo,
+      maxTimeoutSeconds: accept.maxTimeoutSeconds,
+      extra: accept.extra,
     }
   })
 }
 
-function formatDecimal(amount: bigint, decimals: number): string {
-  const text = amount.toString().padStart(decimals + 1, '0')
-  const whole = text.slice(0, text.length - decimals)
-  const fraction = text.slice(text.length - decimals).replace(/0+$/, '')
-  return fraction ? `${whole}.${fraction}` : whole
+/** The EVM chain id of a network, or `undefined` outside `eip155`. */
+function evmChainId(network: string): number | undefined {
+  try {
+    return getEvmChainId(network)
+  } catch {
+    return undefined
+  }
 }
 
 /** Tokens named by `--asset`, with the EIP-712 domain the 402 gives for them. */
-function extraAssets(addresses: readonly string[], requirements: readonly Requirement[]): Asset[] {
+function extraAssets(
+  addresses: readonly string[],
+  accepts: readonly PaymentRequirements[],
+): Asset[] {
   const result: Asset[] = []
   for (const address of addresses) {
-    for (const requirement of requirements) {
-      if (requirement.asset.toLowerCase() !== address.toLowerCase()) continue
-      const chainId = Number(requirement.network.split(':')[1])
-      const name = requirement.extra?.name
-      const version = requirement.extra?.version
-      if (!Number.isInteger(chainId) || typeof name !== 'string' || typeof version !== 'string')
-        continue
+    for (const accept of accepts) {
+      if (accept.asset.toLowerCase() !== address.toLowerCase()) continue
+      const chainId = evmChainId(accept.network)
+      const name = accept.extra?.name
+      const version = accept.extra?.version
+      if (chainId === undefined || typeof name !== 'string' || typeof version !== 'string') continue
       result.push({
         chainId,
         network: `eip155:${chainId}`,
-        address: requirement.asset as `0x${string}`,
+        address: accept.asset as `0x${string}`,
         symbol: 'USDC',
         decimals: 6,
         eip712: { name, version },
@@ -212,14 +227,15 @@ async function pay(argv: readonly string[], io: CliIo, output: Output): Promise<
     else output.stdout(body.endsWith('\n') || body === '' ? body : `${body}\n`)
     return probe.status < 400 ? exitCodes.ok : exitCodes.failure
   }
+  // wrapFetch starts with the unpaid request: it is answered with this 402 instead of sent again.
+  let unpaid: Response | undefined = probe.clone()
   const challenge = parsePaymentRequiredResponse({
     header: probe.headers.get('payment-required'),
     body: await probe.text(),
   })
-  const given = values.asset ?? []
-  const firstPass = toRequirements(challenge, [])
-  const assets = extraAssets(given, firstPass)
-  const requirements = toRequirements(challenge, assets)
+  const accepts = toAccepts(challenge)
+  const assets = extraAssets(values.asset ?? [], accepts)
+  const requirements = toRequirements(accepts, assets)
   output.progress(
     `402: x402 v${challenge.x402Version}, ${requirements.length} option${requirements.length === 1 ? '' : 's'}`,
   )
@@ -242,7 +258,12 @@ async function pay(argv: readonly string[], io: CliIo, output: Output): Promise<
     cwd: io.cwd,
   })
   output.progress(`paying from ${account.address}, at most ${max}`)
-  const paying = wrapFetch(fetch, {
+  const replayFirst: typeof fetch = (input, requestInit) => {
+    const response = unpaid
+    unpaid = undefined
+    return response ? Promise.resolve(response) : fetch(input, requestInit)
+  }
+  const paying = wrapFetch(replayFirst, {
     account,
     assets,
     ...(values.receipts
@@ -278,7 +299,7 @@ async function pay(argv: readonly string[], io: CliIo, output: Output): Promise<
   else {
     output.stdout(body.endsWith('\n') || body === '' ? body : `${body}\n`)
     if (receipt) {
-      const paid = toRequirements(challenge, assets).find(
+      const paid = requirements.find(
         (requirement) =>
           requirement.asset.toLowerCase() === receipt.asset.toLowerCase() &&
           requirement.amount === receipt.amount,

@@ -26,9 +26,6 @@ export type DevStack = {
   seller: DevnetAccount
   /** The facilitator's settlement signer (pays the gas). */
   settler: DevnetAccount
-  /** The facilitator's SQLite file, in a temporary directory removed by `close`. */
-  databasePath: string
-  tempDir: string
   facilitatorUrl: string
   /** The seller's origin and its paid endpoint. */
   sellerUrl: string
@@ -40,15 +37,13 @@ export type DevStack = {
 
 export type StartDevStackParameters = {
   progress(text: string): void
-  /** Seller and facilitator ports. @default 0 (free ports) */
-  sellerPort?: number | undefined
-  facilitatorPort?: number | undefined
 }
 
-function listen(server: Server, port: number): Promise<number> {
+/** Listens on a free port of 127.0.0.1. */
+function listen(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(0, '127.0.0.1', () => {
       server.off('error', reject)
       resolve((server.address() as AddressInfo).port)
     })
@@ -61,11 +56,7 @@ function listen(server: Server, port: number): Promise<number> {
  * identity registry whose paywall talks to the facilitator over HTTP). On a failure part-way,
  * what was started is stopped before the error is thrown.
  */
-export async function startDevStack({
-  progress,
-  sellerPort = 0,
-  facilitatorPort = 0,
-}: StartDevStackParameters): Promise<DevStack> {
+export async function startDevStack({ progress }: StartDevStackParameters): Promise<DevStack> {
   const cleanups: (() => Promise<unknown>)[] = []
   let closing: Promise<void> | undefined
   const close = () => {
@@ -115,7 +106,7 @@ export async function startDevStack({
     })
     cleanups.push(() => facilitator.close())
     await facilitator.start()
-    const served = await serveFacilitator(facilitator, { port: facilitatorPort })
+    const served = await serveFacilitator(facilitator, { port: 0 })
     cleanups.push(() => served.close())
     progress(
       `facilitator at ${served.url} (SQLite ledger ${databasePath}, signer ${settler.address})`,
@@ -127,7 +118,7 @@ export async function startDevStack({
       res.writeHead(503).end()
     }
     const server = createServer((req, res) => handler?.(req, res))
-    const port = await listen(server, sellerPort)
+    const port = await listen(server)
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -185,8 +176,6 @@ export async function startDevStack({
       buyer,
       seller,
       settler,
-      databasePath,
-      tempDir,
       facilitatorUrl: served.url,
       sellerUrl,
       endpoint,

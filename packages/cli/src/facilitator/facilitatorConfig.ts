@@ -168,6 +168,13 @@ async function readApiKeysFile(path: string, cwd: string): Promise<string[]> {
   }
 }
 
+/** A `sqlite:` URL with its file path made absolute from `dir`; other URLs as they are. */
+function resolveSqliteUrl(database: string, dir: string): string {
+  if (!database.startsWith('sqlite:')) return database
+  const path = database.slice('sqlite:'.length)
+  return path === ':memory:' ? database : `sqlite:${resolve(dir, path)}`
+}
+
 /**
  * The facilitator's configuration: the `--config` (or `TOLLGATE_CONFIG`) JSON file, overridden by
  * `TOLLGATE_*` variables, overridden by flags; validated as a whole. A chain given by flags or
@@ -184,10 +191,7 @@ export async function loadFacilitatorConfig({
   const fileDir = configPath ? resolve(cwd, configPath, '..') : cwd
   const raw: Record<string, unknown> = { ...file }
   if (typeof raw.keyFile === 'string') raw.keyFile = resolve(fileDir, raw.keyFile)
-  if (typeof raw.database === 'string' && raw.database.startsWith('sqlite:')) {
-    const path = raw.database.slice('sqlite:'.length)
-    if (path !== ':memory:') raw.database = `sqlite:${resolve(fileDir, path)}`
-  }
+  if (typeof raw.database === 'string') raw.database = resolveSqliteUrl(raw.database, fileDir)
 
   const pick = (flag: string | undefined, variable: string) => flag ?? env[variable]
   const override = (key: string, value: unknown) => {
@@ -197,11 +201,8 @@ export async function loadFacilitatorConfig({
   // The chain: flags over variables over the file's first chain.
   const chainId = integer(pick(flags['chain-id'], 'TOLLGATE_CHAIN_ID'))
   const rpcUrls = flags.rpc?.length ? flags.rpc : list(env.TOLLGATE_RPC_URLS)
-  const assets = flags.asset?.length
-    ? flags.asset
-    : list(env.TOLLGATE_ASSETS)?.length
-      ? list(env.TOLLGATE_ASSETS)
-      : undefined
+  const envAssets = list(env.TOLLGATE_ASSETS)
+  const assets = flags.asset?.length ? flags.asset : envAssets?.length ? envAssets : undefined
   const batchSettler = pick(flags['batch-settler'], 'TOLLGATE_BATCH_SETTLER')
   if ([chainId, rpcUrls, assets, batchSettler].some((value) => value !== undefined)) {
     const chains = Array.isArray(raw.chains) ? [...raw.chains] : []
@@ -222,12 +223,7 @@ export async function loadFacilitatorConfig({
   const keyFile = pick(flags['key-file'], 'TOLLGATE_KEY_FILE')
   override('keyFile', keyFile === undefined ? undefined : resolve(cwd, keyFile))
   const database = pick(flags.database, 'TOLLGATE_DATABASE_URL')
-  override(
-    'database',
-    database?.startsWith('sqlite:') && database !== 'sqlite::memory:'
-      ? `sqlite:${resolve(cwd, database.slice('sqlite:'.length))}`
-      : database,
-  )
+  override('database', database === undefined ? undefined : resolveSqliteUrl(database, cwd))
   override('mode', pick(flags.mode, 'TOLLGATE_MODE'))
   override('port', integer(pick(flags.port, 'TOLLGATE_PORT')))
   override('host', pick(flags.host, 'TOLLGATE_HOST'))
