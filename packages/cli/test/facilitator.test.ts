@@ -185,15 +185,25 @@ describe('tollgate facilitator: the service', () => {
       args: [payee!.address],
     })
 
+    // No block comes until the signal has gone: the settle is in flight when the CLI is told to stop.
+    await devnet.testClient.setIntervalMining({ interval: 0 })
     let answeredAt = 0
-    const settling = post('/settle').then((response) => {
-      answeredAt = performance.now()
-      return response
-    })
-    await new Promise((resolve) => setTimeout(resolve, 150))
-    cli.child.kill('SIGTERM')
-    const signalledAt = performance.now()
-    const settled = await (await settling).json()
+    let signalledAt = 0
+    let settled: { transaction?: string } = {}
+    try {
+      const settling = post('/settle').then((response) => {
+        answeredAt = performance.now()
+        return response
+      })
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      cli.child.kill('SIGTERM')
+      signalledAt = performance.now()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await devnet.testClient.mine({ blocks: 1 })
+      settled = await (await settling).json()
+    } finally {
+      await devnet.testClient.setIntervalMining({ interval: 1 })
+    }
     // The settle was still waiting for its block when the signal came.
     expect(answeredAt).toBeGreaterThan(signalledAt)
     expect(settled).toMatchObject({ success: true, network: devnet.network })
