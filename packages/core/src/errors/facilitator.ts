@@ -1,7 +1,7 @@
 import { BaseError } from './base.js'
 
 /** The facilitator call that failed. */
-export type FacilitatorOperation = 'verify' | 'settle' | 'supported'
+export type FacilitatorOperation = 'verify' | 'settle' | 'supported' | 'status'
 
 /** The type of {@link FacilitatorError}. */
 export type FacilitatorErrorType = FacilitatorError & { name: 'FacilitatorError' }
@@ -9,7 +9,7 @@ export type FacilitatorErrorType = FacilitatorError & { name: 'FacilitatorError'
 /** A facilitator call failed without a usable Verify/Settle/Supported response. */
 export class FacilitatorError extends BaseError {
   override name: 'FacilitatorError' | 'FacilitatorTimeoutError' = 'FacilitatorError'
-  /** `verify`, `settle` or `supported`. */
+  /** `verify`, `settle`, `supported` or `status` (a Tollgate facilitator's status endpoint). */
   operation: FacilitatorOperation
   /** The HTTP status, when a response arrived. */
   status: number | undefined

@@ -15,6 +15,9 @@ export {
   type FacilitatorAuthHeaders,
   type FacilitatorClient,
   type FacilitatorRequest,
+  type HttpFacilitatorClient,
+  type SettlementStatusQuery,
   type SettleParameters,
 } from '../facilitator/createHttpFacilitatorClient.js'
 export type { SettlementMode } from '../facilitator/settlement.js'
+export type { SettlementStatusResponse } from '../schemas/status.js'

@@ -6,6 +6,18 @@ import * as core from './index.js'
 test('@tollgate/core exports', () => {
   expect(Object.keys(core)).toMatchInlineSnapshot(`
     [
+      "agentIdToJson",
+      "agentReferenceKey",
+      "agentRegistrationPath",
+      "declareAgentReference",
+      "isSameAgentRegistry",
+      "parseAgentId",
+      "parseAgentReference",
+      "parseAgentRegistryName",
+      "readAgentReference",
+      "canonicalJson",
+      "equalByContent",
+      "InvalidAgentReferenceError",
       "BaseError",
       "isTollgateError",
       "FacilitatorError",
@@ -55,6 +67,9 @@ test('@tollgate/core exports', () => {
       "paymentIdentifierExtensionSchema",
       "paymentIdentifierKey",
       "paymentIdSchema",
+      "settlementStates",
+      "settlementStatusListSchema",
+      "settlementStatusSchema",
       "settleRequestSchema",
       "verifyRequestSchema",
       "addressSchema",

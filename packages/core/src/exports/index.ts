@@ -1,6 +1,25 @@
 // The protocol, without I/O. The facilitator HTTP client is `@tollgate/core/facilitator-client`.
 
 export {
+  type AgentReference,
+  type AgentRegistryName,
+  agentIdToJson,
+  agentReferenceKey,
+  agentRegistrationPath,
+  declareAgentReference,
+  isSameAgentRegistry,
+  type ParseAgentReferenceErrorType,
+  parseAgentId,
+  parseAgentReference,
+  parseAgentRegistryName,
+  readAgentReference,
+} from '../agentReference.js'
+export { canonicalJson, equalByContent } from '../canonicalJson.js'
+export {
+  InvalidAgentReferenceError,
+  type InvalidAgentReferenceErrorType,
+} from '../errors/agent.js'
+export {
   BaseError,
   type BaseErrorParameters,
   type BaseErrorType,
@@ -52,6 +71,8 @@ export type {
   FacilitatorAuthHeaders,
   FacilitatorClient,
   FacilitatorRequest,
+  HttpFacilitatorClient,
+  SettlementStatusQuery,
   SettleParameters,
 } from '../facilitator/createHttpFacilitatorClient.js'
 export {
@@ -132,6 +153,13 @@ export {
   recordSchema,
   uint256StringSchema,
 } from '../schemas/primitives.js'
+export {
+  type SettlementState,
+  type SettlementStatusResponse,
+  settlementStates,
+  settlementStatusListSchema,
+  settlementStatusSchema,
+} from '../schemas/status.js'
 export {
   type PaymentPayloadV1,
   type PaymentRequiredV1,

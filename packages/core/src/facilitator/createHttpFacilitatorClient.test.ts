@@ -324,3 +324,56 @@ describe('createHttpFacilitatorClient', () => {
     expect(seen).toEqual([`${baseUrl}/verify`])
   })
 })
+
+describe('status', () => {
+  const key = {
+    network: 'eip155:84532',
+    asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+    payer: '0x857b06519E91e3A54538791bDbb0E22373e36b66',
+    nonce: `0x${'ab'.repeat(32)}`,
+  }
+  const status = {
+    chainId: 84532,
+    network: 'eip155:84532',
+    asset: key.asset,
+    payer: key.payer,
+    nonce: key.nonce,
+    payee: '0x209693Bc6afc0C5328bA36FaF03C514EF312287C',
+    value: '10000',
+    state: 'confirmed',
+    transaction: `0x${'cd'.repeat(32)}`,
+    blockNumber: '12',
+    confirmations: '1',
+    reason: null,
+    paymentId: null,
+    updatedAt: 1_700_000_000_000,
+  }
+
+  test('by key: the path the facilitator serves, the status parsed; 404 is unknown', async () => {
+    const client = createHttpFacilitatorClient({ url: baseUrl, headers: { authorization: 'k' } })
+    reply = json(200, status)
+    expect(await client.status(key)).toEqual(status)
+    expect(received[0]).toMatchObject({
+      method: 'GET',
+      url: `/settlements/84532/${key.asset.toLowerCase()}/${key.payer.toLowerCase()}/${key.nonce}`,
+      headers: { authorization: 'k' },
+    })
+    reply = json(404, { error: 'not_found' })
+    expect(await client.status(key)).toBeUndefined()
+  })
+
+  test('by payment id: every settlement with it; an answer off the schema rejects', async () => {
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    reply = json(200, { settlements: [status] })
+    expect(await client.status({ paymentId: 'pay_0123456789abcdef' })).toEqual([status])
+    expect(received[0]?.url).toBe('/settlements?paymentId=pay_0123456789abcdef')
+    reply = json(404, { error: 'not_found' })
+    expect(await client.status({ paymentId: 'pay_0123456789abcdef' })).toEqual([])
+    reply = json(200, { ...status, state: 'paid' })
+    const error = await client.status(key).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FacilitatorError)
+    expect((error as FacilitatorError).operation).toBe('status')
+    reply = json(500, { error: 'boom' })
+    expect(await client.status(key).catch((e: unknown) => e)).toBeInstanceOf(FacilitatorError)
+  })
+})

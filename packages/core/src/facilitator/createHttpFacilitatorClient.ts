@@ -4,6 +4,11 @@ import {
   type FacilitatorOperation,
   FacilitatorTimeoutError,
 } from '../errors/facilitator.js'
+import {
+  type SettlementStatusResponse,
+  settlementStatusListSchema,
+  settlementStatusSchema,
+} from '../schemas/status.js'
 import type { PaymentPayloadV1, PaymentRequirementsV1 } from '../schemas/v1.js'
 import {
   type PaymentPayload,
@@ -76,8 +81,34 @@ export type CreateHttpFacilitatorClientParameters = {
   sendSettlementMode?: boolean | undefined
 }
 
+/**
+ * A settlement a Tollgate facilitator's status endpoint is asked about: by its key (the EIP-3009
+ * authorization: network, token, payer, nonce), or by the payment id a payload carried.
+ */
+export type SettlementStatusQuery =
+  | {
+      /** CAIP-2 (`eip155:8453`) or the chain id. */
+      network: string | number
+      asset: string
+      payer: string
+      nonce: string
+    }
+  | { paymentId: string }
+
+/** A facilitator over HTTP: the x402 calls, and the status endpoint Tollgate facilitators serve. */
+export type HttpFacilitatorClient = FacilitatorClient & {
+  /**
+   * What a Tollgate facilitator knows of a settlement (`GET /settlements/...`): by key, the one
+   * settlement or `undefined` when it has none; by payment id, every settlement with that id
+   * (none is `[]`). Other facilitators have no such endpoint: the call rejects with
+   * `FacilitatorError`.
+   */
+  status(query: { paymentId: string }): Promise<SettlementStatusResponse[]>
+  status(query: SettlementStatusQuery): Promise<SettlementStatusResponse | undefined>
+}
+
 /** What {@link createHttpFacilitatorClient} returns. */
-export type CreateHttpFacilitatorClientReturnType = FacilitatorClient
+export type CreateHttpFacilitatorClientReturnType = HttpFacilitatorClient
 
 /** The errors the client's calls reject with. */
 export type CreateHttpFacilitatorClientErrorType = FacilitatorError | FacilitatorTimeoutError
@@ -104,7 +135,7 @@ export function createHttpFacilitatorClient({
   createAuthHeaders,
   timeoutMs = 30_000,
   sendSettlementMode = false,
-}: CreateHttpFacilitatorClientParameters): FacilitatorClient {
+}: CreateHttpFacilitatorClientParameters): HttpFacilitatorClient {
   let end = url.length
   while (end > 0 && url.charCodeAt(end - 1) === 47) end-- // trailing "/"
   const base = url.slice(0, end)
@@ -113,17 +144,19 @@ export function createHttpFacilitatorClient({
     operation: FacilitatorOperation,
     schema: schema,
     body: unknown,
+    path: string = operation,
   ): Promise<z.output<schema>> {
-    const endpoint = `${base}/${operation}`
+    const endpoint = `${base}/${path}`
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
     let status: number | undefined
     let text: string | undefined
     try {
       // The timeout covers the auth headers too: a token service that hangs must not hang us.
-      const auth = createAuthHeaders
-        ? (await untilAborted(createAuthHeaders(), controller.signal))[operation]
-        : undefined
+      const auth =
+        createAuthHeaders && operation !== 'status'
+          ? (await untilAborted(createAuthHeaders(), controller.signal))[operation]
+          : undefined
       const init: RequestInit = {
         method: body === undefined ? 'GET' : 'POST',
         headers: {
@@ -163,9 +196,10 @@ export function createHttpFacilitatorClient({
       })
     }
     // /verify and /settle answers count whatever the status (CDP sends 400 with one); a
-    // /supported answer only with a 2xx.
+    // /supported or status answer only with a 2xx (a 404 of the status endpoint is "unknown").
     const ok = status !== undefined && status >= 200 && status < 300
-    if (!ok && operation === 'supported') {
+    if (operation === 'status' && status === 404) return undefined as z.output<schema>
+    if (!ok && (operation === 'supported' || operation === 'status')) {
       throw new FacilitatorError({
         operation,
         url: endpoint,
@@ -199,7 +233,29 @@ export function createHttpFacilitatorClient({
     })
   }
 
+  function status(query: { paymentId: string }): Promise<SettlementStatusResponse[]>
+  function status(query: SettlementStatusQuery): Promise<SettlementStatusResponse | undefined>
+  async function status(
+    query: SettlementStatusQuery,
+  ): Promise<SettlementStatusResponse[] | SettlementStatusResponse | undefined> {
+    if ('paymentId' in query) {
+      const found = await call(
+        'status',
+        settlementStatusListSchema,
+        undefined,
+        `settlements?paymentId=${encodeURIComponent(query.paymentId)}`,
+      )
+      return found?.settlements ?? []
+    }
+    const chain = String(query.network).replace(/^eip155:/, '')
+    const segments = [chain, query.asset, query.payer, query.nonce].map((segment) =>
+      encodeURIComponent(segment.toLowerCase()),
+    )
+    return call('status', settlementStatusSchema, undefined, `settlements/${segments.join('/')}`)
+  }
+
   return {
+    status,
     verify({ paymentPayload, paymentRequirements }) {
       return call('verify', verifyResponseSchema, {
         x402Version: paymentPayload.x402Version,
