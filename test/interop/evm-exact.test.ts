@@ -225,7 +225,10 @@ const cases: Case[] = [
     spec: 'invalid_exact_evm_payload_authorization_valid_before',
     run: async ({ signer }, token) => {
       const requirements = requirementsFor(token, payee())
-      const payload = await createPaymentPayload(signer, { requirements, now: now() - 1_000 })
+      const payload = await createPaymentPayload(signer, {
+        requirements,
+        now: () => (now() - 1_000) * 1000,
+      })
       return { payload, requirements }
     },
   },
@@ -247,8 +250,8 @@ const cases: Case[] = [
       const requirements = requirementsFor(token, payee())
       const payload = await createPaymentPayload(signer, {
         requirements,
-        now: now() + 600,
-        validAfterSkew: 0,
+        now: () => (now() + 600) * 1000,
+        validAfterSkewSeconds: 0,
       })
       return { payload, requirements }
     },
@@ -548,8 +551,8 @@ test('signAuthorization and the reference client sign the same authorization ide
   const ours = await signAuthorization(owner.account, {
     requirements,
     nonce: authorization.nonce,
-    now: Number(authorization.validBefore) - 300,
-    validAfterSkew: Number(authorization.validBefore),
+    now: () => (Number(authorization.validBefore) - 300) * 1000,
+    validAfterSkewSeconds: Number(authorization.validBefore),
   })
   expect(ours).toEqual(theirs.payload)
 })

@@ -168,7 +168,7 @@ describe('createAuthorization', () => {
   const requirements = { payTo: to.toLowerCase(), amount: '10000', maxTimeoutSeconds: 300 }
 
   test('validAfter = now - 600, validBefore = now + maxTimeoutSeconds, value = amount', () => {
-    const result = createAuthorization({ from, requirements, now: 1_700_000_000 })
+    const result = createAuthorization({ from, requirements, now: () => 1_700_000_000_000 })
     expect(result).toMatchObject({
       from,
       to,
@@ -180,9 +180,10 @@ describe('createAuthorization', () => {
 
   test('the skew is configurable and validAfter never goes below 0', () => {
     expect(
-      createAuthorization({ from, requirements, now: 1_000, validAfterSkew: 30 }).validAfter,
+      createAuthorization({ from, requirements, now: () => 1_000_000, validAfterSkewSeconds: 30 })
+        .validAfter,
     ).toBe(970n)
-    expect(createAuthorization({ from, requirements, now: 100 }).validAfter).toBe(0n)
+    expect(createAuthorization({ from, requirements, now: () => 100_999 }).validAfter).toBe(0n)
   })
 
   test('defaults to the current time', () => {

@@ -49,32 +49,33 @@ export function createNonce(): Hex {
 export type CreateAuthorizationParameters = {
   from: Address
   requirements: Pick<PaymentRequirements, 'payTo' | 'amount' | 'maxTimeoutSeconds'>
-  /** Unix time in seconds. @default Math.floor(Date.now() / 1000) */
-  now?: number | undefined
+  /** The clock, in milliseconds since the Unix epoch (read once, in seconds, for the EIP-3009 times). @default Date.now */
+  now?: (() => number) | undefined
   /** How far `validAfter` lies in the past, to tolerate clock skew. @default 600 */
-  validAfterSkew?: number | undefined
+  validAfterSkewSeconds?: number | undefined
   /** @default createNonce() */
   nonce?: Hex | undefined
 }
 
 /**
  * Builds the authorization a payer signs for a requirement: `value = amount`, `validAfter = now -
- * validAfterSkew`, `validBefore = now + maxTimeoutSeconds`, a random nonce.
+ * validAfterSkewSeconds`, `validBefore = now + maxTimeoutSeconds`, a random nonce.
  */
 export function createAuthorization({
   from,
   requirements,
-  now = Math.floor(Date.now() / 1000),
-  validAfterSkew = 600,
+  now = Date.now,
+  validAfterSkewSeconds = 600,
   nonce = createNonce(),
 }: CreateAuthorizationParameters): Authorization {
-  const validAfter = now - validAfterSkew
+  const seconds = Math.floor(now() / 1000)
+  const validAfter = seconds - validAfterSkewSeconds
   return {
     from: getAddress(from),
     to: getAddress(requirements.payTo),
     value: BigInt(requirements.amount),
     validAfter: BigInt(Math.max(validAfter, 0)),
-    validBefore: BigInt(now + requirements.maxTimeoutSeconds),
+    validBefore: BigInt(seconds + requirements.maxTimeoutSeconds),
     nonce,
   }
 }

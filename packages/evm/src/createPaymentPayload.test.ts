@@ -69,7 +69,7 @@ async function recoverPayer(
 
 describe('createPaymentPayload (v2)', () => {
   test('accepted is the chosen requirement verbatim; resource and extensions are copied', async () => {
-    const payload = await createPaymentPayload(account, { paymentRequired, now })
+    const payload = await createPaymentPayload(account, { paymentRequired, now: () => now * 1000 })
     const chosen = paymentRequired.accepts[1]!
     expect(paymentPayloadSchema.parse(payload)).toStrictEqual(payload)
     expect(payload.x402Version).toBe(2)
@@ -86,7 +86,7 @@ describe('createPaymentPayload (v2)', () => {
   })
 
   test('the payload is a signed authorization of exactly the requirement', async () => {
-    const payload = await createPaymentPayload(account, { paymentRequired, now })
+    const payload = await createPaymentPayload(account, { paymentRequired, now: () => now * 1000 })
     const inner = exactEvmPayloadSchema.parse(payload.payload)
     expect(inner.authorization).toMatchObject({
       from: account.address,
@@ -149,7 +149,10 @@ describe('createPaymentPayload (v1)', () => {
   }
 
   test('{ x402Version: 1, scheme, network, payload } with value = maxAmountRequired', async () => {
-    const payload = await createPaymentPayload(account, { paymentRequired: paymentRequiredV1, now })
+    const payload = await createPaymentPayload(account, {
+      paymentRequired: paymentRequiredV1,
+      now: () => now * 1000,
+    })
     expect(paymentPayloadV1Schema.parse(payload)).toStrictEqual(payload)
     expect(Object.keys(payload).sort()).toEqual(['network', 'payload', 'scheme', 'x402Version'])
     expect(payload).toMatchObject({ x402Version: 1, scheme: 'exact', network: 'base-sepolia' })

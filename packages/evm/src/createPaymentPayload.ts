@@ -15,10 +15,10 @@ import { getChainId } from './network.js'
 import { type AuthorizationSigner, signAuthorization } from './signAuthorization.js'
 
 type SigningOptions = {
-  /** Unix time in seconds. @default Math.floor(Date.now() / 1000) */
-  now?: number | undefined
+  /** The clock, in milliseconds since the Unix epoch (read once, in seconds, for the EIP-3009 times). @default Date.now */
+  now?: (() => number) | undefined
   /** Seconds `validAfter` lies in the past. @default 600 */
-  validAfterSkew?: number | undefined
+  validAfterSkewSeconds?: number | undefined
   /** @default 32 random bytes */
   nonce?: Hex | undefined
   /** Consulted for the EIP-712 domain when a requirement's `extra` lacks it. @default assets */
@@ -69,8 +69,8 @@ export async function createPaymentPayload(
   signer: AuthorizationSigner,
   parameters: CreatePaymentPayloadParameters,
 ): Promise<PaymentPayload | PaymentPayloadV1> {
-  const { now, validAfterSkew, nonce, assets } = parameters
-  const options = { now, validAfterSkew, nonce, assets }
+  const { now, validAfterSkewSeconds, nonce, assets } = parameters
+  const options = { now, validAfterSkewSeconds, nonce, assets }
   const chosen = parameters.requirements ?? selectRequirement(parameters.paymentRequired)
 
   if (isV1(chosen, parameters.paymentRequired)) {

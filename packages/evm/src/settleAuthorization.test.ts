@@ -193,7 +193,7 @@ test('a receipt that does not come in time: settlement_pending with the hash; it
       payload,
       requirements,
       publicClient: devnet.publicClient,
-      receiptTimeout: 300,
+      receiptTimeoutMs: 300,
     })
     expect(result).toMatchObject({
       success: false,

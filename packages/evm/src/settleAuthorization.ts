@@ -22,7 +22,7 @@ export type SettleAuthorizationParameters = {
   /** Wait for the receipt. When false, success means "broadcast", with the transaction hash. @default true */
   wait?: boolean | undefined
   /** Milliseconds to wait for the receipt before answering `settlement_pending`. @default viem's (none) */
-  receiptTimeout?: number | undefined
+  receiptTimeoutMs?: number | undefined
   /**
    * Re-verify first (signature, terms, nonce and balance) and answer with the reason instead of
    * sending a transaction that would revert. @default true
@@ -30,7 +30,8 @@ export type SettleAuthorizationParameters = {
   verify?: boolean | undefined
   /** Checks of the re-verification. @default { nonce: true, balance: true, domain: true } */
   checks?: VerifyAuthorizationChecks | undefined
-  now?: number | undefined
+  /** The clock for the re-verification, in milliseconds since the Unix epoch. @default Date.now */
+  now?: (() => number) | undefined
   assets?: readonly Asset[] | undefined
   /** ERC-6492 factories the settler may call to deploy an undeployed wallet first. @default [] */
   erc6492Factories?: readonly Address[] | undefined
@@ -122,7 +123,9 @@ export async function settleAuthorization(
   try {
     receipt = await waitForTransactionReceipt(publicClient, {
       hash: transaction,
-      ...(parameters.receiptTimeout === undefined ? {} : { timeout: parameters.receiptTimeout }),
+      ...(parameters.receiptTimeoutMs === undefined
+        ? {}
+        : { timeout: parameters.receiptTimeoutMs }),
     })
   } catch (error) {
     // Broadcast but unconfirmed: the outcome is unknown, so report the hash and never resend.

@@ -23,7 +23,7 @@ describe('signAuthorization', () => {
   test('a local account, a wallet client with it, and a JSON-RPC account sign the same bytes', async () => {
     const payer = devnet.accounts[0]!
     const now = Math.floor(Date.now() / 1000)
-    const options = { requirements: requirements(), now, nonce }
+    const options = { requirements: requirements(), now: () => now * 1000, nonce }
     const local = await signAuthorization(payer.account, options)
     const viaClient = await signAuthorization(devnet.walletClient(payer.account), options)
     // The node signs for an address it unlocked (eth_signTypedData_v4).

@@ -16,10 +16,10 @@ export type AuthorizationSigner = Account | WalletClient
 export type SignAuthorizationParameters = {
   /** The requirement to pay (v2 shape; for v1 use `createPaymentPayload`). */
   requirements: AuthorizationRequirements
-  /** Unix time in seconds. @default Math.floor(Date.now() / 1000) */
-  now?: number | undefined
+  /** The clock, in milliseconds since the Unix epoch (read once, in seconds, for the EIP-3009 times). @default Date.now */
+  now?: (() => number) | undefined
   /** Seconds `validAfter` lies in the past. @default 600 */
-  validAfterSkew?: number | undefined
+  validAfterSkewSeconds?: number | undefined
   /** @default 32 random bytes */
   nonce?: Hex | undefined
   /** Consulted for the EIP-712 domain when `requirements.extra` lacks it. @default assets */
@@ -46,7 +46,7 @@ export type SignAuthorizationErrorType =
  */
 export async function signAuthorization(
   signer: AuthorizationSigner,
-  { requirements, now, validAfterSkew, nonce, assets }: SignAuthorizationParameters,
+  { requirements, now, validAfterSkewSeconds, nonce, assets }: SignAuthorizationParameters,
 ): Promise<SignAuthorizationReturnType> {
   const { address, signTypedData } = resolveSigner(signer)
   const domain = getAuthorizationDomain({ requirements, assets })
@@ -54,7 +54,7 @@ export async function signAuthorization(
     from: address,
     requirements,
     now,
-    validAfterSkew,
+    validAfterSkewSeconds,
     nonce,
   })
   const signature = await signTypedData(

@@ -49,8 +49,8 @@ export type VerifyAuthorizationParameters = {
   requirements: VerifiableRequirements
   /** What the payer says it accepted (`paymentPayload.accepted`, or v1's scheme and network). */
   accepted?: { scheme: string; network: string } | undefined
-  /** Unix time in seconds. @default Math.floor(Date.now() / 1000) */
-  now?: number | undefined
+  /** The clock, in milliseconds since the Unix epoch; compared in seconds with the authorization's times. @default Date.now */
+  now?: (() => number) | undefined
   /** Registry used for the domain check. @default assets */
   assets?: readonly Asset[] | undefined
   checks?: VerifyAuthorizationChecks | undefined
@@ -102,7 +102,7 @@ export async function verifyAuthorization(
   parameters: VerifyAuthorizationParameters,
 ): Promise<VerifyAuthorizationReturnType> {
   const { payload, requirements, accepted, checks = {}, erc6492Factories = [] } = parameters
-  const now = BigInt(parameters.now ?? Math.floor(Date.now() / 1000))
+  const now = BigInt(Math.floor((parameters.now ?? Date.now)() / 1000))
   const payer = payload.authorization.from
   const invalid = (invalidReason: string, invalidMessage?: string): VerifyResponse =>
     invalidMessage === undefined

@@ -36,7 +36,7 @@ export function requirementsFor(
 export async function pay(
   account: Account,
   requirements: PaymentRequirements,
-  options: { now?: number; paymentId?: string } = {},
+  options: { now?: (() => number) | undefined; paymentId?: string } = {},
 ): Promise<PaymentPayload> {
   return createPaymentPayload(account, {
     requirements,

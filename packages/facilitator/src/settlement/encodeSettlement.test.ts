@@ -61,7 +61,7 @@ async function sign(
       maxTimeoutSeconds: options.validBefore === undefined ? 300 : 1,
       extra: { name: devnet.usdc.name, version: devnet.usdc.version },
     },
-    now,
+    now: () => now * 1000,
   })
   const a = payload.authorization
   return {

@@ -127,7 +127,7 @@ export async function verifyAndReserve(
   const verified = await verifyAuthorization(chain.client, {
     ...payment,
     assets: chain.assets,
-    now: Math.floor(now() / 1000),
+    now,
     checks: { nonce: true, balance: false, domain: true, simulate: false },
   })
   if (!verified.isValid) {
