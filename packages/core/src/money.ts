@@ -5,14 +5,15 @@ const maxUint256 = 2n ** 256n - 1n
 const maxLength = 1024
 
 /**
- * A route price: a decimal amount in the asset's whole units (`"$0.01"`, `"0.01"`, `0.01`), or
- * an explicit atomic amount of a named asset.
+ * A price, by one rule: a string or a number is always in the asset's WHOLE units (`'$0.01'`,
+ * `'0.01'`, `0.01`; `'1'` is one whole token, `'10000'` ten thousand), whatever else is set;
+ * atomic units are written only as `{ amount, asset }` (or, where a caller takes one, a `bigint`).
  */
 export type Price =
   | string
   | number
   | {
-      /** Atomic units (a digit string or a bigint). */
+      /** Atomic units of `asset` (a bigint, or its decimal digits). */
       amount: string | bigint
       /** The token address (or the scheme's asset id). */
       asset: string

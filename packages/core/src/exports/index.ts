@@ -76,8 +76,12 @@ export type {
   SettleParameters,
 } from '../facilitator/createHttpFacilitatorClient.js'
 export {
+  findSupportedKind,
   isSettlementPending,
+  readSettlementModes,
+  type SettlementKind,
   type SettlementMode,
+  selectSettlementMode,
   settlementModes,
 } from '../facilitator/settlement.js'
 export {

@@ -92,26 +92,123 @@ describe('createHttpFacilitatorClient', () => {
     expect(JSON.parse(received[0]?.body ?? '').x402Version).toBe(2)
   })
 
-  test('settle: the settlement mode stays off the wire unless sendSettlementMode', async () => {
-    reply = json(200, spec.settleResponses[0])
-    await createHttpFacilitatorClient({ url: baseUrl }).settle({
-      ...request,
-      settlement: 'submitted',
+  describe('the settlement mode on the wire', () => {
+    // A facilitator on loopback: /supported answers `kinds`, /settle a success; every call recorded.
+    const serve =
+      (kinds: unknown[]): Reply =>
+      (req, res) =>
+        req.url === '/supported'
+          ? json(200, { kinds, extensions: [], signers: {} })(req, res)
+          : json(200, spec.settleResponses[0])(req, res)
+    const network = request.paymentRequirements.network
+    const allModes = { settlementModes: ['confirmed', 'submitted', 'queued'] }
+    const settleBodies = () =>
+      received
+        .filter((call) => call.url === '/settle')
+        .map((call) => JSON.parse(call.body) as Record<string, unknown>)
+    const supportedReads = () => received.filter((call) => call.url === '/supported').length
+
+    test('auto (the default): sent when /supported lists the mode for the kind, /supported read once', async () => {
+      reply = serve([{ x402Version: 2, scheme: 'exact', network, extra: allModes }])
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      await client.settle({ ...request, settlement: 'confirmed' })
+      await client.settle({ ...request, settlement: 'queued' })
+      await client.settle({ ...request, settlement: 'submitted' })
+      expect(settleBodies().map((body) => body.settlement)).toEqual([
+        'confirmed',
+        'queued',
+        'submitted',
+      ])
+      expect(supportedReads()).toBe(1)
     })
-    await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: true }).settle({
-      ...request,
-      settlement: 'queued',
+
+    test('auto: a facilitator that lists no modes (the reference) gets the reference body exactly', async () => {
+      reply = serve([{ x402Version: 2, scheme: 'exact', network }])
+      await createHttpFacilitatorClient({ url: baseUrl }).settle({
+        ...request,
+        settlement: 'confirmed',
+      })
+      expect(Object.keys(settleBodies()[0] ?? {}).sort()).toEqual([
+        'paymentPayload',
+        'paymentRequirements',
+        'x402Version',
+      ])
     })
-    await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: true }).settle(request)
-    const bodies = received.map((call) => JSON.parse(call.body) as Record<string, unknown>)
-    // The reference body, exactly: three keys, nothing else.
-    expect(Object.keys(bodies[0] ?? {}).sort()).toEqual([
-      'paymentPayload',
-      'paymentRequirements',
-      'x402Version',
-    ])
-    expect(bodies[1]?.settlement).toBe('queued')
-    expect('settlement' in (bodies[2] ?? {})).toBe(false)
+
+    test('auto: a mode not listed for this kind, or listed only for another network, is not sent', async () => {
+      reply = serve([
+        { x402Version: 2, scheme: 'exact', network, extra: { settlementModes: ['submitted'] } },
+        { x402Version: 2, scheme: 'exact', network: 'eip155:8453', extra: allModes },
+      ])
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      await client.settle({ ...request, settlement: 'confirmed' })
+      await client.settle({
+        ...request,
+        paymentRequirements: { ...request.paymentRequirements, network: 'eip155:1' },
+        settlement: 'confirmed',
+      })
+      await client.settle({ ...request, settlement: 'submitted' })
+      expect(settleBodies().map((body) => body.settlement ?? null)).toEqual([
+        null,
+        null,
+        'submitted',
+      ])
+    })
+
+    test('auto: a v1 payment is matched to the v1 kind by network name', async () => {
+      reply = serve([{ x402Version: 1, scheme: 'exact', network: 'base-sepolia', extra: allModes }])
+      await createHttpFacilitatorClient({ url: baseUrl }).settle({
+        paymentPayload: { x402Version: 1, scheme: 'exact', network: 'base-sepolia', payload: {} },
+        paymentRequirements: { ...spec.paymentRequiredV1.accepts[0], network: 'base-sepolia' },
+        settlement: 'confirmed',
+      })
+      expect(settleBodies()[0]).toMatchObject({ x402Version: 1, settlement: 'confirmed' })
+    })
+
+    test('auto: an answer of supported() is reused; a settle without a mode reads nothing', async () => {
+      reply = serve([{ x402Version: 2, scheme: 'exact', network, extra: allModes }])
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      await client.settle(request)
+      expect(supportedReads()).toBe(0)
+      await client.supported()
+      await client.settle({ ...request, settlement: 'confirmed' })
+      expect(supportedReads()).toBe(1)
+      expect(settleBodies().map((body) => body.settlement ?? null)).toEqual([null, 'confirmed'])
+    })
+
+    test('auto: /supported failing fails the settle before anything is sent; the next settle reads it again', async () => {
+      let failing = true
+      reply = (req, res) => {
+        if (req.url === '/supported' && failing) return json(503, { error: 'down' })(req, res)
+        return serve([{ x402Version: 2, scheme: 'exact', network, extra: allModes }])(req, res)
+      }
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      const error = await rejection(client.settle({ ...request, settlement: 'confirmed' }))
+      expect(error.operation).toBe('supported')
+      expect(settleBodies()).toEqual([])
+      failing = false
+      await client.settle({ ...request, settlement: 'confirmed' })
+      expect(settleBodies().map((body) => body.settlement)).toEqual(['confirmed'])
+      expect(supportedReads()).toBe(2)
+    })
+
+    test('true always sends the mode, false never does; neither reads /supported', async () => {
+      reply = serve([{ x402Version: 2, scheme: 'exact', network, extra: allModes }])
+      await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: true }).settle({
+        ...request,
+        settlement: 'queued',
+      })
+      await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: false }).settle({
+        ...request,
+        settlement: 'confirmed',
+      })
+      await createHttpFacilitatorClient({ url: baseUrl, sendSettlementMode: true }).settle(request)
+      const bodies = settleBodies()
+      expect(bodies[0]?.settlement).toBe('queued')
+      expect('settlement' in (bodies[1] ?? {})).toBe(false)
+      expect('settlement' in (bodies[2] ?? {})).toBe(false)
+      expect(supportedReads()).toBe(0)
+    })
   })
 
   test('a v1 payment is sent with x402Version 1', async () => {

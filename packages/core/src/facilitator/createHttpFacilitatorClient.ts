@@ -20,7 +20,11 @@ import {
   type VerifyResponse,
   verifyResponseSchema,
 } from '../schemas/v2.js'
-import type { SettlementMode } from './settlement.js'
+import {
+  findSupportedKind,
+  readSettlementModes,
+  type SettlementMode,
+} from './settlement.js'
 
 /** A payment and the requirements it answers, v2 or v1 (the `/verify` and `/settle` input). */
 export type FacilitatorRequest =
@@ -31,8 +35,8 @@ export type FacilitatorRequest =
 export type SettleParameters = FacilitatorRequest & {
   /**
    * When to answer. Not part of the x402 wire: a facilitator that does not know it answers in its
-   * own mode (the reference: `confirmed`), and the HTTP client sends it only when told to
-   * (`sendSettlementMode`).
+   * own mode (the reference: `confirmed`), so the HTTP client sends it only to a facilitator whose
+   * `/supported` lists the mode for the kind (`sendSettlementMode`).
    */
   settlement?: SettlementMode | undefined
 }
@@ -73,12 +77,14 @@ export type CreateHttpFacilitatorClientParameters = {
    */
   timeoutMs?: number | undefined
   /**
-   * Send a settle call's `settlement` mode as a `settlement` field of the `/settle` body. Only
-   * Tollgate facilitators read it; others may refuse a body with unknown fields, so it is off
-   * unless the facilitator is known to be Tollgate's.
-   * @default false
+   * When a settle call's `settlement` mode goes in the `/settle` body (a Tollgate extension; other
+   * facilitators may refuse unknown fields). `'auto'`: when the facilitator's `/supported` lists
+   * that mode for the payment's kind (`extra.settlementModes`), read once and kept; a facilitator
+   * that lists none (the reference, Coinbase's) gets the reference body exactly. `true`: always;
+   * `false`: never (the facilitator then settles in its own default mode, whatever was asked).
+   * @default 'auto'
    */
-  sendSettlementMode?: boolean | undefined
+  sendSettlementMode?: boolean | 'auto' | undefined
 }
 
 /**
@@ -134,7 +140,7 @@ export function createHttpFacilitatorClient({
   headers,
   createAuthHeaders,
   timeoutMs = 30_000,
-  sendSettlementMode = false,
+  sendSettlementMode = 'auto',
 }: CreateHttpFacilitatorClientParameters): HttpFacilitatorClient {
   let end = url.length
   while (end > 0 && url.charCodeAt(end - 1) === 47) end-- // trailing "/"
@@ -254,6 +260,44 @@ export function createHttpFacilitatorClient({
     return call('status', settlementStatusSchema, undefined, `settlements/${segments.join('/')}`)
   }
 
+  // The last `/supported` answer, for `sendSettlementMode: 'auto'`: what a facilitator honours does
+  // not change while it runs, so it is read once (again only after a failed read).
+  let supportedAnswer: Promise<SupportedResponse> | undefined
+  function supported(): Promise<SupportedResponse> {
+    const answer = call('supported', supportedResponseSchema, undefined)
+    answer.then(
+      () => {
+        supportedAnswer = answer
+      },
+      () => {},
+    )
+    return answer
+  }
+  function knownSupported(): Promise<SupportedResponse> {
+    if (!supportedAnswer) {
+      const answer = supported()
+      supportedAnswer = answer
+      answer.catch(() => {
+        if (supportedAnswer === answer) supportedAnswer = undefined
+      })
+    }
+    return supportedAnswer
+  }
+
+  /** Whether this settle call carries its mode (see `sendSettlementMode`). */
+  async function sendsMode(
+    { paymentPayload, paymentRequirements }: FacilitatorRequest,
+    settlement: SettlementMode,
+  ): Promise<boolean> {
+    if (sendSettlementMode !== 'auto') return sendSettlementMode
+    const kind = findSupportedKind(await knownSupported(), {
+      x402Version: paymentPayload.x402Version,
+      scheme: paymentRequirements.scheme,
+      network: paymentRequirements.network,
+    })
+    return kind !== undefined && (readSettlementModes(kind)?.includes(settlement) ?? false)
+  }
+
   return {
     status,
     verify({ paymentPayload, paymentRequirements }) {
@@ -263,17 +307,16 @@ export function createHttpFacilitatorClient({
         paymentRequirements,
       })
     },
-    settle({ paymentPayload, paymentRequirements, settlement }) {
+    async settle({ settlement, ...request }) {
+      const send = settlement !== undefined && (await sendsMode(request, settlement))
       return call('settle', settleResponseSchema, {
-        x402Version: paymentPayload.x402Version,
-        paymentPayload,
-        paymentRequirements,
-        ...(sendSettlementMode && settlement !== undefined ? { settlement } : {}),
+        x402Version: request.paymentPayload.x402Version,
+        paymentPayload: request.paymentPayload,
+        paymentRequirements: request.paymentRequirements,
+        ...(send ? { settlement } : {}),
       })
     },
-    supported() {
-      return call('supported', supportedResponseSchema, undefined)
-    },
+    supported,
   }
 }
 
