@@ -1,4 +1,4 @@
-import { BaseError } from '@tollgate/core'
+import { BaseError, type SettlementMode } from '@tollgate/core'
 import { paywallReasons } from './reasons.js'
 
 export type RouteConfigurationErrorType = RouteConfigurationError & {
@@ -8,13 +8,20 @@ export type RouteConfigurationErrorType = RouteConfigurationError & {
 /** A route in the paywall's table cannot be priced as written (thrown by `createPaywall`). */
 export class RouteConfigurationError extends BaseError {
   override name = 'RouteConfigurationError' as const
+  /** The route key as written (`"GET /report"`, or `"GET /report accepts[1]"` for one option). */
+  route: string
+  /** What is wrong with it. */
+  reason: string
 
-  constructor(route: string, reason: string, { cause }: { cause?: unknown } = {}) {
+  constructor({ route, reason, cause }: { route: string; reason: string; cause?: unknown }) {
     super(`Route "${route}": ${sentence(reason)}`, {
       code: 'TOLLGATE_ROUTE_CONFIGURATION',
       metaMessages: [`Route: ${route}`],
-      ...(cause === undefined ? {} : { cause }),
+      docsPath: '/getting-started/api-providers#3-price-your-routes',
+      cause,
     })
+    this.route = route
+    this.reason = reason
   }
 }
 
@@ -22,14 +29,22 @@ export type AgentConfigurationErrorType = AgentConfigurationError & {
   name: 'AgentConfigurationError'
 }
 
-/** The paywall's `agent` option does not name an ERC-8004 agent (thrown by `createPaywall`). */
+/**
+ * The paywall's `agent` option does not name an ERC-8004 agent (thrown by `createPaywall`), or its
+ * `registrationFile` function returned something that is not a JSON object.
+ */
 export class AgentConfigurationError extends BaseError {
   override name = 'AgentConfigurationError' as const
+  /** What is wrong with it. */
+  reason: string
 
-  constructor(reason: string) {
+  constructor({ reason, cause }: { reason: string; cause?: unknown }) {
     super(`The agent option is invalid: ${sentence(reason)}`, {
       code: 'TOLLGATE_AGENT_CONFIGURATION',
+      docsPath: '/concepts/identities',
+      cause,
     })
+    this.reason = reason
   }
 }
 
@@ -38,13 +53,96 @@ export type PriceResolutionErrorType = PriceResolutionError & { name: 'PriceReso
 /** A route's price function threw or returned a price that cannot be charged. */
 export class PriceResolutionError extends BaseError {
   override name = 'PriceResolutionError' as const
+  /** The route key (`"GET /report"`). */
+  route: string
+  /** What went wrong. */
+  reason: string
 
-  constructor(route: string, reason: string, { cause }: { cause?: unknown } = {}) {
+  constructor({ route, reason, cause }: { route: string; reason: string; cause?: unknown }) {
     super(`The price of route "${route}" could not be resolved: ${sentence(reason)}`, {
       code: 'TOLLGATE_PRICE_RESOLUTION',
       metaMessages: [`Route: ${route}`],
-      ...(cause === undefined ? {} : { cause }),
+      docsPath: '/getting-started/api-providers#3-price-your-routes',
+      cause,
     })
+    this.route = route
+    this.reason = reason
+  }
+}
+
+export type InvalidPriceErrorType = InvalidPriceError & { name: 'InvalidPriceError' }
+
+/**
+ * A price value cannot be charged (no asset, unknown decimals, zero, ...): the `cause` of a
+ * `RouteConfigurationError` or a `PriceResolutionError`, which name the route.
+ */
+export class InvalidPriceError extends BaseError {
+  override name = 'InvalidPriceError' as const
+  /** What is wrong with the price. */
+  reason: string
+
+  constructor({ reason, cause }: { reason: string; cause?: unknown }) {
+    super(sentence(reason), {
+      code: 'TOLLGATE_PRICE_INVALID',
+      docsPath: '/getting-started/api-providers#3-price-your-routes',
+      cause,
+    })
+    this.reason = reason
+  }
+}
+
+export type UnsupportedSettlementModeErrorType = UnsupportedSettlementModeError & {
+  name: 'UnsupportedSettlementModeError'
+}
+
+/**
+ * A route asks for a settlement mode its facilitator cannot honour on one of its networks (by the
+ * facilitator's `/supported`): the route is refused rather than settled in another mode. Thrown by
+ * the paywall's `ready()`, and logged when a payment arrives for the route.
+ */
+export class UnsupportedSettlementModeError extends BaseError {
+  override name = 'UnsupportedSettlementModeError' as const
+  /** The route key (`"GET /report"`). */
+  route: string
+  /** The network (CAIP-2) of the route's payment option. */
+  network: string
+  /** The mode the route asks for. */
+  settlement: SettlementMode
+  /**
+   * The modes the facilitator honours for the route's kind (`['confirmed']` for one that lists
+   * none), or `undefined` when it does not support the kind at all.
+   */
+  supportedModes: readonly SettlementMode[] | undefined
+
+  constructor({
+    route,
+    network,
+    settlement,
+    supportedModes,
+  }: {
+    route: string
+    network: string
+    settlement: SettlementMode
+    supportedModes: readonly SettlementMode[] | undefined
+  }) {
+    super(
+      supportedModes === undefined
+        ? `Route "${route}" asks for settlement "${settlement}", but the facilitator does not support exact payments on ${network}.`
+        : `Route "${route}" asks for settlement "${settlement}", which the facilitator cannot honour on ${network}.`,
+      {
+        code: 'TOLLGATE_SETTLEMENT_MODE_UNSUPPORTED',
+        metaMessages: [
+          `Route: ${route}`,
+          `Network: ${network}`,
+          `Facilitator honours: ${supportedModes === undefined ? 'nothing on this network' : supportedModes.join(', ')}`,
+        ],
+        docsPath: '/providers/settlement#per-route-order-and-settlement',
+      },
+    )
+    this.route = route
+    this.network = network
+    this.settlement = settlement
+    this.supportedModes = supportedModes
   }
 }
 
@@ -72,7 +170,7 @@ export type PaywallFailureKind =
   | 'facilitator_error'
   /** The facilitator could not be reached, timed out, or said it is unavailable. */
   | 'facilitator_unavailable'
-  /** The route's price could not be computed for this request. */
+  /** The route's price could not be computed, or its settlement mode cannot be honoured. */
   | 'server_error'
 
 /** The HTTP status of each kind of paywall answer. */
@@ -135,7 +233,8 @@ export function facilitatorFailureKind(error: unknown): PaywallFailureKind {
 }
 
 /** The reason reported when a facilitator call throws. */
-export function facilitatorFailureReason(stage: 'verify' | 'settle'): string {
+export function facilitatorFailureReason(stage: 'supported' | 'verify' | 'settle'): string {
+  if (stage === 'supported') return paywallReasons.unexpectedSupportedError
   return stage === 'verify'
     ? paywallReasons.unexpectedVerifyError
     : paywallReasons.unexpectedSettleError

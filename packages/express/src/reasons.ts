@@ -28,6 +28,13 @@ export const paywallReasons = {
   duplicateSettlement: reasons.duplicateSettlement,
   /** The facilitator broadcast the transfer but could not confirm it (yet). */
   settlementPending: reasons.settlementPending,
+  /**
+   * The facilitator's `/supported`, read before a route's first payment to check its settlement
+   * mode, threw (unreachable, timed out, or answered nonsense); nothing was verified or charged.
+   */
+  unexpectedSupportedError: 'unexpected_supported_error',
+  /** The facilitator cannot honour the route's `settlement` mode (HTTP 500); nothing is charged. */
+  settlementModeUnsupported: 'settlement_mode_unsupported',
   /** The facilitator's `/verify` threw (unreachable, timed out, or answered nonsense). */
   unexpectedVerifyError: reasons.unexpectedVerifyError,
   /** The facilitator's `/settle` threw: whether the transfer happened is unknown. */

@@ -12,6 +12,7 @@ test('exports', () => {
       "NotATokenError",
       "assets",
       "createAuthorization",
+      "createLocalFacilitator",
       "createNonce",
       "createPaymentPayload",
       "eip3009Abi",

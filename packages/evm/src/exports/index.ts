@@ -26,6 +26,11 @@ export {
   transferWithAuthorizationTypes,
 } from '../authorization.js'
 export {
+  type CreateLocalFacilitatorParameters,
+  type CreateLocalFacilitatorReturnType,
+  createLocalFacilitator,
+} from '../createLocalFacilitator.js'
+export {
   type CreatePaymentPayloadParameters,
   type CreatePaymentPayloadV1Parameters,
   type CreatePaymentPayloadV2Parameters,

@@ -1,36 +1,48 @@
+import { InvalidAgentReferenceError } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
+import { AgentConfigurationError } from '../errors.js'
 import {
   type AgentRegistrationFile,
   agentRegistrationResponse,
-  declareAgentIdentity,
+  type PaywallAgent,
   type ResolvedAgentOption,
   resolveAgentOption,
 } from './agent.js'
 
 const agentRegistry = 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e'
 
-function resolved(option: Parameters<typeof resolveAgentOption>[0]): ResolvedAgentOption {
-  const agent = resolveAgentOption(option)
-  if (typeof agent === 'string') throw new Error(agent)
-  return agent
+const resolved = (option: PaywallAgent): ResolvedAgentOption => resolveAgentOption(option)
+
+/** What `resolveAgentOption` throws for an option, as `[reason, cause name]`. */
+function refusal(option: PaywallAgent): [string, string | undefined] {
+  try {
+    resolveAgentOption(option)
+  } catch (error) {
+    expect(error).toBeInstanceOf(AgentConfigurationError)
+    const { reason, cause } = error as AgentConfigurationError
+    return [reason, (cause as Error | undefined)?.name]
+  }
+  throw new AgentConfigurationError({ reason: 'expected a refusal' })
 }
 
 describe('resolveAgentOption', () => {
-  test('the 402 extension names the registry and the id as a JSON number', () => {
+  test("the 402 extension is core's: the registry and the id as a JSON number", () => {
     expect(resolved({ agentRegistry, agentId: 7n }).extension.info).toEqual({
       agentRegistry,
       agentId: 7,
     })
-    expect(resolved({ agentRegistry, agentId: '7' }).agentId).toBe(7)
-    expect(resolved({ agentRegistry, agentId: 7 }).agentId).toBe(7)
+    expect(resolved({ agentRegistry, agentId: '7' }).reference.agentId).toBe(7n)
+    expect(resolved({ agentRegistry, agentId: 7 }).reference.agentId).toBe(7n)
   })
 
   test('an id beyond 2^53 stays exact, as a decimal string', () => {
     const big = 2n ** 200n + 1n
-    expect(resolved({ agentRegistry, agentId: big }).extension.info.agentId).toBe(big.toString())
+    expect(resolved({ agentRegistry, agentId: big }).extension.info).toMatchObject({
+      agentId: big.toString(),
+    })
   })
 
-  test('a malformed option says what is wrong', () => {
+  test('a malformed option throws AgentConfigurationError saying what is wrong, core error as cause', () => {
     expect(
       [
         { agentRegistry: '0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 1n },
@@ -40,18 +52,40 @@ describe('resolveAgentOption', () => {
         { agentRegistry, agentId: '01' },
         { agentRegistry, agentId: 2n ** 256n },
         { agentRegistry, agentId: 1n, registrationFile: [] as unknown as AgentRegistrationFile },
-      ].map((option) => resolveAgentOption(option)),
+      ].map(refusal),
     ).toMatchInlineSnapshot(`
       [
-        "agentRegistry must be "eip155:<chainId>:<address>", got "0x8004A818BFB912233c491871b3d84c89A494BD9e"",
-        "agentRegistry must be "eip155:<chainId>:<address>", got "eip155:0:0x8004A818BFB912233c491871b3d84c89A494BD9e"",
-        "agentId must be a non-negative integer below 2^256, got -1n",
-        "agentId must be a non-negative integer below 2^256, got 1.5",
-        "agentId must be a non-negative integer below 2^256, got "01"",
-        "agentId must be a non-negative integer below 2^256, got 115792089237316195423570985008687907853269984665640564039457584007913129639936n",
-        "registrationFile must be a JSON object or a function returning one",
+        [
+          "agentRegistry: expected an agent registry "eip155:<chainId>:<address>", got 0x8004A818BFB912233c491871b3d84c89A494BD9e",
+          "InvalidAgentReferenceError",
+        ],
+        [
+          "agentRegistry: expected an agent registry "eip155:<chainId>:<address>", got eip155:0:0x8004A818BFB912233c491871b3d84c89A494BD9e",
+          "InvalidAgentReferenceError",
+        ],
+        [
+          "agentId: expected an agent id (a non-negative integer below 2^256), got -1",
+          "InvalidAgentReferenceError",
+        ],
+        [
+          "agentId: expected an agent id (a non-negative integer below 2^256), got 1.5",
+          "InvalidAgentReferenceError",
+        ],
+        [
+          "agentId: expected an agent id (a non-negative integer below 2^256), got 01",
+          "InvalidAgentReferenceError",
+        ],
+        [
+          "agentId: expected an agent id (a non-negative integer below 2^256), got 115792089237316195423570985008687907853269984665640564039457584007913129639936",
+          "InvalidAgentReferenceError",
+        ],
+        [
+          "registrationFile must be a JSON object or a function returning one",
+          undefined,
+        ],
       ]
     `)
+    expect(refusal({ agentRegistry, agentId: -1n })[1]).toBe(InvalidAgentReferenceError.name)
   })
 })
 
@@ -115,7 +149,7 @@ describe('the registration file', () => {
       agentId: 3n,
       registrationFile: () => 'nope' as unknown as AgentRegistrationFile,
     })
-    await expect(broken.registrationFile()).rejects.toThrow(TypeError)
+    await expect(broken.registrationFile()).rejects.toThrow(AgentConfigurationError)
   })
 
   test('the response is public JSON; HEAD has the headers and no body', async () => {
@@ -136,41 +170,4 @@ describe('the registration file', () => {
     expect(head.headers['Content-Length']).toBe(get.headers['Content-Length'])
     expect(head.headers['Access-Control-Allow-Origin']).toBeUndefined()
   })
-})
-
-test('the extension carries a JSON Schema of its info', () => {
-  expect(declareAgentIdentity({ agentRegistry, agentId: 3 })).toMatchInlineSnapshot(`
-    {
-      "info": {
-        "agentId": 3,
-        "agentRegistry": "eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e",
-      },
-      "schema": {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "properties": {
-          "agentId": {
-            "oneOf": [
-              {
-                "minimum": 0,
-                "type": "integer",
-              },
-              {
-                "pattern": "^(0|[1-9][0-9]*)$",
-                "type": "string",
-              },
-            ],
-          },
-          "agentRegistry": {
-            "pattern": "^eip155:[1-9][0-9]{0,19}:0x[0-9a-fA-F]{40}$",
-            "type": "string",
-          },
-        },
-        "required": [
-          "agentRegistry",
-          "agentId",
-        ],
-        "type": "object",
-      },
-    }
-  `)
 })

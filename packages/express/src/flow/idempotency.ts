@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto'
-import { type PaymentPayload, paymentIdentifierKey, paymentIdSchema } from '@tollgate/core'
-import { canonicalJson } from './canonicalJson.js'
+import {
+  canonicalJson,
+  type PaymentPayload,
+  paymentIdentifierKey,
+  paymentIdSchema,
+} from '@tollgate/core'
 import type { PaywallResponse } from './request.js'
 
 /** Idempotent paid requests through the `payment-identifier` extension. */

@@ -1,7 +1,6 @@
 import { encodeHeader, type PaymentRequirements } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
 import { paywallReasons } from '../reasons.js'
-import { canonicalJson, equalByContent } from './canonicalJson.js'
 import { decodePayment, isRejection, matchAccepted, matchV1, readPaymentHeader } from './payment.js'
 
 const payTo = '0x1111111111111111111111111111111111111111'
@@ -171,12 +170,4 @@ describe('matchV1', () => {
     const result = matchV1(payload as never, authorization, [requirement])
     expect(isRejection(result) && result.reason).toBe(reason)
   })
-})
-
-test('canonicalJson sorts keys at every depth and drops undefined', () => {
-  expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: undefined } })).toBe(
-    '{"a":{"d":[{"x":2,"y":1}]},"b":1}',
-  )
-  expect(equalByContent({ a: 1, b: undefined }, { a: 1 })).toBe(true)
-  expect(equalByContent({ a: [1, 2] }, { a: [2, 1] })).toBe(false)
 })

@@ -1,6 +1,7 @@
 import {
   decodeHeader,
   type ExactEvmPayload,
+  equalByContent,
   exactEvmPayloadSchema,
   HeaderTooLargeError,
   headerNames,
@@ -15,7 +16,6 @@ import {
 } from '@tollgate/core'
 import { z } from 'zod'
 import { type PaywallReason, paywallReasons } from '../reasons.js'
-import { equalByContent } from './canonicalJson.js'
 import type { PaywallRequest } from './request.js'
 
 /** A payment header decoded and checked against its version's schema. */

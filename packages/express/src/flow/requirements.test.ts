@@ -52,16 +52,36 @@ describe('resolveRoute', () => {
     })
   })
 
-  test('numbers and plain decimals are token units; digit strings are atomic once the asset is named', () => {
+  test('one rule: a string or number is whole units, asset named or not; atomic only as a bigint or { amount, asset }', () => {
     const amount = (config: Parameters<typeof resolveRoute>[1]) =>
       resolveRoute('r', config, { assets: devAssets }).options[0]!.requirements!.amount
     const base = { payTo, network: 'eip155:31337' }
-    expect(amount({ ...base, price: 0.25 })).toBe('250000')
-    expect(amount({ ...base, price: '1.5' })).toBe('1500000')
-    expect(amount({ ...base, price: '10000', asset: devToken })).toBe('10000')
+    // One token, not one atomic unit.
+    expect(amount({ ...base, price: '1' })).toBe('1000000')
+    expect(amount({ ...base, price: '1', asset: devToken })).toBe('1000000')
+    expect(amount({ ...base, price: '1.0' })).toBe('1000000')
+    expect(amount({ ...base, price: '0.01' })).toBe('10000')
+    // Ten thousand tokens, with or without `asset`: the same meaning either way.
+    expect(amount({ ...base, price: '10000' })).toBe('10000000000')
+    expect(amount({ ...base, price: '10000', asset: devToken })).toBe('10000000000')
     expect(amount({ ...base, price: '$1', asset: devToken })).toBe('1000000')
-    expect(amount({ ...base, price: 7n })).toBe('7')
+    expect(amount({ ...base, price: 0.25 })).toBe('250000')
+    // Atomic units: a bigint (of the option's asset) or { amount, asset }.
+    expect(amount({ ...base, price: 10000n })).toBe('10000')
+    expect(amount({ ...base, price: 10000n, asset: devToken })).toBe('10000')
+    expect(amount({ ...base, price: { amount: 10000n, asset: devToken } })).toBe('10000')
     expect(amount({ ...base, price: { amount: '123', asset: devToken } })).toBe('123')
+    // The registry's USDC on a public network, by name.
+    expect(
+      resolveRoute('r', { payTo, network: 'base', price: '1' }).options[0]!.requirements!.amount,
+    ).toBe('1000000')
+  })
+
+  test('a whole-unit price on a token of unknown decimals is refused, pointing at the atomic forms', () => {
+    const attempt = () => resolveRoute('GET /x', { payTo, network: 'eip155:31337', asset: devToken, price: '10000' })
+    expect(attempt).toThrow(RouteConfigurationError)
+    expect(attempt).toThrow(/decimals of asset .* are unknown, so "10000" \(whole units\)/)
+    expect(attempt).toThrow('give atomic units as a bigint or { amount, asset }')
   })
 
   test('an { amount, asset, extra } price on a token outside the registry takes its domain from extra', () => {
@@ -87,7 +107,7 @@ describe('resolveRoute', () => {
         settlement: 'submitted',
         accepts: [
           { price: '$0.01', network: 'base-sepolia' },
-          { price: '20000', network: 'eip155:31337', asset: devToken, payTo: devToken },
+          { price: 20000n, network: 'eip155:31337', asset: devToken, payTo: devToken },
         ],
       },
       { assets: devAssets },
@@ -111,27 +131,28 @@ describe('resolveRoute', () => {
   })
 
   test.each([
-    [{ payTo, network: 'base' }, '`price` is missing'],
-    [{ price: '$1', network: 'base' }, '`payTo` is missing'],
-    [{ price: '$1', payTo }, '`network` is missing'],
-    [{ price: '$1', payTo: '0x12', network: 'base' }, 'is not an address'],
-    [{ price: '$1', payTo, network: 'no-such-chain' }, 'unknown network'],
-    [{ price: '$1', payTo, network: 'solana' }, 'not an EVM network'],
-    [{ price: '$1', payTo, network: 'eip155:31337' }, 'no default asset'],
-    [{ price: '$0', payTo, network: 'base' }, 'more than zero'],
-    [{ price: '$0.0000001', payTo, network: 'base' }, 'more decimal places'],
-    [{ price: '-1', payTo, network: 'base' }, 'negative'],
-    [{ price: '10', payTo, network: 'eip155:31337', asset: devToken }, 'EIP-712 domain'],
-    [{ price: '$1', payTo, network: 'eip155:31337', asset: devToken }, 'decimals'],
-    [{ price: '$1', payTo, network: 'base', maxTimeoutSeconds: 0 }, 'positive integer'],
-    [{ price: '$1', payTo, network: 'base', scheme: 'upto' }, 'not supported'],
-    [{ price: '$1', payTo, network: 'base', settlement: 'mined' }, 'settlement mode'],
-    [{ price: '$1', payTo, network: 'base', order: 'first' }, 'settlement order'],
-  ])('rejects %j at start-up (%s)', (config, message) => {
+    ['`price` is missing', { payTo, network: 'base' }],
+    ['`payTo` is missing', { price: '$1', network: 'base' }],
+    ['`network` is missing', { price: '$1', payTo }],
+    ['is not an address', { price: '$1', payTo: '0x12', network: 'base' }],
+    ['unknown network', { price: '$1', payTo, network: 'no-such-chain' }],
+    ['not an EVM network', { price: '$1', payTo, network: 'solana' }],
+    ['no default asset', { price: '$1', payTo, network: 'eip155:31337' }],
+    ['more than zero', { price: '$0', payTo, network: 'base' }],
+    ['more decimal places', { price: '$0.0000001', payTo, network: 'base' }],
+    ['negative', { price: '-1', payTo, network: 'base' }],
+    ['EIP-712 domain', { price: 10n, payTo, network: 'eip155:31337', asset: devToken }],
+    ['decimals', { price: '$1', payTo, network: 'eip155:31337', asset: devToken }],
+    ['positive integer', { price: '$1', payTo, network: 'base', maxTimeoutSeconds: 0 }],
+    ['not supported', { price: '$1', payTo, network: 'base', scheme: 'upto' }],
+    ['settlement mode', { price: '$1', payTo, network: 'base', settlement: 'mined' }],
+    ['settlement order', { price: '$1', payTo, network: 'base', order: 'first' }],
+  ] as const)('rejects a route at start-up: %s', (message, config) => {
     const attempt = () => resolveRoute('GET /x', config as Parameters<typeof resolveRoute>[1])
     expect(attempt).toThrow(RouteConfigurationError)
     expect(attempt).toThrow(message)
     expect(attempt).toThrow(/^Route "GET \/x": [^\n]*[^.]\.\n/)
+    expect(attempt).toThrow(expect.objectContaining({ route: 'GET /x', code: 'TOLLGATE_ROUTE_CONFIGURATION' }))
   })
 })
 

@@ -12,14 +12,14 @@ import {
 } from '@tollgate/core'
 import { type Asset, getAsset, getDefaultAsset } from '@tollgate/evm'
 import { isAddress } from 'viem'
-import { PriceResolutionError, RouteConfigurationError } from '../errors.js'
+import { InvalidPriceError, PriceResolutionError, RouteConfigurationError } from '../errors.js'
 import type { PaywallRequest } from './request.js'
 
 /**
- * What a route charges: `"$0.01"` or a number (token units of the asset, default USDC of the
- * network); a digit string (`"10000"`) or a `bigint` (atomic units) when the option names its
- * `asset`; `{ amount, asset, extra? }` (atomic units of that asset); or a function of the request
- * returning one of those.
+ * What a route charges, by one rule: a string or a number is WHOLE units of the option's asset
+ * (default: the network's USDC), `'$0.01'`, `'0.01'`, `'1'` (one token), `0.25`, whether or not
+ * the option names its `asset`; atomic units only as a `bigint` (of the option's asset) or as
+ * `{ amount, asset, extra? }` (of that asset). Or a function of the request returning one of those.
  */
 export type RoutePrice<raw = unknown> =
   | Price
@@ -89,7 +89,7 @@ export type ResolvedOption<raw = unknown> = {
   network: string
   payTo: string
   maxTimeoutSeconds: number
-  /** Set when the option names its asset (atomic digit strings are then allowed). */
+  /** The asset address the option names, if it names one. */
   explicitAsset: string | undefined
   /** The registry entry of the option's asset, when there is one. */
   asset: Asset | undefined
@@ -143,12 +143,13 @@ export function resolveRoute<raw>(
   const { accepts, description, mimeType, outputSchema, settlement, order, resource, ...base } =
     config
   const entries = accepts && accepts.length > 0 ? accepts : [{}]
+  const fail = (reason: string) => new RouteConfigurationError({ route: key, reason })
   if (accepts && accepts.length === 0 && base.price === undefined)
-    throw new RouteConfigurationError(key, '`accepts` is empty: a priced route needs an option')
+    throw fail('`accepts` is empty: a priced route needs an option')
   if (settlement !== undefined && !settlementModes.includes(settlement))
-    throw new RouteConfigurationError(key, `unknown settlement mode "${String(settlement)}"`)
+    throw fail(`unknown settlement mode "${String(settlement)}"`)
   if (order !== undefined && !settlementOrders.includes(order))
-    throw new RouteConfigurationError(key, `unknown settlement order "${String(order)}"`)
+    throw fail(`unknown settlement order "${String(order)}"`)
   const options = entries.map((entry, index) =>
     resolveOption(accepts ? `${key} accepts[${index}]` : key, { ...base, ...entry }, assets),
   )
@@ -170,26 +171,25 @@ function resolveOption<raw>(
   registry: readonly Asset[] | undefined,
 ): ResolvedOption<raw> {
   const { price, payTo, network: rawNetwork, asset: explicitAsset, scheme = 'exact' } = option
-  if (price === undefined) throw new RouteConfigurationError(where, '`price` is missing')
-  if (payTo === undefined) throw new RouteConfigurationError(where, '`payTo` is missing')
-  if (rawNetwork === undefined) throw new RouteConfigurationError(where, '`network` is missing')
-  if (scheme !== 'exact')
-    throw new RouteConfigurationError(where, `scheme "${String(scheme)}" is not supported`)
-  if (!isAddress(payTo, { strict: false }))
-    throw new RouteConfigurationError(where, `\`payTo\` "${payTo}" is not an address`)
+  const fail = (reason: string, cause?: unknown) =>
+    new RouteConfigurationError({ route: where, reason, cause })
+  if (price === undefined) throw fail('`price` is missing')
+  if (payTo === undefined) throw fail('`payTo` is missing')
+  if (rawNetwork === undefined) throw fail('`network` is missing')
+  if (scheme !== 'exact') throw fail(`scheme "${String(scheme)}" is not supported`)
+  if (!isAddress(payTo, { strict: false })) throw fail(`\`payTo\` "${payTo}" is not an address`)
   if (explicitAsset !== undefined && !isAddress(explicitAsset, { strict: false }))
-    throw new RouteConfigurationError(where, `\`asset\` "${explicitAsset}" is not an address`)
+    throw fail(`\`asset\` "${explicitAsset}" is not an address`)
   let network: string
   try {
     network = toCaip2(rawNetwork)
   } catch (error) {
-    throw new RouteConfigurationError(where, `unknown network "${rawNetwork}"`, { cause: error })
+    throw fail(`unknown network "${rawNetwork}"`, error)
   }
-  if (!network.startsWith('eip155:'))
-    throw new RouteConfigurationError(where, `network "${rawNetwork}" is not an EVM network`)
+  if (!network.startsWith('eip155:')) throw fail(`network "${rawNetwork}" is not an EVM network`)
   const maxTimeoutSeconds = option.maxTimeoutSeconds ?? defaultMaxTimeoutSeconds
   if (!Number.isSafeInteger(maxTimeoutSeconds) || maxTimeoutSeconds <= 0)
-    throw new RouteConfigurationError(where, '`maxTimeoutSeconds` must be a positive integer')
+    throw fail('`maxTimeoutSeconds` must be a positive integer')
   const asset =
     explicitAsset !== undefined
       ? findAsset(network, explicitAsset, registry)
@@ -210,7 +210,7 @@ function resolveOption<raw>(
     try {
       resolved.requirements = buildRequirement(resolved, price, registry)
     } catch (error) {
-      throw new RouteConfigurationError(where, describe(error), { cause: error })
+      throw fail(describe(error), error)
     }
   }
   return resolved
@@ -225,52 +225,26 @@ function describe(error: unknown): string {
   return String(error)
 }
 
-/** Builds one v2 requirement from a resolved option and a price value. */
+/**
+ * Builds one v2 requirement from a resolved option and a price value (see `RoutePrice` for what an
+ * amount means); throws `InvalidPriceError`, or core's `InvalidMoneyError` for a malformed amount.
+ */
 export function buildRequirement(
   option: ResolvedOption<never> | ResolvedOption<unknown>,
   price: Price | bigint,
   registry: readonly Asset[] | undefined,
 ): PaymentRequirements {
-  let amount: bigint
-  let assetAddress: string
-  let asset: Asset | undefined
-  let priceExtra: Record<string, unknown> | undefined
-  if (typeof price === 'object' && price !== null && typeof price !== 'bigint') {
-    if (!isAddress(price.asset, { strict: false }))
-      throw new Error(`price asset "${price.asset}" is not an address`)
-    amount = parseAtomicAmount(price.amount)
-    assetAddress = price.asset
-    asset = findAsset(option.network, price.asset, registry)
-    priceExtra = price.extra
-  } else {
-    asset = option.asset
-    const address = option.explicitAsset ?? asset?.address
-    if (address === undefined)
-      throw new Error(
-        `no default asset for ${option.network}: set \`asset\` or pass the token in \`assets\``,
-      )
-    assetAddress = address
-    if (typeof price === 'bigint') amount = parseAtomicAmount(price)
-    else if (typeof price === 'string' && option.explicitAsset !== undefined && /^\d+$/.test(price))
-      amount = parseAtomicAmount(price)
-    else {
-      if (!asset)
-        throw new Error(
-          `the decimals of asset ${assetAddress} on ${option.network} are unknown: pass it in \`assets\` or give an atomic amount`,
-        )
-      amount = parseMoney(price, { decimals: asset.decimals })
-    }
-  }
-  if (amount <= 0n) throw new Error('the price must be more than zero')
+  const { amount, assetAddress, asset, priceExtra } = readAmount(option, price, registry)
+  if (amount <= 0n) throw new InvalidPriceError({ reason: 'the price must be more than zero' })
   const extra: Record<string, unknown> = {
     ...(asset ? { name: asset.eip712.name, version: asset.eip712.version } : {}),
     ...option.extra,
     ...priceExtra,
   }
   if (typeof extra.name !== 'string' || typeof extra.version !== 'string')
-    throw new Error(
-      `the EIP-712 domain of asset ${assetAddress} on ${option.network} is unknown: pass it in \`assets\` or set \`extra: { name, version }\``,
-    )
+    throw new InvalidPriceError({
+      reason: `the EIP-712 domain of asset ${assetAddress} on ${option.network} is unknown: pass it in \`assets\` or set \`extra: { name, version }\``,
+    })
   return {
     scheme: option.scheme,
     network: option.network,
@@ -280,6 +254,41 @@ export function buildRequirement(
     maxTimeoutSeconds: option.maxTimeoutSeconds,
     extra,
   }
+}
+
+/** The atomic amount and the asset of a price: whole units for a string or number, else atomic. */
+function readAmount(
+  option: ResolvedOption<never> | ResolvedOption<unknown>,
+  price: Price | bigint,
+  registry: readonly Asset[] | undefined,
+): {
+  amount: bigint
+  assetAddress: string
+  asset: Asset | undefined
+  priceExtra?: Record<string, unknown> | undefined
+} {
+  if (typeof price === 'object' && price !== null && typeof price !== 'bigint') {
+    if (!isAddress(price.asset, { strict: false }))
+      throw new InvalidPriceError({ reason: `price asset "${price.asset}" is not an address` })
+    return {
+      amount: parseAtomicAmount(price.amount),
+      assetAddress: price.asset,
+      asset: findAsset(option.network, price.asset, registry),
+      priceExtra: price.extra,
+    }
+  }
+  const asset = option.asset
+  const assetAddress = option.explicitAsset ?? asset?.address
+  if (assetAddress === undefined)
+    throw new InvalidPriceError({
+      reason: `no default asset for ${option.network}: set \`asset\` or pass the token in \`assets\``,
+    })
+  if (typeof price === 'bigint') return { amount: parseAtomicAmount(price), assetAddress, asset }
+  if (!asset)
+    throw new InvalidPriceError({
+      reason: `the decimals of asset ${assetAddress} on ${option.network} are unknown, so "${String(price)}" (whole units) cannot be converted: pass the token in \`assets\`, or give atomic units as a bigint or { amount, asset }`,
+    })
+  return { amount: parseMoney(price, { decimals: asset.decimals }), assetAddress, asset }
 }
 
 /** The route's requirements for one request (calling price functions); throws `PriceResolutionError`. */
@@ -295,7 +304,7 @@ export async function getRequirements<raw>(
         const price = await (option.price as (r: PaywallRequest<raw>) => Price | bigint)(request)
         return buildRequirement(option, price, registry)
       } catch (error) {
-        throw new PriceResolutionError(route.key, describe(error), { cause: error })
+        throw new PriceResolutionError({ route: route.key, reason: describe(error), cause: error })
       }
     }),
   )

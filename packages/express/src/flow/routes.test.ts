@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { RouteConfigurationError } from '../errors.js'
 import { compileRoutePattern, matchRoute } from './routes.js'
 
 const table = [
@@ -28,8 +29,11 @@ describe('compileRoutePattern', () => {
     expect(pattern.regexp.test('/v1x0/reportt(x)')).toBe(false)
   })
 
-  test('rejects a ":" without a name', () => {
-    expect(() => compileRoutePattern('/a/:/b')).toThrow(/parameter name/)
+  test('rejects a ":" without a name with RouteConfigurationError naming the route', () => {
+    expect(() => compileRoutePattern('/a/:/b')).toThrow(RouteConfigurationError)
+    expect(() => compileRoutePattern('/a/:/b')).toThrow(
+      expect.objectContaining({ route: '/a/:/b', reason: 'a ":" must be followed by a parameter name' }),
+    )
   })
 })
 

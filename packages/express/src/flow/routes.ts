@@ -1,3 +1,5 @@
+import { RouteConfigurationError } from '../errors.js'
+
 /** A compiled route key: `"GET /reports/:id"` or `"/files/*"` (any method). */
 export type RoutePattern = {
   /** The key as written in the route table. */
@@ -19,7 +21,7 @@ export type RouteMatch<route> = {
 const methodPattern = /^([A-Za-z]+)\s+(\S.*)$/
 
 /**
- * Compiles a route key. `:name` matches one path segment, `*` matches anything (slashes
+ * Compiles a route key (throws `RouteConfigurationError`). `:name` matches one path segment, `*` matches anything (slashes
  * included, possibly empty); matching is case-insensitive and tolerates one trailing slash, as
  * Express's router does by default.
  */
@@ -36,7 +38,11 @@ export function compileRoutePattern(key: string): RoutePattern {
     const char = path[i]!
     if (char === ':') {
       const name = /^[A-Za-z_$][\w$]*/.exec(path.slice(i + 1))?.[0]
-      if (!name) throw new Error(`"${key}": a ":" must be followed by a parameter name`)
+      if (!name)
+        throw new RouteConfigurationError({
+          route: key,
+          reason: 'a ":" must be followed by a parameter name',
+        })
       names.push(name)
       source += '([^/]+)'
       i += name.length

@@ -1,10 +1,17 @@
-import { reasons, type SettleResponse, type SupportedResponse, toV1Network } from '@tollgate/core'
+import {
+  type ExactEvmPayload,
+  reasons,
+  type SettlementMode,
+  type SettleResponse,
+  type SupportedResponse,
+  toV1Network,
+} from '@tollgate/core'
 import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilitator-client'
-import { type Asset, normalizePayment, settleAuthorization, verifyPayment } from '@tollgate/evm'
 import type { Account, Address, Chain, Client, Hex, Transport, WalletClient } from 'viem'
 import { getChainId, waitForTransactionReceipt } from 'viem/actions'
-import { authorizationKey } from './flow/replayGuard.js'
-import type { SettlementMode } from './flow/requirements.js'
+import type { Asset } from './assets.js'
+import { settleAuthorization } from './settleAuthorization.js'
+import { normalizePayment, verifyPayment } from './verifyPayment.js'
 
 export type CreateLocalFacilitatorParameters = {
   /** Reads the chain: verification, receipts. */
@@ -15,24 +22,35 @@ export type CreateLocalFacilitatorParameters = {
   assets?: readonly Asset[] | undefined
   /** The mode when the request names none. @default 'confirmed' */
   settlement?: SettlementMode | undefined
-  /** Milliseconds to wait for a receipt before answering `settlement_pending`. @default 60_000 */
-  receiptTimeout?: number | undefined
+  /** How long to wait for a receipt before answering `settlement_pending`, in milliseconds. @default 60_000 */
+  receiptTimeoutMs?: number | undefined
+  /** The clock of verification, in milliseconds since the Unix epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 export type CreateLocalFacilitatorReturnType = FacilitatorClient
 
 /**
- * A facilitator that runs inside the provider's process: verifies with `@tollgate/evm`'s
- * `verifyPayment` and settles with `settleAuthorization` from `walletClient`, so a provider needs no
- * separate service. Settlement re-verifies first (nonce, balance), broadcasts one transaction at a
- * time from the wallet (no nonce races between concurrent settlements), then waits for the receipt
- * (`'confirmed'`) or answers as soon as the hash is known (`'submitted'`). A receipt that does not
- * come within `receiptTimeout` answers `settlement_pending` with the hash; settling the same
- * authorization again then waits for that transaction instead of sending another.
+ * The modes this facilitator honours, as its `/supported` lists them. `queued` is not among them:
+ * there is no durable queue in a process. Asked for `queued` anyway, it answers once the
+ * transaction is broadcast, as for `submitted` (a later answer, never an earlier one).
+ */
+const honouredModes: readonly SettlementMode[] = ['confirmed', 'submitted']
+
+/**
+ * A facilitator that runs inside the provider's process: verifies with `verifyPayment` and settles
+ * with `settleAuthorization` from `walletClient`, so a provider needs no separate service. Settlement
+ * re-verifies first (nonce, balance), broadcasts one transaction at a time from the wallet (no nonce
+ * races between concurrent settlements), then waits for the receipt (`'confirmed'`) or answers as
+ * soon as the hash is known (`'submitted'`). A receipt that does not come within `receiptTimeoutMs`
+ * answers `settlement_pending` with the hash; settling the same authorization again then waits for
+ * that transaction instead of sending another. Its `supported()` lists the modes it honours
+ * (`extra.settlementModes`), which the paywall checks each route's `settlement` against.
  *
  * @example
  * ```ts
- * import { createLocalFacilitator, createPaywall } from '@tollgate/express'
+ * import { createLocalFacilitator } from '@tollgate/evm'
+ * import { createPaywall } from '@tollgate/express'
  *
  * const facilitator = createLocalFacilitator({ publicClient, walletClient })
  * app.use(createPaywall(facilitator, { routes }))
@@ -43,7 +61,8 @@ export function createLocalFacilitator({
   walletClient,
   assets,
   settlement: defaultMode = 'confirmed',
-  receiptTimeout = 60_000,
+  receiptTimeoutMs = 60_000,
+  now,
 }: CreateLocalFacilitatorParameters): CreateLocalFacilitatorReturnType {
   // Broadcasts go out one after another: each reads the account's pending nonce.
   let broadcasts: Promise<unknown> = Promise.resolve()
@@ -63,7 +82,7 @@ export function createLocalFacilitator({
     try {
       const receipt = await waitForTransactionReceipt(publicClient, {
         hash: transaction,
-        timeout: receiptTimeout,
+        timeout: receiptTimeoutMs,
       })
       pending.delete(key)
       return receipt.status === 'success'
@@ -82,11 +101,10 @@ export function createLocalFacilitator({
 
   return {
     verify(request) {
-      return verifyPayment(publicClient, { ...request, assets })
+      return verifyPayment(publicClient, { ...request, assets, now })
     },
 
     async settle(request: SettleParameters) {
-      // No queue here: `queued` answers as soon as the transaction is broadcast, like `submitted`.
       const mode = request.settlement ?? defaultMode
       const network = request.paymentRequirements.network
       const normalized = normalizePayment(request)
@@ -99,9 +117,8 @@ export function createLocalFacilitator({
           ...(normalized.response.payer ? { payer: normalized.response.payer } : {}),
         }
       const { payload, requirements } = normalized.payment
-      const { from } = payload.authorization
-      const base = { network, payer: from }
-      const key = authorizationKey(requirements, payload)
+      const base = { network, payer: payload.authorization.from }
+      const key = settlementKey(requirements, payload)
       const known = pending.get(key)
       if (known) return confirm(known, base, key)
 
@@ -112,6 +129,7 @@ export function createLocalFacilitator({
           publicClient,
           wait: false,
           assets,
+          now,
         }),
       )
       if (!submitted.success || mode !== 'confirmed') return submitted
@@ -122,14 +140,28 @@ export function createLocalFacilitator({
       const chainId = publicClient.chain?.id ?? (await getChainId(publicClient))
       const network = `eip155:${chainId}`
       const v1 = toV1Network(network)
+      const extra = { settlementModes: [...honouredModes] }
       return {
         kinds: [
-          { x402Version: 2, scheme: 'exact', network },
-          ...(v1 ? [{ x402Version: 1, scheme: 'exact', network: v1 }] : []),
+          { x402Version: 2, scheme: 'exact', network, extra },
+          ...(v1 ? [{ x402Version: 1, scheme: 'exact', network: v1, extra }] : []),
         ],
         extensions: [],
         signers: { 'eip155:*': [walletClient.account.address as Address] },
       }
     },
   }
+}
+
+/** An authorization's key: chain, token, payer and nonce, as the on-chain nonce is scoped. */
+function settlementKey(
+  requirements: { network: string; asset: string },
+  { authorization }: ExactEvmPayload,
+): string {
+  return [
+    requirements.network,
+    requirements.asset.toLowerCase(),
+    authorization.from.toLowerCase(),
+    authorization.nonce.toLowerCase(),
+  ].join('|')
 }

@@ -5,11 +5,12 @@ import {
   supportedResponseSchema,
 } from '@tollgate/core'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
-import { type Asset, createPaymentPayload } from '@tollgate/evm'
 import { useDevnet } from '@tollgate/test'
 import { type Address, erc20Abi, type Hex } from 'viem'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
+import type { Asset } from './assets.js'
 import { createLocalFacilitator } from './createLocalFacilitator.js'
+import { createPaymentPayload } from './createPaymentPayload.js'
 
 const devnet = useDevnet({ accounts: 4 })
 
@@ -32,7 +33,9 @@ beforeAll(() => {
 })
 afterEach(() => devnet.testClient.setAutomine(true))
 
-function facilitatorWith(options: { receiptTimeout?: number } = {}): FacilitatorClient {
+function facilitatorWith(
+  options: { receiptTimeoutMs?: number; now?: () => number } = {},
+): FacilitatorClient {
   return createLocalFacilitator({
     publicClient: devnet.publicClient,
     walletClient: devnet.walletClient(devnet.accounts[2]!.account),
@@ -55,10 +58,17 @@ async function request() {
 }
 
 describe('createLocalFacilitator', () => {
-  test('supported: exact v2 on the chain, the settlement wallet as signer', async () => {
+  test('supported: exact v2 on the chain, the modes it honours, the settlement wallet as signer', async () => {
     const supported = await facilitatorWith().supported()
     expect(supportedResponseSchema.parse(supported)).toEqual({
-      kinds: [{ x402Version: 2, scheme: 'exact', network: devnet.network }],
+      kinds: [
+        {
+          x402Version: 2,
+          scheme: 'exact',
+          network: devnet.network,
+          extra: { settlementModes: ['confirmed', 'submitted'] },
+        },
+      ],
       extensions: [],
       signers: { 'eip155:*': [devnet.accounts[2]!.address] },
     })
@@ -117,7 +127,25 @@ describe('createLocalFacilitator', () => {
     expect(await balanceOf(payTo)).toBe(before + 1000n)
   })
 
-  test('queued: no queue in-process, so it answers once broadcast, like submitted', async () => {
+  test('the injected clock (milliseconds) is the clock of verification and settlement', async () => {
+    const pair = await request()
+    const validBefore = Number(
+      (pair.paymentPayload.payload as { authorization: { validBefore: string } }).authorization
+        .validBefore,
+    )
+    const late = facilitatorWith({ now: () => (validBefore + 1) * 1000 })
+    expect(await late.verify(pair)).toMatchObject({
+      isValid: false,
+      invalidReason: reasons.invalidExactEvmPayloadAuthorizationValidBefore,
+    })
+    expect(await late.settle(pair)).toMatchObject({
+      success: false,
+      transaction: '',
+      errorReason: reasons.invalidExactEvmPayloadAuthorizationValidBefore,
+    })
+  })
+
+  test('queued: not listed (no queue in-process); asked anyway, it answers once broadcast, like submitted', async () => {
     const facilitator = facilitatorWith()
     const pair = await request()
     await devnet.testClient.setAutomine(false)
@@ -133,7 +161,7 @@ describe('createLocalFacilitator', () => {
   })
 
   test('a receipt that does not come in time: settlement_pending, then reconciled without resending', async () => {
-    const facilitator = facilitatorWith({ receiptTimeout: 300 })
+    const facilitator = facilitatorWith({ receiptTimeoutMs: 300 })
     const pair = await request()
     const before = await balanceOf(payTo)
     await devnet.testClient.setAutomine(false)
