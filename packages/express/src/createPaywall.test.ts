@@ -13,7 +13,7 @@ import {
 } from '@tollgate/core'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
-import { type Asset, createPaymentPayload } from '@tollgate/evm'
+import { type Asset, createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
 import { listen, useDevnet } from '@tollgate/test'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
@@ -22,7 +22,6 @@ import { type Address, erc20Abi, type Hex, type LocalAccount } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PaymentRequirementsSchema as LegacyRequirementsSchema } from 'x402/types'
-import { createLocalFacilitator } from './createLocalFacilitator.js'
 import { createPaywall } from './createPaywall.js'
 import { AgentConfigurationError } from './errors.js'
 import type { FailedEvent, SettledEvent, VerifiedEvent } from './flow/events.js'
@@ -91,7 +90,7 @@ beforeAll(async () => {
           payTo,
           network,
         },
-        'POST /stream': { price: '20000', asset: devnet.usdc.address, payTo, network },
+        'POST /stream': { price: 20_000n, asset: devnet.usdc.address, payTo, network },
       },
     }),
   )
@@ -431,9 +430,10 @@ describe('paid requests (local facilitator on anvil)', () => {
     expect(await balanceOf(payTo)).toBe(before + 10_000n)
     const hookErrors = logged.filter((entry) => entry.context.hook !== undefined)
     expect(hookErrors.map((entry) => entry.context.hook)).toEqual(['onVerified', 'onSettled'])
-    expect(hookErrors.map((entry) => (entry.context.error as Error).message)).toEqual([
-      'onVerified broke',
-      'onSettled broke',
+    // Logged as text (the error objects themselves go to the channel).
+    expect(hookErrors.map((entry) => entry.context.error)).toEqual([
+      'Error: onVerified broke',
+      'Error: onSettled broke',
     ])
     expect(events).toHaveLength(2)
   })
@@ -879,7 +879,11 @@ describe('agent identity', () => {
         agent: { agentRegistry: '0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 1n },
       }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[AgentConfigurationError: The agent option is invalid: agentRegistry must be "eip155:<chainId>:<address>", got "0x8004A818BFB912233c491871b3d84c89A494BD9e".]`,
+      `
+      [AgentConfigurationError: The agent option is invalid: agentRegistry: expected an agent registry "eip155:<chainId>:<address>", got 0x8004A818BFB912233c491871b3d84c89A494BD9e.
+
+      Docs: https://tollgate.dev/docs/concepts/identities]
+    `,
     )
     expect(() =>
       createPaywall(facilitator, { routes: {}, agent: { agentRegistry, agentId: -1 } }),

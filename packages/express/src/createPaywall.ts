@@ -1,16 +1,26 @@
 import type { IncomingMessage } from 'node:http'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { type PaywallMiddleware, toExpressMiddleware } from './adapter/express.js'
-import type { AgentConfigurationErrorType, RouteConfigurationErrorType } from './errors.js'
-import { createPaywallFlow, type PaywallOptions } from './flow/paywallFlow.js'
+import type {
+  AgentConfigurationErrorType,
+  RouteConfigurationErrorType,
+  UnsupportedSettlementModeErrorType,
+} from './errors.js'
+import { createPaywallFlow, type PaywallFlowParameters } from './flow/paywallFlow.js'
 
+/** The options of {@link createPaywall}: the routes, and how the paywall answers and reports. */
 export type CreatePaywallParameters<request extends IncomingMessage = IncomingMessage> =
-  PaywallOptions<request>
+  PaywallFlowParameters<request>
 
+/** The middleware, with `ready()`. */
 export type CreatePaywallReturnType<request extends IncomingMessage = IncomingMessage> =
   PaywallMiddleware<request>
 
-export type CreatePaywallErrorType = AgentConfigurationErrorType | RouteConfigurationErrorType
+/** What `createPaywall` throws; its `ready()` rejects with `UnsupportedSettlementModeError` too. */
+export type CreatePaywallErrorType =
+  | AgentConfigurationErrorType
+  | RouteConfigurationErrorType
+  | UnsupportedSettlementModeErrorType
 
 /**
  * An Express middleware that charges for the routes in `routes` through x402.
@@ -25,12 +35,17 @@ export type CreatePaywallErrorType = AgentConfigurationErrorType | RouteConfigur
  * pending the client gets a 402 with the pending `PAYMENT-RESPONSE`, and sending the same payment
  * again finishes the purchase (never a second charge). Other requests pass through untouched.
  *
+ * A route's `settlement` mode holds or the route is refused: it is checked against the
+ * facilitator's `/supported` before the route's first payment (or all at once by `ready()`); a
+ * mode the facilitator cannot honour answers 500 `settlement_mode_unsupported` and charges nothing.
+ *
  * With `agent` (an ERC-8004 identity), every 402 names the agent (`extensions.erc8004`) so a payer
  * can check that `payTo` is its verified wallet, and the middleware serves
  * `GET /.well-known/agent-registration.json`, the domain proof (mount it at the site root).
  *
  * The options are checked here: a route that cannot be priced throws `RouteConfigurationError`, a
- * malformed `agent` throws `AgentConfigurationError`.
+ * malformed `agent` throws `AgentConfigurationError`. Faults the client does not see are warned
+ * about on the console unless `logger` says otherwise.
  *
  * @example
  * ```ts
@@ -38,15 +53,15 @@ export type CreatePaywallErrorType = AgentConfigurationErrorType | RouteConfigur
  * import { createLocalFacilitator, createPaywall } from '@tollgate/express'
  *
  * const app = express()
- * app.use(
- *   createPaywall(createLocalFacilitator({ publicClient, walletClient }), {
- *     routes: {
- *       'GET /report': { price: '$0.01', payTo: '0xYourAddress', network: 'base-sepolia' },
- *     },
- *     // Optional: the ERC-8004 agent this API belongs to.
- *     agent: { agentRegistry: 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 7n },
- *   }),
- * )
+ * const paywall = createPaywall(createLocalFacilitator({ publicClient, walletClient }), {
+ *   routes: {
+ *     'GET /report': { price: '$0.01', payTo: '0xYourAddress', network: 'base-sepolia' },
+ *   },
+ *   // Optional: the ERC-8004 agent this API belongs to.
+ *   agent: { agentRegistry: 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e', agentId: 7n },
+ * })
+ * await paywall.ready() // every route's settlement mode holds with this facilitator
+ * app.use(paywall)
  * app.get('/report', (req, res) => res.json({ report: 'paid content' }))
  * ```
  */

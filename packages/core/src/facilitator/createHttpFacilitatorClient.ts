@@ -20,11 +20,7 @@ import {
   type VerifyResponse,
   verifyResponseSchema,
 } from '../schemas/v2.js'
-import {
-  findSupportedKind,
-  readSettlementModes,
-  type SettlementMode,
-} from './settlement.js'
+import { findSupportedKind, readSettlementModes, type SettlementMode } from './settlement.js'
 
 /** A payment and the requirements it answers, v2 or v1 (the `/verify` and `/settle` input). */
 export type FacilitatorRequest =

@@ -37,9 +37,15 @@ describe('findSupportedKind', () => {
   })
 
   test('another scheme or network, or a name no registry knows: none', () => {
-    expect(findSupportedKind(supported, { scheme: 'upto', network: 'eip155:84532' })).toBeUndefined()
-    expect(findSupportedKind(supported, { scheme: 'exact', network: 'eip155:8453' })).toBeUndefined()
-    expect(findSupportedKind(supported, { scheme: 'exact', network: 'no-such-net' })).toBeUndefined()
+    expect(
+      findSupportedKind(supported, { scheme: 'upto', network: 'eip155:84532' }),
+    ).toBeUndefined()
+    expect(
+      findSupportedKind(supported, { scheme: 'exact', network: 'eip155:8453' }),
+    ).toBeUndefined()
+    expect(
+      findSupportedKind(supported, { scheme: 'exact', network: 'no-such-net' }),
+    ).toBeUndefined()
   })
 })
 

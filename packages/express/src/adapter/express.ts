@@ -13,12 +13,20 @@ export type ExpressLikeRequest = IncomingMessage & {
 /** Express's `next`. */
 export type NextFunction = (error?: unknown) => void
 
-/** An Express (or Connect) middleware. */
-export type PaywallMiddleware<request extends IncomingMessage = IncomingMessage> = (
+/** An Express (or Connect) middleware, with the paywall's start-up check. */
+export type PaywallMiddleware<request extends IncomingMessage = IncomingMessage> = ((
   req: request,
   res: ServerResponse,
   next: NextFunction,
-) => void
+) => void) & {
+  /**
+   * Resolves once every route's `settlement` mode is known to hold with the facilitator (read
+   * from its `/supported`); rejects with `UnsupportedSettlementModeError` for a route it cannot
+   * honour, or with the error of `/supported`. Without it, each route is checked at its first
+   * payment.
+   */
+  ready(): Promise<void>
+}
 
 function headerValue(value: string | string[] | number | undefined): string | undefined {
   if (value === undefined) return undefined
@@ -85,7 +93,7 @@ function createResponder(res: ServerResponse, next: NextFunction): PaywallRespon
 export function toExpressMiddleware<request extends ExpressLikeRequest>(
   flow: PaywallFlow<request>,
 ): PaywallMiddleware<request> {
-  return function paywall(req, res, next) {
+  function paywall(req: request, res: ServerResponse, next: NextFunction): void {
     const method = (req.method ?? 'GET').toUpperCase()
     const path = requestPath(req)
     if (method === 'OPTIONS') {
@@ -117,4 +125,5 @@ export function toExpressMiddleware<request extends ExpressLikeRequest>(
       (error: unknown) => next(error),
     )
   }
+  return Object.assign(paywall, { ready: () => flow.ready() })
 }

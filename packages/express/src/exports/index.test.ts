@@ -5,16 +5,15 @@ test('the entry exports exactly these values', () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
       "AgentConfigurationError",
+      "InvalidPriceError",
       "PriceResolutionError",
       "RouteConfigurationError",
-      "agentIdentityExtension",
-      "agentRegistrationPath",
+      "UnsupportedSettlementModeError",
       "createLocalFacilitator",
       "createPaywall",
       "paywallChannels",
       "paywallReasons",
       "renderPaywallPage",
-      "statusOf",
     ]
   `)
 })

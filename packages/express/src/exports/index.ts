@@ -1,15 +1,16 @@
-// The provider's side of x402 for Express: the paywall middleware and an in-process facilitator.
+// The provider's side of x402 for Express: the paywall middleware (and, for one import, the
+// in-process facilitator, which lives in `@tollgate/evm`).
 
+export {
+  type CreateLocalFacilitatorParameters,
+  type CreateLocalFacilitatorReturnType,
+  createLocalFacilitator,
+} from '@tollgate/evm'
 export type {
   ExpressLikeRequest,
   NextFunction,
   PaywallMiddleware,
 } from '../adapter/express.js'
-export {
-  type CreateLocalFacilitatorParameters,
-  type CreateLocalFacilitatorReturnType,
-  createLocalFacilitator,
-} from '../createLocalFacilitator.js'
 export {
   type CreatePaywallErrorType,
   type CreatePaywallParameters,
@@ -19,41 +20,38 @@ export {
 export {
   AgentConfigurationError,
   type AgentConfigurationErrorType,
-  type PaywallFailureKind,
+  InvalidPriceError,
+  type InvalidPriceErrorType,
   PriceResolutionError,
   type PriceResolutionErrorType,
   RouteConfigurationError,
   type RouteConfigurationErrorType,
-  statusOf,
+  UnsupportedSettlementModeError,
+  type UnsupportedSettlementModeErrorType,
 } from '../errors.js'
-export {
-  type AgentIdentityExtension,
-  type AgentRegistrationEntry,
-  type AgentRegistrationFile,
-  agentIdentityExtension,
-  agentRegistrationPath,
-  type PaywallAgent,
+export type {
+  AgentRegistrationEntry,
+  AgentRegistrationFile,
+  PaywallAgent,
 } from '../flow/agent.js'
-export type { CorsOptions } from '../flow/cors.js'
+export type { CorsConfig } from '../flow/cors.js'
 export {
   type FailedEvent,
   type FailureStage,
   type PaymentEvent,
   type PaywallHooks,
-  type PaywallLogger,
   paywallChannels,
   type SettledEvent,
   type VerifiedEvent,
 } from '../flow/events.js'
-export type { IdempotencyOptions } from '../flow/idempotency.js'
-export type { PaywallOptions } from '../flow/paywallFlow.js'
+export type { IdempotencyConfig } from '../flow/idempotency.js'
+export type { PaywallLogger } from '../flow/logger.js'
 export type { PaywallRequest } from '../flow/request.js'
 export type {
   PaymentOption,
   RouteConfig,
   RoutePrice,
   Routes,
-  SettlementMode,
   SettlementOrder,
 } from '../flow/requirements.js'
 export {

@@ -2,7 +2,7 @@ import { headerNames } from '@tollgate/core'
 import type { PaywallResponse } from './request.js'
 
 /** CORS for priced routes, so browser agents can read the challenge and send a payment. */
-export type CorsOptions = {
+export type CorsConfig = {
   /** Origins allowed: `'*'`, one origin, a list, or a predicate. @default '*' */
   origin?: '*' | string | readonly string[] | ((origin: string) => boolean) | undefined
   /** Request headers allowed in preflight besides the x402 ones. @default the headers the preflight asks for */
@@ -10,14 +10,14 @@ export type CorsOptions = {
   /** `Access-Control-Allow-Credentials: true` (then the origin is echoed, never `*`). @default false */
   credentials?: boolean | undefined
   /** Seconds a browser may cache a preflight. @default 600 */
-  maxAge?: number | undefined
+  maxAgeSeconds?: number | undefined
 }
 
 export type ResolvedCors = {
   allowOrigin(origin: string | undefined): string | undefined
   allowHeaders: readonly string[] | undefined
   credentials: boolean
-  maxAge: number
+  maxAgeSeconds: number
 }
 
 /** Headers a browser script must be able to read on paywalled responses. */
@@ -39,13 +39,13 @@ export const paymentRequestHeaders = [
 ] as const
 
 /** `false` turns the paywall's CORS handling off (the app's own CORS middleware then decides). */
-export function resolveCors(option: boolean | CorsOptions | undefined): ResolvedCors | undefined {
+export function resolveCors(option: boolean | CorsConfig | undefined): ResolvedCors | undefined {
   if (option === false) return undefined
   const {
     origin = '*',
     allowHeaders,
     credentials = false,
-    maxAge = 600,
+    maxAgeSeconds = 600,
   } = option === true || option === undefined ? {} : option
   const allowOrigin = (requestOrigin: string | undefined): string | undefined => {
     if (origin === '*') return credentials ? requestOrigin : '*'
@@ -54,7 +54,7 @@ export function resolveCors(option: boolean | CorsOptions | undefined): Resolved
     if (typeof origin === 'function') return origin(requestOrigin) ? requestOrigin : undefined
     return origin.includes(requestOrigin) ? requestOrigin : undefined
   }
-  return { allowOrigin, allowHeaders, credentials, maxAge }
+  return { allowOrigin, allowHeaders, credentials, maxAgeSeconds }
 }
 
 /** A comma list with `additions` appended, each name once (case-insensitive). */
@@ -111,7 +111,7 @@ export function preflightResponse(
       ...(cors.allowHeaders ?? requested),
     ]),
     'Access-Control-Expose-Headers': exposedHeaders.join(', '),
-    'Access-Control-Max-Age': String(cors.maxAge),
+    'Access-Control-Max-Age': String(cors.maxAgeSeconds),
     'Content-Length': '0',
   }
   if (allowOrigin !== '*') headers.Vary = 'Origin'

@@ -6,6 +6,7 @@ import type {
   SettleResponse,
   VerifyResponse,
 } from '@tollgate/core'
+import type { Report } from './logger.js'
 import type { PaywallRequest } from './request.js'
 
 /** What every payment event carries. */
@@ -24,8 +25,18 @@ export type VerifiedEvent<raw = unknown> = PaymentEvent<raw> & { verification: V
 
 export type SettledEvent<raw = unknown> = PaymentEvent<raw> & { settlement: SettleResponse }
 
-/** Where a presented payment stopped. */
-export type FailureStage = 'decode' | 'match' | 'idempotency' | 'verify' | 'handler' | 'settle'
+/**
+ * Where a presented payment stopped. `settlement-mode`: the route's `settlement` cannot be
+ * honoured by the facilitator, or its `/supported` could not be read (checked before verifying).
+ */
+export type FailureStage =
+  | 'decode'
+  | 'match'
+  | 'idempotency'
+  | 'settlement-mode'
+  | 'verify'
+  | 'handler'
+  | 'settle'
 
 export type FailedEvent<raw = unknown> = {
   request: PaywallRequest<raw>
@@ -44,8 +55,8 @@ export type FailedEvent<raw = unknown> = {
 
 /**
  * Lifecycle hooks. They run after the fact and cannot change the outcome: one that throws (or
- * rejects) is reported to the `logger` and the `tollgate:paywall:hook-error` channel, and a
- * settled payment is still delivered.
+ * rejects) is logged and published on the `tollgate:paywall:hook-error` channel (with the error
+ * itself), and a settled payment is still delivered.
  */
 export type PaywallHooks<raw = unknown> = {
   /** The facilitator verified the payment; the handler runs next. */
@@ -54,12 +65,6 @@ export type PaywallHooks<raw = unknown> = {
   onSettled?: ((event: SettledEvent<raw>) => void | Promise<void>) | undefined
   /** A presented payment did not end in a paid response. */
   onFailed?: ((event: FailedEvent<raw>) => void | Promise<void>) | undefined
-}
-
-/** Where the paywall reports what the client does not see (hook errors, facilitator faults). */
-export type PaywallLogger = {
-  error?: ((message: string, context: Record<string, unknown>) => void) | undefined
-  warn?: ((message: string, context: Record<string, unknown>) => void) | undefined
 }
 
 /**
@@ -88,17 +93,13 @@ export async function runHook<event>(
   name: keyof PaywallHooks,
   hook: ((event: event) => void | Promise<void>) | undefined,
   event: event,
-  logger: PaywallLogger | undefined,
+  report: Report,
 ): Promise<void> {
   if (!hook) return
   try {
     await hook(event)
   } catch (error) {
-    try {
-      logger?.error?.(`tollgate paywall: the ${name} hook threw`, { hook: name, error })
-    } catch {
-      // A logger that throws must not break the response either.
-    }
+    report('error', `the ${name} hook threw`, { hook: name, error })
     publish(paywallChannels.hookError, () => ({ hook: name, error }))
   }
 }

@@ -8,7 +8,7 @@ import {
 import type { PaywallResponse } from './request.js'
 
 /** Idempotent paid requests through the `payment-identifier` extension. */
-export type IdempotencyOptions = {
+export type IdempotencyConfig = {
   /** Declare the identifier as required: a v2 payment without one gets a 400. @default false */
   required?: boolean | undefined
   /** How long a paid response is kept for replays. @default 3600 */
@@ -80,7 +80,7 @@ export function createIdempotencyCache({
   ttlSeconds = 3600,
   maxEntries = 10_000,
   now = Date.now,
-}: IdempotencyOptions & { now?: (() => number) | undefined } = {}): IdempotencyCache {
+}: IdempotencyConfig & { now?: (() => number) | undefined } = {}): IdempotencyCache {
   const entries = new Map<string, Entry>()
 
   function evict() {

@@ -10,13 +10,12 @@ import {
   type PaymentPayload,
   reasons,
 } from '@tollgate/core'
-import { createPaymentPayload } from '@tollgate/evm'
+import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'
 import { type Address, erc20Abi } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { createLocalFacilitator } from '../createLocalFacilitator.js'
 import { createPaywall } from '../createPaywall.js'
 import { paywallReasons } from '../reasons.js'
 import type { FailedEvent } from './events.js'
@@ -47,7 +46,7 @@ beforeAll(async () => {
     walletClient: devnet.walletClient(devnet.accounts[2]!.account),
     assets,
     // Short, so that a test with mining off sees `settlement_pending` quickly.
-    receiptTimeout: 400,
+    receiptTimeoutMs: 400,
   })
   const app = express()
   app.use(

@@ -1,10 +1,13 @@
 import {
+  agentReferenceKey,
+  agentRegistrationPath,
   encodePaymentResponseHeader,
   type FacilitatorRequest,
   headerNames,
   isSettlementPending,
   type PaymentRequirements,
   paymentIdentifierKey,
+  type SettlementMode,
   type SettleResponse,
   toV1Network,
   type VerifyResponse,
@@ -12,26 +15,19 @@ import {
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import type { Asset } from '@tollgate/evm'
 import {
-  AgentConfigurationError,
   facilitatorFailureKind,
   facilitatorFailureReason,
   type PaywallFailureKind,
-  RouteConfigurationError,
   statusOf,
+  UnsupportedSettlementModeError,
   verifyFailureKind,
 } from '../errors.js'
 import { type PaywallPageRenderer, renderPaywallPage } from '../paywall/page.js'
 import { paywallReasons } from '../reasons.js'
-import {
-  agentIdentityExtension,
-  agentRegistrationPath,
-  agentRegistrationResponse,
-  type PaywallAgent,
-  resolveAgentOption,
-} from './agent.js'
+import { agentRegistrationResponse, type PaywallAgent, resolveAgentOption } from './agent.js'
 import { buildChallenge, buildErrorResponse } from './challenge.js'
 import {
-  type CorsOptions,
+  type CorsConfig,
   corsResponseHeaders,
   exposedHeaders,
   mergeHeaderList,
@@ -42,7 +38,6 @@ import {
   type FailedEvent,
   type FailureStage,
   type PaywallHooks,
-  type PaywallLogger,
   paywallChannels,
   publish,
   runHook,
@@ -51,9 +46,10 @@ import { settlePayment, verifyPayment } from './facilitate.js'
 import {
   createIdempotencyCache,
   declarePaymentIdentifier,
-  type IdempotencyOptions,
+  type IdempotencyConfig,
   readPaymentIdentifier,
 } from './idempotency.js'
+import { createReport, type PaywallLogger } from './logger.js'
 import { createOutstandingPayments, type OutstandingPayment } from './outstanding.js'
 import {
   type DecodedPayment,
@@ -63,7 +59,7 @@ import {
   matchV1,
   readPaymentHeader,
 } from './payment.js'
-import { authorizationKey, createReplayGuard } from './replayGuard.js'
+import { authorizationKey, createReplayGuard, validBeforeMs } from './replayGuard.js'
 import type {
   HeldResponse,
   PaywallRequest,
@@ -80,9 +76,10 @@ import {
   toV1Requirement,
 } from './requirements.js'
 import { compileRoutePattern, matchRoute, type RouteMatch, type RoutePattern } from './routes.js'
+import { createSettlementModes } from './settlementModes.js'
 
-/** Options of a paywall, whatever the framework. */
-export type PaywallOptions<raw = unknown> = {
+/** The parameters of a paywall, whatever the framework. */
+export type PaywallFlowParameters<raw = unknown> = {
   /** The priced routes; a request no key matches passes through untouched. */
   routes: Routes<raw>
   /** Tokens to know besides the built-in USDC registry (decimals, symbol, EIP-712 domain). */
@@ -91,13 +88,23 @@ export type PaywallOptions<raw = unknown> = {
   /** The HTML page for browsers (`Accept: text/html`); `false` answers them with JSON too. @default the built-in page */
   paywallPage?: false | PaywallPageRenderer | undefined
   /** CORS for priced routes; `false` leaves CORS to the app. @default { origin: '*' } */
-  cors?: boolean | CorsOptions | undefined
+  cors?: boolean | CorsConfig | undefined
   /** Largest payment header accepted, in bytes of base64. @default 16384 */
   maxHeaderBytes?: number | undefined
   /** Payment-identifier idempotency; `false` turns it off. @default {} (optional identifier) */
-  idempotency?: false | IdempotencyOptions | undefined
-  /** Where hook errors and facilitator faults are reported. @default none (diagnostics channels only) */
-  logger?: PaywallLogger | undefined
+  idempotency?: false | IdempotencyConfig | undefined
+  /**
+   * Where facilitator faults, failed settlements, refused settlement modes and throwing hooks or
+   * price functions are reported, as plain text without secrets (no payment signatures, keys or
+   * credentials); `false` reports nothing (the diagnostics channels still carry every event).
+   * @default the console (`console.warn`, `console.error`)
+   */
+  logger?: PaywallLogger | false | undefined
+  /**
+   * The clock of every store (replays, outstanding payments, idempotent responses), in
+   * milliseconds since the Unix epoch. @default Date.now
+   */
+  now?: (() => number) | undefined
   /**
    * The provider's ERC-8004 agent identity: named in every 402 (`extensions.erc8004`, in the v2
    * header and the v1 body) so a payer can check `payTo` against the agent's verified wallet, and
@@ -122,6 +129,11 @@ export type PaywallFlow<raw = unknown> = {
    * path), or `undefined` (pass through).
    */
   wellKnown(method: string, path: string): Promise<PaywallResponse> | undefined
+  /**
+   * Checks every route's `settlement` mode against the facilitator's `/supported`; rejects with
+   * `UnsupportedSettlementModeError`, or the error of `/supported`.
+   */
+  ready(): Promise<void>
   /** Handles a request to a priced route: challenge, or verify + handler + settle. */
   handle(
     request: PaywallRequest<raw>,
@@ -133,7 +145,7 @@ export type PaywallFlow<raw = unknown> = {
 /** Resolves the options once (routes checked, stores created) and returns the flow. */
 export function createPaywallFlow<raw>(
   facilitator: FacilitatorClient,
-  options: PaywallOptions<raw>,
+  options: PaywallFlowParameters<raw>,
 ): PaywallFlow<raw> {
   const {
     routes,
@@ -142,28 +154,27 @@ export function createPaywallFlow<raw>(
     paywallPage = renderPaywallPage,
     maxHeaderBytes = 16_384,
     idempotency = {},
-    logger,
+    now = Date.now,
   } = options
+  const report = createReport(options.logger)
   const table: { pattern: RoutePattern; route: ResolvedRoute<raw> }[] = Object.entries(routes).map(
-    ([key, config]) => {
-      let pattern: RoutePattern
-      try {
-        pattern = compileRoutePattern(key)
-      } catch (error) {
-        throw new RouteConfigurationError(key, (error as Error).message, { cause: error })
-      }
-      return { pattern, route: resolveRoute(key, config, { assets }) }
-    },
+    ([key, config]) => ({
+      pattern: compileRoutePattern(key),
+      route: resolveRoute(key, config, { assets }),
+    }),
   )
   const agent = options.agent === undefined ? undefined : resolveAgentOption(options.agent)
-  if (typeof agent === 'string') throw new AgentConfigurationError(agent)
   const cors = resolveCors(options.cors)
-  const guard = createReplayGuard()
-  const outstanding = createOutstandingPayments()
-  const cache = idempotency === false ? undefined : createIdempotencyCache(idempotency)
+  const guard = createReplayGuard({ now })
+  const outstanding = createOutstandingPayments({ now })
+  const cache = idempotency === false ? undefined : createIdempotencyCache({ ...idempotency, now })
+  const modes = createSettlementModes(facilitator, {
+    routes: table.map((entry) => entry.route),
+    report,
+  })
   // The agent goes in the v1 body too (a top-level `extensions`, which legacy clients ignore);
   // payment-identifier is v2 only.
-  const agentExtensions = agent && { [agentIdentityExtension]: agent.extension }
+  const agentExtensions = agent && { [agentReferenceKey]: agent.extension }
   const extensions = {
     ...(idempotency === false
       ? {}
@@ -272,7 +283,7 @@ export function createPaywallFlow<raw>(
     const failed = async (event: Omit<FailedEvent<raw>, 'request' | 'route'>): Promise<void> => {
       const full: FailedEvent<raw> = { request, route: route.key, ...event }
       publish(paywallChannels.failed, () => ({ ...full }))
-      await runHook('onFailed', hooks.onFailed, full, logger)
+      await runHook('onFailed', hooks.onFailed, full, report)
     }
 
     const decoded = decodePayment(header.value, { maxBytes: maxHeaderBytes })
@@ -386,6 +397,10 @@ export function createPaywallFlow<raw>(
         return undefined
       }
 
+      // What the route asks for must hold: checked before anything is verified or reserved.
+      const mode = await settlementMode(candidates[0]!)
+      if (mode === null) return undefined
+
       let verification: VerifyResponse | undefined
       let requirements = candidates[0]!
       for (const candidate of candidates) {
@@ -421,7 +436,7 @@ export function createPaywallFlow<raw>(
 
       // One authorization, one request: the reservation is atomic within this process.
       const key = authorizationKey(requirements, authorization)
-      if (!guard.reserve(key, BigInt(authorization.authorization.validBefore))) {
+      if (!guard.reserve(key, validBeforeMs(authorization))) {
         await fail('verify', 'payment_required', paywallReasons.duplicateSettlement, duplicate, {
           ...base,
           requirements,
@@ -431,7 +446,7 @@ export function createPaywallFlow<raw>(
       const payer = verification.payer ?? authorization.authorization.from
       const event = { request, route: route.key, ...base, requirements, payer }
       publish(paywallChannels.verified, () => ({ ...event, verification }))
-      await runHook('onVerified', hooks.onVerified, { ...event, verification }, logger)
+      await runHook('onVerified', hooks.onVerified, { ...event, verification }, report)
 
       if (route.order === 'settle-first') {
         const settlement = await settle(requirements, payer)
@@ -459,8 +474,47 @@ export function createPaywallFlow<raw>(
       if (!settlement) return undefined
       held.release(settlementHeader(settlement))
       publish(paywallChannels.settled, () => ({ ...event, settlement }))
-      await runHook('onSettled', hooks.onSettled, { ...event, settlement }, logger)
+      await runHook('onSettled', hooks.onSettled, { ...event, settlement }, report)
       return withoutCors(held.snapshot())
+
+      /**
+       * The mode to settle in (`undefined`: the facilitator's default), or `null` once the client
+       * has been answered: the facilitator cannot honour the route's mode (500), or its
+       * `/supported` could not be read (502/503). Nothing is verified or charged then.
+       */
+      async function settlementMode(
+        requirements: PaymentRequirements,
+      ): Promise<SettlementMode | undefined | null> {
+        try {
+          return await modes.modeFor(route, requirements.network)
+        } catch (error) {
+          const failure = { ...base, requirements, error }
+          if (error instanceof UnsupportedSettlementModeError) {
+            await fail(
+              'settlement-mode',
+              'server_error',
+              paywallReasons.settlementModeUnsupported,
+              'The payment facilitator cannot settle this resource the way it requires; nothing was charged.',
+              failure,
+            )
+            return null
+          }
+          const kind = facilitatorFailureKind(error)
+          report('warn', 'the facilitator failed to say what it supports', {
+            route: route.key,
+            error,
+          })
+          publish(paywallChannels.facilitatorError, () => ({ stage: 'supported', error }))
+          await fail(
+            'settlement-mode',
+            kind,
+            facilitatorFailureReason('supported'),
+            'The payment facilitator could not be asked what it supports; nothing was charged.',
+            { ...failure, ...retryAfter(kind) },
+          )
+          return null
+        }
+      }
 
       /**
        * Settles (one retry on `settlement_pending`). On anything but success it answers the client
@@ -475,7 +529,8 @@ export function createPaywallFlow<raw>(
         const request = toFacilitator(requirements)
         let settlement: SettleResponse
         try {
-          settlement = await settlePayment(facilitator, request, route.settlement)
+          const mode = await modes.modeFor(route, requirements.network)
+          settlement = await settlePayment(facilitator, request, mode)
         } catch (error) {
           // Whether the transfer happened is unknown: the reservation stays, so this authorization
           // is never served for another request, and the body is not sent now; it is kept, as for a
@@ -509,6 +564,14 @@ export function createPaywallFlow<raw>(
         }
         if (settlement.success) return settlement
         const pending = isSettlementPending(settlement)
+        report('warn', pending ? 'a settlement is still pending' : 'a settlement failed', {
+          route: route.key,
+          network: requirements.network,
+          payer,
+          reason: settlement.errorReason,
+          transaction: settlement.transaction,
+          message: settlement.errorMessage,
+        })
         if (pending && held) keep(requirements, request, held)
         // A definite failure: nothing is left to finish.
         else if (!pending) outstanding.delete(authorizationKey(requirements, authorization))
@@ -577,7 +640,7 @@ export function createPaywallFlow<raw>(
         outstanding.delete(key)
         held.release(settlementHeader(settlement))
         publish(paywallChannels.settled, () => ({ ...event, settlement }))
-        await runHook('onSettled', hooks.onSettled, { ...event, settlement }, logger)
+        await runHook('onSettled', hooks.onSettled, { ...event, settlement }, report)
         return withoutCors(held.snapshot())
       }
 
@@ -607,20 +670,12 @@ export function createPaywallFlow<raw>(
           responder.send(response)
           const event = { request, route: route.key, ...base, requirements: entry.requirements }
           publish(paywallChannels.settled, () => ({ ...event, payer, settlement }))
-          await runHook('onSettled', hooks.onSettled, { ...event, payer, settlement }, logger)
+          await runHook('onSettled', hooks.onSettled, { ...event, payer, settlement }, report)
           return response
         } finally {
           outstanding.unlock(key)
         }
       }
-    }
-  }
-
-  function report(level: 'error' | 'warn', message: string, context: Record<string, unknown>) {
-    try {
-      logger?.[level]?.(`tollgate paywall: ${message}`, context)
-    } catch {
-      // A throwing logger must not change the response.
     }
   }
 
@@ -647,6 +702,7 @@ export function createPaywallFlow<raw>(
         },
       )
     },
+    ready: () => modes.ready(),
     handle,
   }
 }

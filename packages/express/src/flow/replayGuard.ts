@@ -10,8 +10,8 @@ import type { ExactEvmPayload } from '@tollgate/core'
 export type ReplayGuard = {
   /** Whether the authorization is already taken. */
   has(key: string): boolean
-  /** Takes the authorization until `expiresAt` (unix seconds); `false` when it is already taken. */
-  reserve(key: string, expiresAt: bigint): boolean
+  /** Takes the authorization until `expiresAtMs` (ms since the epoch); `false` when it is taken. */
+  reserve(key: string, expiresAtMs: number): boolean
   /** Gives the authorization back (the handler failed, nothing was charged). */
   release(key: string): void
   readonly size: number
@@ -30,35 +30,44 @@ export function authorizationKey(
   ].join('|')
 }
 
+/**
+ * When an authorization stops being settleable, in milliseconds since the epoch: its
+ * `validBefore` (unix seconds, the EIP-3009 edge) on the paywall's millisecond clock.
+ */
+export function validBeforeMs({ authorization }: ExactEvmPayload): number {
+  // A uint256 of seconds is far beyond any clock; as a (huge, finite) number it still compares.
+  return Number(BigInt(authorization.validBefore)) * 1000
+}
+
 /** An in-process replay guard. */
 export function createReplayGuard({
-  now = () => BigInt(Math.floor(Date.now() / 1000)),
+  now = Date.now,
 }: {
-  /** Unix seconds. @default the wall clock */
-  now?: (() => bigint) | undefined
+  /** The clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 } = {}): ReplayGuard {
-  const entries = new Map<string, bigint>()
+  const entries = new Map<string, number>()
   let nextPruneAt = 1024
 
   function prune() {
     const current = now()
-    for (const [key, expiresAt] of entries) if (expiresAt <= current) entries.delete(key)
+    for (const [key, expiresAtMs] of entries) if (expiresAtMs <= current) entries.delete(key)
     // Prune again when the map has doubled since: amortised O(1) per insertion.
     nextPruneAt = Math.max(1024, entries.size * 2)
   }
 
   return {
     has(key) {
-      const expiresAt = entries.get(key)
-      if (expiresAt === undefined) return false
-      if (expiresAt > now()) return true
+      const expiresAtMs = entries.get(key)
+      if (expiresAtMs === undefined) return false
+      if (expiresAtMs > now()) return true
       entries.delete(key)
       return false
     },
-    reserve(key, expiresAt) {
+    reserve(key, expiresAtMs) {
       if (this.has(key)) return false
       if (entries.size >= nextPruneAt) prune()
-      entries.set(key, expiresAt)
+      entries.set(key, expiresAtMs)
       return true
     },
     release(key) {

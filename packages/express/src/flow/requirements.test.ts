@@ -78,7 +78,8 @@ describe('resolveRoute', () => {
   })
 
   test('a whole-unit price on a token of unknown decimals is refused, pointing at the atomic forms', () => {
-    const attempt = () => resolveRoute('GET /x', { payTo, network: 'eip155:31337', asset: devToken, price: '10000' })
+    const attempt = () =>
+      resolveRoute('GET /x', { payTo, network: 'eip155:31337', asset: devToken, price: '10000' })
     expect(attempt).toThrow(RouteConfigurationError)
     expect(attempt).toThrow(/decimals of asset .* are unknown, so "10000" \(whole units\)/)
     expect(attempt).toThrow('give atomic units as a bigint or { amount, asset }')
@@ -152,7 +153,9 @@ describe('resolveRoute', () => {
     expect(attempt).toThrow(RouteConfigurationError)
     expect(attempt).toThrow(message)
     expect(attempt).toThrow(/^Route "GET \/x": [^\n]*[^.]\.\n/)
-    expect(attempt).toThrow(expect.objectContaining({ route: 'GET /x', code: 'TOLLGATE_ROUTE_CONFIGURATION' }))
+    expect(attempt).toThrow(
+      expect.objectContaining({ route: 'GET /x', code: 'TOLLGATE_ROUTE_CONFIGURATION' }),
+    )
   })
 })
 

@@ -32,7 +32,10 @@ describe('compileRoutePattern', () => {
   test('rejects a ":" without a name with RouteConfigurationError naming the route', () => {
     expect(() => compileRoutePattern('/a/:/b')).toThrow(RouteConfigurationError)
     expect(() => compileRoutePattern('/a/:/b')).toThrow(
-      expect.objectContaining({ route: '/a/:/b', reason: 'a ":" must be followed by a parameter name' }),
+      expect.objectContaining({
+        route: '/a/:/b',
+        reason: 'a ":" must be followed by a parameter name',
+      }),
     )
   })
 })
