@@ -83,7 +83,7 @@ function describeOne(error: unknown): string {
 const redactions: readonly [RegExp, string][] = [
   // Credentials in URLs: user:password@ and query strings (`?apiKey=...`).
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']*@/gi, '$1[redacted]@'],
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"']*)\?[^\s#"']*/gi, '$1?[redacted]'],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"']*)\?[^\s#"')]*/gi, '$1?[redacted]'],
   // Authorization header values and key-like fields.
   [/\b(bearer|basic)\s+[^\s,;"']+/gi, '$1 [redacted]'],
   [
