@@ -28,6 +28,13 @@ let server: Awaited<ReturnType<typeof listen>>
 const seen = new Map<string, bigint[]>()
 const failures: FailedEvent[] = []
 let failNext = 0
+/**
+ * When set, every settle call announces itself (`reached`) and waits for `open`: the test decides
+ * when the first request of a group leaves settlement, instead of racing blocks against a timer.
+ */
+let gate: { reached: () => void; opened: Promise<void> } | undefined
+/** Paid requests that reached the paywall, by path (counted before it runs). */
+const arrivals = new Map<string, number>()
 
 const balanceOf = (address: Address) =>
   devnet.publicClient.readContract({
@@ -41,14 +48,29 @@ beforeAll(async () => {
   payTo = devnet.accounts[1]!.address
   const network = devnet.network
   const assets = [devnet.usdc]
-  const facilitator = createLocalFacilitator({
+  const local = createLocalFacilitator({
     publicClient: devnet.publicClient,
     walletClient: devnet.walletClient(devnet.accounts[2]!.account),
     assets,
     // Short, so that a test with mining off sees `settlement_pending` quickly.
     receiptTimeoutMs: 400,
   })
+  const facilitator: FacilitatorClient = {
+    verify: (request) => local.verify(request),
+    supported: () => local.supported(),
+    async settle(request) {
+      if (gate) {
+        gate.reached()
+        await gate.opened
+      }
+      return local.settle(request)
+    },
+  }
   const app = express()
+  app.use((req, _res, next) => {
+    if (req.headers['payment-signature']) arrivals.set(req.path, (arrivals.get(req.path) ?? 0) + 1)
+    next()
+  })
   app.use(
     createPaywall(facilitator, {
       assets,
@@ -304,31 +326,41 @@ describe.each([
     const other = encodePaymentSignatureHeader(await sign(path, id))
     const before = await balanceOf(payTo)
     const runs = seen.get(path.slice(1))?.length ?? 0
-    // Mining off: the first request sits in settlement while the others arrive.
-    await devnet.testClient.setAutomine(false)
-    const first = paid(path, header)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const duplicates = Array.from({ length: 4 }, () => paid(path, header))
-    const conflict = await paid(path, other)
-    expect(conflict.status).toBe(409)
-    await devnet.testClient.mine({ blocks: 1 })
-    await devnet.testClient.setAutomine(true)
-    // A broadcast that slipped in between the two calls above is mined by this block.
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    await devnet.testClient.mine({ blocks: 1 })
-    const responses = await Promise.all([first, ...duplicates])
-    // The first may see `settlement_pending` if the block came after its receipt wait; then its
-    // duplicates finish the purchase. Either way: one transfer, every answer the same payment.
-    const ok = responses.filter((response) => response.status === 200)
-    expect(ok.length).toBeGreaterThanOrEqual(4)
-    const transactions = new Set(
-      responses.map(
-        (response) =>
-          decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')!).transaction,
-      ),
-    )
-    expect(transactions.size).toBe(1)
-    expect(seen.get(path.slice(1))).toHaveLength(runs + 1)
-    expect(await balanceOf(payTo)).toBe(before + 10_000n)
+    const arrived = arrivals.get(path) ?? 0
+    // The first request is held in settlement until the others are in.
+    let open!: () => void
+    const inSettlement = new Promise<void>((reached) => {
+      gate = { reached, opened: new Promise<void>((resolve) => (open = resolve)) }
+    })
+    try {
+      const first = paid(path, header)
+      await inSettlement
+      const conflict = await paid(path, other)
+      expect(conflict.status).toBe(409)
+      const duplicates = Array.from({ length: 4 }, () => paid(path, header))
+      // All four reached the paywall; each claims the identifier without waiting on I/O, so
+      // by the next turn of the event loop each is waiting on the first.
+      while ((arrivals.get(path) ?? 0) < arrived + 6) await new Promise(setImmediate)
+      await new Promise(setImmediate)
+      gate = undefined
+      open()
+      const responses = await Promise.all([first, ...duplicates])
+      // One transfer; every answer is the first's paid response.
+      expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200])
+      const bodies = await Promise.all(responses.map((response) => response.json()))
+      expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1)
+      const transactions = new Set(
+        responses.map(
+          (response) =>
+            decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')!).transaction,
+        ),
+      )
+      expect(transactions.size).toBe(1)
+      expect(seen.get(path.slice(1))).toHaveLength(runs + 1)
+      expect(await balanceOf(payTo)).toBe(before + 10_000n)
+    } finally {
+      gate = undefined
+      open()
+    }
   })
 })
