@@ -99,7 +99,7 @@ beforeAll(async () => {
       assets: [devnet.usdc],
       routes: {
         'GET /report': {
-          price: '5000',
+          price: 5_000n, // atomic units (a string would be 5,000 tokens)
           asset: devnet.usdc.address,
           payTo,
           network: devnet.network,

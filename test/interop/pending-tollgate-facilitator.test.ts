@@ -187,7 +187,7 @@ describe('our paywall in front of the facilitator service', () => {
         assets: devnetAssets(devnet),
         routes: {
           'GET /report': {
-            price: '5000',
+            price: 5_000n, // atomic units (a string would be 5,000 tokens)
             asset: devnet.usdc.address,
             payTo,
             network: devnet.network,
