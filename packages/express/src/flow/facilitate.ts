@@ -16,9 +16,9 @@ export function verifyPayment(
 }
 
 /**
- * Settles through the facilitator. The route's mode, when it sets one, travels as the typed
- * `settlement` field (`createLocalFacilitator` honours it; the HTTP client sends it only with
- * `sendSettlementMode`).
+ * Settles through the facilitator. The mode decided for the route (see `settlementModes.ts`), when
+ * it sets one, travels as the typed `settlement` field: `createLocalFacilitator` honours it, and
+ * the HTTP client sends it to a facilitator whose `/supported` lists it.
  * A `settlement_pending` answer is retried once, and only once, with the identical request, as the
  * reference server does (`settleWithPendingRetry`), so the facilitator reconciles the broadcast
  * transaction instead of sending another. Whatever the second answer is, it is the outcome.

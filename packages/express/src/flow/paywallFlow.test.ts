@@ -10,6 +10,7 @@ import {
   type PaymentPayload,
   reasons,
 } from '@tollgate/core'
+import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'

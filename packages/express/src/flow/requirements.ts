@@ -44,13 +44,6 @@ export type PaymentOption<raw = unknown> = {
 }
 
 /**
- * When the facilitator's settle call answers (core's `SettlementMode`): after the transfer's
- * receipt (`confirmed`), once it is broadcast (`submitted`), or once it is durably queued
- * (`queued`, a Tollgate facilitator only; `createLocalFacilitator` treats it as `submitted`).
- */
-export type { SettlementMode }
-
-/**
  * Whether the handler runs before the payment settles (`serve-first`: its response is held back
  * until the transfer settles, and a failed handler charges nothing) or after (`settle-first`: the
  * handler runs only for a settled payment, and a failed handler keeps the payment).
@@ -70,8 +63,13 @@ export type RouteConfig<raw = unknown> = Partial<PaymentOption<raw>> & {
   /** JSON Schema of the response, advertised to v1 clients (`outputSchema`). */
   outputSchema?: Record<string, unknown> | undefined
   /**
-   * When the facilitator answers the settle call; unset, the facilitator's own default applies
-   * (the reference and `createLocalFacilitator`: `confirmed`).
+   * When the facilitator answers the settle call, so when the response goes out. It holds or the
+   * route is refused: checked against the facilitator's `/supported` before the route's first
+   * payment (and by the paywall's `ready()`); a facilitator that cannot give it answers 500
+   * `settlement_mode_unsupported`, charging nothing, except that a stronger mode it honours is
+   * used instead (`confirmed` for a `submitted` route on the reference, with a warning). Unset,
+   * the facilitator's own default applies (the reference and `createLocalFacilitator`:
+   * `confirmed`; `@tollgate/facilitator`: its `mode`).
    */
   settlement?: SettlementMode | undefined
   /** Run the handler before settling (held back) or after. @default 'serve-first' */
