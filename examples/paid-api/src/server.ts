@@ -1,6 +1,8 @@
 // A paid API: `GET /weather` costs a fixed $0.01, `GET /reports/:pages` $0.01 a page. Payments are
 // verified and settled by the facilitator at FACILITATOR_URL, or, without one, in this process
 // from the SETTLER_PRIVATE_KEY wallet.
+
+// #region setup
 import type { AddressInfo } from 'node:net'
 import { formatMoney } from '@tollgate/core'
 import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
@@ -12,6 +14,7 @@ import { connect } from './chain.js'
 import { readConfig } from './config.js'
 import { readToken } from './token.js'
 
+// The settings (RPC_URL, PAY_TO, ...; see .env.example); a missing one stops the server here.
 const config = (() => {
   try {
     return readConfig(process.env)
@@ -41,7 +44,9 @@ const facilitator = config.facilitatorUrl
       assets: [token],
     })
 // #endregion facilitator
+// #endregion setup
 
+// #region paywall
 const app = express()
 // A malformed page count is refused before the paywall, so nobody pays for a 400.
 app.get('/reports/:pages', (req, res, next) => {
@@ -49,36 +54,37 @@ app.get('/reports/:pages', (req, res, next) => {
   res.status(400).json({ error: 'pages must be 1 to 10' })
 })
 
-// #region paywall
 const pricePerPage = 10n ** BigInt(token.decimals - 2) // $0.01 in the token's atomic units
-app.use(
-  createPaywall(facilitator, {
-    assets: [token],
-    routes: {
-      'GET /weather': {
-        price: '$0.01',
-        network: token.network,
-        asset: token.address,
-        payTo: config.payTo,
-        description: 'The weather now',
-      },
-      'GET /reports/:pages': {
-        // A price computed for each request, in atomic units: $0.01 a page.
-        price: (request) => pricePerPage * BigInt(request.params.pages ?? '1'),
-        network: token.network,
-        asset: token.address,
-        payTo: config.payTo,
-        description: 'A report, priced by its length',
-      },
+const paywall = createPaywall(facilitator, {
+  assets: [token],
+  routes: {
+    'GET /weather': {
+      price: '$0.01', // a string is whole units of the token: '$0.01', '0.01', '1' (one token)
+      network: token.network,
+      asset: token.address,
+      payTo: config.payTo,
+      description: 'The weather now',
     },
-    hooks: {
-      onSettled: ({ route, requirements, settlement }) => {
-        const amount = formatMoney(BigInt(requirements.amount), { decimals: token.decimals })
-        console.log(`settled ${route}: $${amount} in ${settlement.transaction}`)
-      },
+    'GET /reports/:pages': {
+      // A price computed for each request, in atomic units (a bigint): $0.01 a page.
+      price: (request) => pricePerPage * BigInt(request.params.pages ?? '1'),
+      network: token.network,
+      asset: token.address,
+      payTo: config.payTo,
+      description: 'A report, priced by its length',
     },
-  }),
-)
+  },
+  hooks: {
+    onSettled: ({ route, requirements, settlement }) => {
+      const amount = formatMoney(BigInt(requirements.amount), { decimals: token.decimals })
+      console.log(`settled ${route}: $${amount} in ${settlement.transaction}`)
+    },
+  },
+})
+// Checks every route's settlement mode against the facilitator before serving; a route that
+// cannot be settled as it asks stops the server here instead of failing its first caller.
+await paywall.ready()
+app.use(paywall)
 // #endregion paywall
 
 // #region routes
@@ -91,6 +97,7 @@ app.get('/reports/:pages', (req, res) => {
 })
 // #endregion routes
 
+// #region serve
 const server = app.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo
   const mode = config.facilitatorUrl ? `facilitator ${config.facilitatorUrl}` : 'local settlement'
@@ -102,3 +109,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     server.close(() => process.exit(0))
     server.closeIdleConnections()
   })
+// #endregion serve
