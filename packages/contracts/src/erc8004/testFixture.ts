@@ -37,6 +37,11 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
 
   beforeAll(async () => {
     devnet = await startDevnet({ accounts })
+    // The chain's clock, not the wall clock, stamps blocks: each one second after the last. A gas
+    // estimate is taken for the next block's timestamp; with wall-clock stamps, a write estimated in
+    // the second of the previous write (`lastUpdate = block.timestamp` unchanged: 100 gas) and mined in
+    // the next second (a changed slot: 2,900 gas) ran out of gas, at random and more often under load.
+    await devnet.testClient.setBlockTimestampInterval({ interval: 1 })
     registries = await deployRegistries(
       devnet.walletClient(devnet.deployer.account),
       devnet.publicClient,
