@@ -2,6 +2,7 @@
 // deployed registries, typed contract handles per account, and helpers to await a receipt or read a
 // revert reason.
 import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
+import { FixtureOutsideTestError } from '@tollgate/test'
 import {
   type Abi,
   type Account,
@@ -52,7 +53,7 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
   })
 
   const chain = () => {
-    if (!devnet || !registries) throw new Error('useRegistries: used outside a test')
+    if (!devnet || !registries) throw new FixtureOutsideTestError({ fixture: 'useRegistries' })
     return { devnet, registries }
   }
   const clients = (account: Account) => ({
@@ -132,7 +133,7 @@ export async function revertOf(promise: Promise<unknown>): Promise<string> {
       return data.length >= 10 ? slice(data, 0, 4) : data
     }
   }
-  throw new Error('expected a revert')
+  return expect.fail('expected a revert')
 }
 
 /** The raw revert data in a viem error chain (found by shape: clients may use another viem). */
