@@ -1,7 +1,8 @@
+import { parseAgentId } from '@tollgate/core'
 import { reputationRegistryAbi } from '@tollgate/contracts'
 import { type Address, type Hash, type Hex, keccak256, stringToBytes, zeroHash } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
+import { type AgentIdInput } from './agentRegistry.js'
 import type {
   AccountNotFoundErrorType,
   TransactionRevertedErrorType,
@@ -89,7 +90,7 @@ export async function appendResponse(
     abi: reputationRegistryAbi,
     functionName: 'appendResponse',
     args: [
-      toAgentId(parameters.agentId),
+      parseAgentId(parameters.agentId),
       parameters.clientAddress,
       parameters.feedbackIndex,
       responseURI,

@@ -12,7 +12,7 @@ import {
 import { getBlockNumber, getLogs } from 'viem/actions'
 import { type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import type { InvalidAgentReferenceErrorType, RegistryChainMismatchErrorType } from './errors.js'
-import type { FetchDocumentOptions } from './fetchDocument.js'
+import type { FetchDocumentParameters } from './fetchDocument.js'
 import { findService } from './registrationFile.js'
 import { type ResolvedAgent, toResolvedAgent } from './resolveAgent.js'
 import { scanBlocks } from './scanBlocks.js'
@@ -47,7 +47,7 @@ export type FindAgentsParameters = {
   includeFiles?: boolean | undefined
   /** Files fetched at once. @default 8 */
   concurrency?: number | undefined
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 /** An agent as the registry's events describe it at `toBlock`. */

@@ -1,7 +1,8 @@
+import { parseAgentId } from '@tollgate/core'
 import { validationRegistryAbi } from '@tollgate/contracts'
 import { type Address, type Hash, type Hex, keccak256, stringToBytes } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
+import { type AgentIdInput } from './agentRegistry.js'
 import type {
   AccountNotFoundErrorType,
   TransactionRevertedErrorType,
@@ -86,7 +87,7 @@ export async function requestValidation(
     address: parameters.registry,
     abi: validationRegistryAbi,
     functionName: 'validationRequest',
-    args: [parameters.validator, toAgentId(parameters.agentId), requestURI, requestHash],
+    args: [parameters.validator, parseAgentId(parameters.agentId), requestURI, requestHash],
   })
   await waitForSuccess(client, hash, 'validationRequest')
   return { requestHash, requestURI, transactionHash: hash }

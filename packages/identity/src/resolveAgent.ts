@@ -1,3 +1,4 @@
+import { parseAgentId } from '@tollgate/core'
 import { identityRegistryAbi } from '@tollgate/contracts'
 import {
   type Address,
@@ -7,12 +8,7 @@ import {
   zeroAddress,
 } from 'viem'
 import { readContract } from 'viem/actions'
-import {
-  type AgentReference,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
+import { type AgentLocator, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import {
   AgentNotFoundError,
   type AgentNotFoundErrorType,
@@ -21,7 +17,7 @@ import {
   type InvalidRegistrationFileErrorType,
   type RegistryChainMismatchErrorType,
 } from './errors.js'
-import { type FetchDocumentOptions, fetchDocument } from './fetchDocument.js'
+import { type FetchDocumentParameters, fetchDocument } from './fetchDocument.js'
 import {
   findService,
   hasRegistration,
@@ -30,9 +26,9 @@ import {
   type RegistrationService,
 } from './registrationFile.js'
 
-export type ResolveAgentParameters = AgentReference & {
+export type ResolveAgentParameters = AgentLocator & {
   /** Limits and schemes for reading the registration file. */
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 /** What a resolved agent's file and chain state say that deserves a second look. */
@@ -93,7 +89,7 @@ export async function resolveAgent(
   client: Client,
   parameters: ResolveAgentParameters,
 ): Promise<ResolvedAgent> {
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const {
     address: registry,
     chainId,
@@ -131,7 +127,7 @@ export async function toResolvedAgent(state: {
   owner: Address
   agentURI: string
   wallet: Address | undefined
-  fetchOptions: FetchDocumentOptions | undefined
+  fetchOptions: FetchDocumentParameters | undefined
 }): Promise<ResolvedAgent> {
   const { agentId, agentRegistry, agentURI } = state
   let file: RegistrationFile | undefined

@@ -1,7 +1,8 @@
+import { parseAgentId } from '@tollgate/core'
 import { reputationRegistryAbi } from '@tollgate/contracts'
 import type { Address, Hash } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
+import { type AgentIdInput } from './agentRegistry.js'
 import type { AccountNotFoundErrorType, TransactionRevertedErrorType } from './errors.js'
 import {
   type AccountParameter,
@@ -34,7 +35,7 @@ export async function revokeFeedback(
     address: parameters.registry,
     abi: reputationRegistryAbi,
     functionName: 'revokeFeedback',
-    args: [toAgentId(parameters.agentId), parameters.feedbackIndex],
+    args: [parseAgentId(parameters.agentId), parameters.feedbackIndex],
   })
   await waitForSuccess(client, hash, 'revokeFeedback')
   return { transactionHash: hash }

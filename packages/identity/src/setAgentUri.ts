@@ -1,12 +1,8 @@
+import { parseAgentId } from '@tollgate/core'
 import { identityRegistryAbi } from '@tollgate/contracts'
 import type { Address, Hash } from 'viem'
 import { writeContract } from 'viem/actions'
-import {
-  type AgentIdInput,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
+import { type AgentIdInput, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import type { AccountNotFoundErrorType, TransactionRevertedErrorType } from './errors.js'
 import {
   type AccountParameter,
@@ -42,7 +38,7 @@ export async function setAgentUri(
     address,
     abi: identityRegistryAbi,
     functionName: 'setAgentURI',
-    args: [toAgentId(parameters.agentId), parameters.uri],
+    args: [parseAgentId(parameters.agentId), parameters.uri],
   })
   await waitForSuccess(client, hash, 'setAgentURI')
   return { transactionHash: hash }

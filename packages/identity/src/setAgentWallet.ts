@@ -1,12 +1,8 @@
+import { parseAgentId } from '@tollgate/core'
 import { identityRegistryAbi } from '@tollgate/contracts'
 import type { Address, Hash, Hex } from 'viem'
 import { writeContract } from 'viem/actions'
-import {
-  type AgentIdInput,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
+import { type AgentIdInput, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import {
   AccountCannotSignError,
   type AccountCannotSignErrorType,
@@ -75,7 +71,7 @@ export async function setAgentWallet(
   parameters: SetAgentWalletParameters,
 ): Promise<SetAgentWalletReturnType> {
   const account = requireAccount(client, parameters.account, 'setAgentWallet')
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const { address: registry } = await resolveRegistry(client, parameters.registry)
 
   let wallet: Address

@@ -3,11 +3,10 @@
 
 export {
   type AgentIdInput,
-  type AgentReference,
+  type AgentLocator,
   type AgentRegistry,
   formatAgentRegistry,
   parseAgentRegistry,
-  toAgentId,
 } from '../agentRegistry.js'
 export {
   type AppendResponseErrorType,
@@ -58,6 +57,9 @@ export {
   type InvalidRegistrationFileErrorType,
   InvalidValidationResponseError,
   type InvalidValidationResponseErrorType,
+  PayeeContextIncompleteError,
+  type PayeeContextIncompleteErrorType,
+  type PayeeContextMissing,
   PayeeMismatchError,
   type PayeeMismatchErrorType,
   type PayeeMismatchReason,
@@ -86,7 +88,7 @@ export {
   maxFeedbackValueDecimals,
   toFeedbackValue,
 } from '../feedbackValue.js'
-export type { FetchDocumentOptions, FetchedDocument } from '../fetchDocument.js'
+export type { FetchDocumentParameters, FetchedDocument } from '../fetchDocument.js'
 export {
   type FindAgentsErrorType,
   type FindAgentsFilter,
@@ -136,7 +138,6 @@ export {
 } from '../giveFeedbackForPayment.js'
 export type { Publish } from '../publish.js'
 export {
-  agentIdentityExtension,
   type ReadAgentFromChallengeErrorType,
   type ReadAgentFromChallengeReturnType,
   readAgentFromChallenge,
@@ -208,7 +209,6 @@ export {
   setAgentWallet,
 } from '../setAgentWallet.js'
 export {
-  agentRegistrationWellKnownPath,
   type DomainVerificationFailure,
   type VerifyAgentDomainParameters,
   type VerifyAgentDomainReturnType,
