@@ -1,10 +1,9 @@
-import { parseAgentId } from '@tollgate/core'
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { type InvalidAgentReferenceErrorType, parseAgentId } from '@tollgate/core'
 import { type Address, type Client, isAddress, isAddressEqual, zeroAddress } from 'viem'
 import { readContract } from 'viem/actions'
 import { type AgentLocator, resolveRegistry } from './agentRegistry.js'
 import {
-  type InvalidAgentReferenceErrorType,
   PayeeMismatchError,
   type PayeeMismatchErrorType,
   type RegistryChainMismatchErrorType,

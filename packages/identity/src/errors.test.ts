@@ -1,15 +1,10 @@
-import {
-  InvalidAgentReferenceError as CoreInvalidAgentReferenceError,
-  isTollgateError,
-} from '@tollgate/core'
-import { AccountNotFoundError as EvmAccountNotFoundError } from '@tollgate/evm'
+import { InvalidAgentReferenceError, isTollgateError } from '@tollgate/core'
+import { AccountNotFoundError } from '@tollgate/evm'
 import { expect, test } from 'vitest'
 import {
   AccountCannotSignError,
-  AccountNotFoundError,
   AgentNotFoundError,
   FetchDocumentError,
-  InvalidAgentReferenceError,
   InvalidDeadlineError,
   InvalidFeedbackValueError,
   InvalidValidationResponseError,
@@ -18,6 +13,7 @@ import {
   TransactionRevertedError,
   UnsupportedPublishTargetError,
 } from './errors.js'
+import * as identity from './exports/index.js'
 import { toDataUri } from './fetchDocument.js'
 
 test('errors are Tollgate errors with stable codes and actionable messages', () => {
@@ -92,9 +88,9 @@ test('errors keep the values that explain them as fields', () => {
 })
 
 test("one class per concept: identity's AccountNotFoundError and InvalidAgentReferenceError are evm's and core's", () => {
-  expect(AccountNotFoundError).toBe(EvmAccountNotFoundError)
-  expect(InvalidAgentReferenceError).toBe(CoreInvalidAgentReferenceError)
-  expect(new AccountNotFoundError({ action: 'registerAgent' }).shortMessage).toBe(
+  expect(identity.AccountNotFoundError).toBe(AccountNotFoundError)
+  expect(identity.InvalidAgentReferenceError).toBe(InvalidAgentReferenceError)
+  expect(new identity.AccountNotFoundError({ action: 'registerAgent' }).shortMessage).toBe(
     'registerAgent needs an account: the wallet client has none.',
   )
 })

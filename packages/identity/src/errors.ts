@@ -1,11 +1,6 @@
 import { BaseError } from '@tollgate/core'
 import type { Address, Hash } from 'viem'
 
-// One class each for the whole of Tollgate: a malformed agent reference is core's error, a missing
-// account evm's. Identity throws and re-exports them.
-export { InvalidAgentReferenceError, type InvalidAgentReferenceErrorType } from '@tollgate/core'
-export { AccountNotFoundError, type AccountNotFoundErrorType } from '@tollgate/evm'
-
 /** A short, never-throwing rendering of an untrusted string for error messages. */
 function excerpt(value: string, max = 120): string {
   return value.length > max ? `${value.slice(0, max - 3)}...` : value

@@ -1,4 +1,5 @@
 import { agentWalletKey, identityRegistryAbi } from '@tollgate/contracts'
+import type { InvalidAgentReferenceErrorType } from '@tollgate/core'
 import {
   type Address,
   type Client,
@@ -11,7 +12,7 @@ import {
 } from 'viem'
 import { getBlockNumber, getLogs } from 'viem/actions'
 import { type AgentRegistry, resolveRegistry } from './agentRegistry.js'
-import type { InvalidAgentReferenceErrorType, RegistryChainMismatchErrorType } from './errors.js'
+import type { RegistryChainMismatchErrorType } from './errors.js'
 import type { FetchDocumentParameters } from './fetchDocument.js'
 import { findService } from './registrationFile.js'
 import { type ResolvedAgent, toResolvedAgent } from './resolveAgent.js'

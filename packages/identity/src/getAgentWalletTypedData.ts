@@ -1,9 +1,9 @@
-import { parseAgentId } from '@tollgate/core'
 import {
   agentWalletSetTypes,
   identityRegistryAbi,
   maxAgentWalletDeadlineDelay,
 } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import {
   type Address,
   type Client,

@@ -1,8 +1,8 @@
-import { parseAgentId } from '@tollgate/core'
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import type { Address, Client } from 'viem'
 import { readContract } from 'viem/actions'
-import { type AgentIdInput } from './agentRegistry.js'
+import type { AgentIdInput } from './agentRegistry.js'
 import { EmptyClientListError, type EmptyClientListErrorType } from './errors.js'
 import { fromFeedbackValue } from './feedbackValue.js'
 

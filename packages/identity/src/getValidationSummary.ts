@@ -1,8 +1,8 @@
-import { parseAgentId } from '@tollgate/core'
 import { validationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import type { Address, Client } from 'viem'
 import { readContract } from 'viem/actions'
-import { type AgentIdInput } from './agentRegistry.js'
+import type { AgentIdInput } from './agentRegistry.js'
 
 export type GetValidationSummaryParameters = {
   /** The Validation Registry's address. */

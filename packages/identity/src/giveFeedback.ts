@@ -1,5 +1,6 @@
-import { parseAgentId } from '@tollgate/core'
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import {
   type Address,
   getAddress,
@@ -13,7 +14,6 @@ import {
 import { readContract, writeContract } from 'viem/actions'
 import { type AgentIdInput, formatAgentRegistry, getClientChainId } from './agentRegistry.js'
 import {
-  type AccountNotFoundErrorType,
   type InvalidFeedbackFileErrorType,
   type InvalidFeedbackValueErrorType,
   TransactionRevertedError,

@@ -1,6 +1,5 @@
-import { agentReferenceKey, readAgentReference } from '@tollgate/core'
+import { agentReferenceKey, InvalidAgentReferenceError, readAgentReference } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
-import { InvalidAgentReferenceError } from './errors.js'
 import { readAgentFromChallenge } from './readAgentFromChallenge.js'
 
 const registry = '0x8004a818bfb912233c491871b3d84c89a494bd9e'

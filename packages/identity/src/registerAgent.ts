@@ -1,10 +1,10 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Client, type Hash, parseEventLogs } from 'viem'
 import { getBlockNumber, getLogs, readContract, writeContract } from 'viem/actions'
 import { type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import { contentHash } from './contentHash.js'
 import {
-  type AccountNotFoundErrorType,
   type FetchDocumentErrorType,
   type InvalidRegistrationFileErrorType,
   RegistrationIncompleteError,

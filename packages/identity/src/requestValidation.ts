@@ -1,13 +1,10 @@
-import { parseAgentId } from '@tollgate/core'
 import { validationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Hash, type Hex, keccak256, stringToBytes } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput } from './agentRegistry.js'
-import type {
-  AccountNotFoundErrorType,
-  TransactionRevertedErrorType,
-  UnsupportedPublishTargetErrorType,
-} from './errors.js'
+import type { AgentIdInput } from './agentRegistry.js'
+import type { TransactionRevertedErrorType, UnsupportedPublishTargetErrorType } from './errors.js'
 import { type Publish, publishDocument } from './publish.js'
 import {
   type AccountParameter,

@@ -1,5 +1,5 @@
-import { parseAgentId } from '@tollgate/core'
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { type InvalidAgentReferenceErrorType, parseAgentId } from '@tollgate/core'
 import {
   type Address,
   type Client,
@@ -13,7 +13,6 @@ import {
   AgentNotFoundError,
   type AgentNotFoundErrorType,
   type FetchDocumentErrorType,
-  type InvalidAgentReferenceErrorType,
   type InvalidRegistrationFileErrorType,
   type RegistryChainMismatchErrorType,
 } from './errors.js'

@@ -1,8 +1,8 @@
 import { validationRegistryAbi } from '@tollgate/contracts'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Hash, type Hex, zeroHash } from 'viem'
 import { writeContract } from 'viem/actions'
 import {
-  type AccountNotFoundErrorType,
   InvalidValidationResponseError,
   type InvalidValidationResponseErrorType,
   type TransactionRevertedErrorType,

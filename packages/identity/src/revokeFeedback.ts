@@ -1,9 +1,10 @@
-import { parseAgentId } from '@tollgate/core'
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import type { Address, Hash } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput } from './agentRegistry.js'
-import type { AccountNotFoundErrorType, TransactionRevertedErrorType } from './errors.js'
+import type { AgentIdInput } from './agentRegistry.js'
+import type { TransactionRevertedErrorType } from './errors.js'
 import {
   type AccountParameter,
   requireAccount,

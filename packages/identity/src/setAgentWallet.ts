@@ -1,12 +1,12 @@
-import { parseAgentId } from '@tollgate/core'
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import type { Address, Hash, Hex } from 'viem'
 import { writeContract } from 'viem/actions'
 import { type AgentIdInput, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import {
   AccountCannotSignError,
   type AccountCannotSignErrorType,
-  type AccountNotFoundErrorType,
   type InvalidDeadlineErrorType,
   type TransactionRevertedErrorType,
 } from './errors.js'

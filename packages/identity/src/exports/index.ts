@@ -1,6 +1,10 @@
 // ERC-8004 agent identities for x402: register, resolve, verify payees, discover agents, give
 // payment-backed feedback and request validations.
 
+// One class each for the whole of Tollgate: a malformed agent reference is core's error, a missing
+// account evm's. Identity throws them and re-exports them for its users.
+export { InvalidAgentReferenceError, type InvalidAgentReferenceErrorType } from '@tollgate/core'
+export { AccountNotFoundError, type AccountNotFoundErrorType } from '@tollgate/evm'
 export {
   type AgentIdInput,
   type AgentLocator,
@@ -32,8 +36,6 @@ export {
 export {
   AccountCannotSignError,
   type AccountCannotSignErrorType,
-  AccountNotFoundError,
-  type AccountNotFoundErrorType,
   AgentDomainNotVerifiedError,
   type AgentDomainNotVerifiedErrorType,
   AgentNotFoundError,
@@ -43,8 +45,6 @@ export {
   FetchDocumentError,
   type FetchDocumentErrorType,
   type FetchDocumentFailure,
-  InvalidAgentReferenceError,
-  type InvalidAgentReferenceErrorType,
   InvalidDeadlineError,
   type InvalidDeadlineErrorType,
   InvalidFeedbackFileError,
