@@ -32,6 +32,8 @@ export type SetAgentWalletParameters = AccountParameter & {
   agentId: AgentIdInput
   /** Unix seconds, at most 300 s ahead. @default see `getAgentWalletTypedData` */
   deadline?: bigint | undefined
+  /** This machine's clock, milliseconds since the epoch, for the default deadline. @default Date.now */
+  now?: (() => number) | undefined
 } & (
     | {
         /**
@@ -89,6 +91,7 @@ export async function setAgentWallet(
       agentId,
       wallet,
       deadline: parameters.deadline,
+      now: parameters.now,
     })
     if (!signer.signTypedData) throw new AccountCannotSignError({ address: signer.address })
     signature = await signer.signTypedData(prepared.typedData)
