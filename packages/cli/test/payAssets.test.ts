@@ -187,5 +187,14 @@ describe('tollgate pay: tokens outside the registry', () => {
       `tollgate pay: Cannot read the token ${seller!.address} on-chain (its decimals and EIP-712 domain).`,
     )
     expect(notAToken.stderr).not.toContain('paying from')
+
+    const unreachable = await runCli(
+      ['pay', `${origin}/cents`, '--asset', cents.address, '--rpc', 'http://127.0.0.1:9'],
+      { env },
+    )
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.stderr).toContain(
+      `tollgate pay: Cannot read the token ${cents.address} on-chain (its decimals and EIP-712 domain).`,
+    )
   })
 })

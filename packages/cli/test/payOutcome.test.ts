@@ -110,4 +110,13 @@ describe('tollgate pay: a payment the server refuses is never reported as paid',
     })
     expect(privateKeyToAccount(key).address).not.toBe(document.receipt.payTo)
   })
+
+  test('an unreachable --rpc only costs the on-chain check: the outcome stays unknown', async () => {
+    const { code, stdout, stderr } = await runCli(['pay', url], {
+      env: { TOLLGATE_PRIVATE_KEY: generatePrivateKey(), TOLLGATE_RPC_URL: 'http://127.0.0.1:9' },
+    })
+    expect(code).toBe(1)
+    expect(stderr).toContain('• --rpc unreachable: a refused payment cannot be checked on-chain\n')
+    expect(stdout).toContain('  outcome      unknown whether paid: the server refused the payment')
+  })
 })

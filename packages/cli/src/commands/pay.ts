@@ -140,8 +140,15 @@ async function pay(argv: readonly string[], io: CliIo, output: Output): Promise<
     body: await probe.text(),
   })
   const accepts = toAccepts(challenge)
-  const connection = rpc === undefined ? undefined : await connect(rpc)
-  const assets = await readPayAssets({ addresses, accepts, connection })
+  const reached =
+    rpc === undefined
+      ? undefined
+      : await connect(rpc).catch((unreachable: unknown) => ({ unreachable }))
+  const assets = await readPayAssets({ addresses, accepts, connection: reached })
+  // Past this point an unreachable RPC only costs the on-chain check of a refusal.
+  const connection = reached && 'unreachable' in reached ? undefined : reached
+  if (reached && !connection)
+    output.progress('--rpc unreachable: a refused payment cannot be checked on-chain')
   const requirements = toRequirements(accepts, assets)
   output.progress(
     `402: x402 v${challenge.x402Version}, ${requirements.length} option${requirements.length === 1 ? '' : 's'}`,

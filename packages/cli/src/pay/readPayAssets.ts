@@ -32,9 +32,12 @@ export type ReadPayAssetsParameters = {
   addresses: readonly Address[]
   /** The 402's options: only tokens it offers are read. */
   accepts: readonly PaymentRequirements[]
-  /** The `--rpc` connection, when there is one. */
-  connection: Connection | undefined
+  /** The `--rpc` connection, `{ unreachable }` when it could not be reached, or `undefined`. */
+  connection: Connection | Unreachable | undefined
 }
+
+/** An RPC that did not answer, with why. */
+export type Unreachable = { unreachable: unknown }
 
 /**
  * The named tokens the 402 offers and the registry does not know, read on-chain (`readAsset`): their
@@ -54,6 +57,8 @@ export async function readPayAssets({
     ),
   )
   if (wanted.length === 0) return []
+  if (connection && 'unreachable' in connection)
+    throw new AssetUnreadableError({ asset: wanted[0]!, cause: connection.unreachable })
   if (!connection)
     throw new UsageError({
       message: `The token ${wanted[0]} is not in the built-in registry: its decimals must be read on-chain.`,
