@@ -1,10 +1,9 @@
 import { type DeployRegistriesReturnType, deployRegistries } from '@tollgate/contracts'
-import { decodePaymentRequiredHeader, headerNames } from '@tollgate/core'
+import { agentRegistrationPath, decodePaymentRequiredHeader, headerNames } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
 import { createLocalFacilitator, createPaywall } from '@tollgate/express'
 import { getReceipt, PolicyRefusedError, wrapFetch } from '@tollgate/fetch'
 import {
-  agentRegistrationWellKnownPath,
   createPayeeVerifier,
   createRegistrationFile,
   findAgents,
@@ -155,7 +154,7 @@ describe('agent to agent', () => {
     })
 
     // The domain proof is the published file, served by the paywall.
-    const wellKnown = await fetch(`${sellerUrl}${agentRegistrationWellKnownPath}`)
+    const wellKnown = await fetch(`${sellerUrl}${agentRegistrationPath}`)
     expect(wellKnown.status).toBe(200)
     expect(wellKnown.headers.get('access-control-allow-origin')).toBe('*')
     expect(await wellKnown.json()).toEqual(JSON.parse(registered.json))

@@ -81,8 +81,15 @@ for (let call = 1; call <= calls; call++) {
     const response = await pay(endpoint)
     const receipt = getReceipt(response)
     if (receipt?.status === 'settled') receipts.push(receipt)
-    const paid = receipt ? `paid ${usd(receipt.amount)} in ${receipt.transaction}` : 'free'
-    console.log(`call ${call}: ${response.status} ${paid}`)
+    // "paid" only for a settled receipt: a refused or unconfirmed payment says so.
+    const outcome = !receipt
+      ? 'free'
+      : receipt.status === 'settled'
+        ? `paid ${usd(receipt.amount)} in ${receipt.transaction}`
+        : receipt.status === 'refused'
+          ? `not paid: refused, ${usd(receipt.amount)} not charged`
+          : `unknown whether paid: ${usd(receipt.amount)} may still be charged`
+    console.log(`call ${call}: ${response.status} ${outcome}`)
   } catch (error) {
     if (!(error instanceof PolicyRefusedError)) throw error
     console.log(`call ${call}: refused (${error.guard}), nothing signed: ${error.shortMessage}`)

@@ -2,6 +2,7 @@ import { deployRegistries, testUsdcAbi } from '@tollgate/contracts'
 import { getReputationSummary } from '@tollgate/identity'
 import { useDevnet } from '@tollgate/test'
 import type { Address } from 'viem'
+import { generatePrivateKey } from 'viem/accounts'
 import { afterEach, expect, test } from 'vitest'
 import { runExample, stopExamples } from '../../paid-api/test/runExample.js'
 
@@ -82,6 +83,19 @@ test('the buyer finds the registered seller, pays its verified wallet within bud
   })
   expect(summary.count).toBe(1n)
   expect(output).toContain(`agent #${agentId} from this buyer: reviews 1, average 95`)
+
+  // A buyer without USDC: the seller refuses its payment, and the buyer does not call it paid.
+  const brokeProcess = runExample('agent-to-agent/src/buyer.ts', {
+    ...common,
+    BUYER_PRIVATE_KEY: generatePrivateKey(),
+    CALLS: '1',
+    ALLOW_HTTP: '1',
+  })
+  expect(await brokeProcess.exited, brokeProcess.output()).toBe(0)
+  const broke = brokeProcess.output()
+  expect(broke).toMatch(/^call 1: 402 (not paid: refused|unknown whether paid): \$0\.01 /m)
+  expect(broke).not.toMatch(/^call 1: .*\bpaid \$/m)
+  expect(await balanceOf(seller.address)).toBe(before + 20_000n)
 
   expect(await sellerProcess.stop()).toBe(0)
 })

@@ -36,7 +36,8 @@ export function parseArgs<options extends Options>(
     const message = error instanceof Error ? error.message : String(error)
     // Node appends advice on `--` to an unknown option: the one sentence is enough here.
     const first = (message.split('\n')[0] ?? message).split('. To specify')[0] ?? message
-    throw new UsageError(first.endsWith('.') ? first : `${first}.`, {
+    throw new UsageError({
+      message: first.endsWith('.') ? first : `${first}.`,
       hint: 'Run with --help for usage.',
     })
   }

@@ -25,27 +25,29 @@ export async function readAccount(
   { keyFile, env = {}, cwd = process.cwd() }: ReadAccountParameters,
 ): Promise<PrivateKeyAccount> {
   let text: string
-  let source: string
   if (keyFile !== undefined) {
-    source = `The key file ${keyFile}`
     try {
       text = await readFile(resolve(cwd, keyFile), 'utf8')
     } catch (cause) {
-      const code = (cause as { code?: string }).code
-      throw new KeyError(
-        `Cannot read the key file ${keyFile}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}.`,
-      )
+      const fileError = (cause as { code?: unknown }).code
+      throw new KeyError({
+        reason: 'unreadable',
+        keyFile,
+        fileError: typeof fileError === 'string' ? fileError : undefined,
+      })
     }
   } else if (env[keyVariable]) {
-    source = keyVariable
     text = env[keyVariable] ?? ''
   } else {
-    throw new KeyError(`No private key: pass --key-file <path> or set ${keyVariable}.`)
+    throw new KeyError({ reason: 'missing', variable: keyVariable })
   }
   const key = text.trim()
   if (key) output.addSecret(key)
   if (!keyPattern.test(key))
-    throw new KeyError(`${source} does not hold a private key (64 hex digits, 0x optional).`)
+    throw new KeyError({
+      reason: 'malformed',
+      ...(keyFile === undefined ? { variable: keyVariable } : { keyFile }),
+    })
   const hex = (key.startsWith('0x') ? key : `0x${key}`) as Hex
   return privateKeyToAccount(hex)
 }

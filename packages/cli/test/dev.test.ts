@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { testUsdcAbi } from '@tollgate/contracts'
 import { type Address, createPublicClient, type Hash, http } from 'viem'
 import { afterEach, describe, expect, test } from 'vitest'
-import { type CliProcess, isRunning, spawnCli, stopCli, waitForExit } from './cli.js'
+import { type CliProcess, isRunning, runCli, spawnCli, stopCli, waitForExit } from './cli.js'
 
 const transferTopic = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
 
@@ -129,8 +129,20 @@ describe('tollgate dev', () => {
     expect(feedbackReceipt.gasUsed).toBe(BigInt(feedback[2]!))
     expect(stdout).toMatch(/from this buyer: 1 review, average 95$/m)
 
-    // The services keep running for other tools.
+    // The services keep running for other tools: `tollgate pay` pays the seller with the printed
+    // environment alone.
     expect((await fetch(endpoint)).status).toBe(402)
+    const env = Object.fromEntries(
+      [...stdout.matchAll(/^ {2}export (TOLLGATE_\w+)=(\S+)/gm)].map((line) => [
+        line[1]!,
+        line[2]!,
+      ]),
+    )
+    const paid = await runCli(['pay', endpoint], { env })
+    expect(paid.stderr).not.toContain('tollgate pay:')
+    expect(paid.code).toBe(0)
+    expect(paid.stdout).toContain('  outcome      paid\n')
+    expect(await balanceOf(balances.seller!.address)).toBe(1_000_040_000n)
     const supported = await (await fetch(`${facilitatorUrl}/supported`)).json()
     expect(supported.kinds).toContainEqual({
       x402Version: 2,

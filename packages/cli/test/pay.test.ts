@@ -85,15 +85,16 @@ describe('tollgate pay', () => {
     const receipts = join(dir, 'receipts.jsonl')
     const { code, stdout, stderr } = await runCli(
       ['pay', url, '--asset', devnet.usdc.address, '--max', '$0.05', '--receipts', receipts],
-      { env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey } },
+      { env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey, TOLLGATE_RPC_URL: devnet.rpcUrl } },
     )
     expect(stderr).not.toContain('tollgate pay:')
     expect(code).toBe(0)
     expect(stdout).toMatch(/^\{"report":"paid content","path":"\/report"\}\n\nReceipt\n/)
     const transaction = stdout.match(/transaction {2}(0x[0-9a-f]{64})/)?.[1]
     expect(transaction).toBeDefined()
-    expect(stdout).toContain('  status       settled')
-    expect(stdout).toContain(`  paid         0.01 USDC on ${devnet.network}`)
+    expect(stdout).toContain('  outcome      paid\n')
+    expect(stdout).toContain('  status       settled\n')
+    expect(stdout).toContain(`  amount       0.01 USDC on ${devnet.network}\n`)
     expect(stdout).toContain(`  to           ${seller!.address}`)
     expect(await balanceOf(seller!.address)).toBe(before + 10_000n)
     const logged = readFileSync(receipts, 'utf8').trim().split('\n')
@@ -108,7 +109,7 @@ describe('tollgate pay', () => {
     const [buyer] = devnet.accounts
     received.clear()
     const { code } = await runCli(['pay', url, '--asset', devnet.usdc.address], {
-      env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey },
+      env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey, TOLLGATE_RPC_URL: devnet.rpcUrl },
     })
     expect(code).toBe(0)
     expect(received.get('/report')).toBe(2)
@@ -123,13 +124,22 @@ describe('tollgate pay', () => {
       url,
       '--asset',
       devnet.usdc.address,
+      '--rpc',
+      devnet.rpcUrl,
       '--key-file',
       keyFile,
       '--json',
     ])
     expect(code).toBe(0)
     const document = JSON.parse(stdout)
-    expect(Object.keys(document)).toEqual(['status', 'body', 'receipt'])
+    expect(Object.keys(document)).toEqual(['status', 'body', 'outcome', 'receipt'])
+    expect(document.outcome).toEqual({
+      paid: true,
+      status: 'settled',
+      reason: null,
+      message: 'paid',
+      spendableUntil: null,
+    })
     expect(document.status).toBe(200)
     expect(JSON.parse(document.body)).toEqual({ report: 'paid content', path: '/report' })
     expect(document.receipt).toMatchObject({
@@ -153,7 +163,7 @@ describe('tollgate pay', () => {
         devnet.usdc.address,
         '--json',
       ]),
-      { env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey } },
+      { env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey, TOLLGATE_RPC_URL: devnet.rpcUrl } },
     )
     expect(code).toBe(0)
     const document = JSON.parse(stdout)
@@ -168,7 +178,9 @@ describe('tollgate pay', () => {
   test('--dry-run shows the requirements and signs nothing, without a key', async () => {
     const [buyer, seller] = devnet.accounts
     const before = await balanceOf(buyer!.address)
-    const text = await runCli(['pay', url, '--asset', devnet.usdc.address, '--dry-run'])
+    const text = await runCli(['pay', url, '--asset', devnet.usdc.address, '--dry-run'], {
+      env: { TOLLGATE_RPC_URL: devnet.rpcUrl },
+    })
     expect(text.code).toBe(0)
     expect(text.stdout).toContain('Dry run: nothing signed.')
     expect(text.stdout).toMatch(
@@ -201,7 +213,7 @@ describe('tollgate pay', () => {
     const before = await balanceOf(buyer!.address)
     const { code, stdout, stderr } = await runCli(
       ['pay', url, '--asset', devnet.usdc.address, '--max', '$0.005'],
-      { env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey } },
+      { env: { TOLLGATE_PRIVATE_KEY: buyer!.privateKey, TOLLGATE_RPC_URL: devnet.rpcUrl } },
     )
     expect(code).toBe(1)
     expect(stdout).toBe('')
@@ -211,7 +223,9 @@ describe('tollgate pay', () => {
   })
 
   test('bad input: a missing key, a bad key file, a bad URL, a bad --max (exit 2)', async () => {
-    const noKey = await runCli(['pay', url, '--asset', devnet.usdc.address])
+    const noKey = await runCli(['pay', url, '--asset', devnet.usdc.address], {
+      env: { TOLLGATE_RPC_URL: devnet.rpcUrl },
+    })
     expect(noKey).toMatchObject({ code: 2, stdout: '' })
     expect(noKey.stderr).toContain(
       'tollgate pay: No private key: pass --key-file <path> or set TOLLGATE_PRIVATE_KEY.\n',

@@ -65,7 +65,7 @@ export async function settleAuthorization(
       : { success: false, errorReason, errorMessage, transaction, network, payer }
 
   const account = walletClient.account
-  if (!account) throw new AccountNotFoundError()
+  if (!account) throw new AccountNotFoundError({ action: 'settleAuthorization' })
 
   if (verify) {
     const verification = await verifyAuthorization(publicClient, {

@@ -71,13 +71,13 @@ function resolveSigner(signer: AuthorizationSigner): {
 } {
   if ('request' in signer) {
     const account = signer.account
-    if (!account) throw new AccountNotFoundError()
+    if (!account) throw new AccountNotFoundError({ action: 'signAuthorization' })
     return {
       address: account.address,
       signTypedData: (typedData) => signer.signTypedData({ account, ...typedData }),
     }
   }
   const sign = signer.signTypedData
-  if (!sign) throw new AccountNotFoundError()
+  if (!sign) throw new AccountNotFoundError({ action: 'signAuthorization' })
   return { address: signer.address, signTypedData: (typedData) => sign(typedData) }
 }

@@ -1,21 +1,28 @@
+import {
+  type AgentRegistryName,
+  InvalidAgentReferenceError,
+  parseAgentId,
+  parseAgentRegistryName,
+} from '@tollgate/core'
 import { type Address, type Client, getAddress, isAddress } from 'viem'
 import { getChainId } from 'viem/actions'
-import { InvalidAgentReferenceError, RegistryChainMismatchError } from './errors.js'
+import { RegistryChainMismatchError } from './errors.js'
 
-/** `eip155:<chainId>:<identity registry>`: ERC-8004's global name of a registry. */
-export type AgentRegistry = `eip155:${number}:0x${string}`
+/**
+ * `eip155:<chainId>:<identity registry>`: ERC-8004's global name of a registry (core's
+ * `AgentRegistryName`; identity writes the address checksummed).
+ */
+export type AgentRegistry = AgentRegistryName
 
 /** An agent id as ERC-8004 files write it (number or digit string) or as the chain returns it. */
 export type AgentIdInput = bigint | number | string
 
 /** Which agent: its id in a registry given as an address or as `eip155:<chainId>:<address>`. */
-export type AgentReference = {
+export type AgentLocator = {
   /** The Identity Registry: its address (on the client's chain) or its `agentRegistry` name. */
   registry: Address | AgentRegistry | string
   agentId: AgentIdInput
 }
-
-const agentRegistryPattern = /^eip155:([1-9][0-9]{0,19}):(0x[0-9a-fA-F]{40})$/
 
 /** `eip155:<chainId>:<address>` (the address checksummed). */
 export function formatAgentRegistry({
@@ -25,40 +32,24 @@ export function formatAgentRegistry({
   chainId: number
   address: Address
 }): AgentRegistry {
-  return `eip155:${chainId}:${getAddress(address)}`
+  return `eip155:${chainId}:${getAddress(address.toLowerCase())}`
 }
 
-/** Splits `eip155:<chainId>:<address>`; throws `InvalidAgentReferenceError` otherwise. */
+/**
+ * Splits `eip155:<chainId>:<address>`, checked by core's rule (`parseAgentRegistryName`); throws
+ * `InvalidAgentReferenceError` otherwise. The address comes back checksummed.
+ */
 export function parseAgentRegistry(agentRegistry: string): { chainId: number; address: Address } {
-  const match = agentRegistryPattern.exec(agentRegistry)
-  const chainId = match ? Number(match[1]) : Number.NaN
-  if (!match || !Number.isSafeInteger(chainId))
-    throw new InvalidAgentReferenceError({
-      value: agentRegistry,
-      expected: 'an agent registry "eip155:<chainId>:<address>"',
-    })
-  return { chainId, address: getAddress(match[2]!) }
-}
-
-/** An agent id as a `bigint` (ids are `uint256`); throws `InvalidAgentReferenceError` otherwise. */
-export function toAgentId(agentId: AgentIdInput): bigint {
-  if (typeof agentId === 'bigint' && agentId >= 0n && agentId < 2n ** 256n) return agentId
-  if (typeof agentId === 'number' && Number.isSafeInteger(agentId) && agentId >= 0)
-    return BigInt(agentId)
-  if (typeof agentId === 'string' && /^(0|[1-9][0-9]{0,77})$/.test(agentId)) {
-    const id = BigInt(agentId)
-    if (id < 2n ** 256n) return id
-  }
-  throw new InvalidAgentReferenceError({
-    value: String(agentId),
-    expected: 'an agent id (a non-negative integer below 2^256)',
-  })
+  const name = parseAgentRegistryName(agentRegistry)
+  const [, chainId, address] = name.split(':') as [string, string, string]
+  // Core's rule takes the address in any case; checksumming its lowercase never throws.
+  return { chainId: Number(chainId), address: getAddress(address.toLowerCase()) }
 }
 
 /** Whether two agent ids are the same, whatever their spelling (`22`, `"22"`, `22n`). */
 export function sameAgentId(a: AgentIdInput, b: AgentIdInput): boolean {
   try {
-    return toAgentId(a) === toAgentId(b)
+    return parseAgentId(a) === parseAgentId(b)
   } catch {
     return false
   }
@@ -97,10 +88,11 @@ export function isSameRegistry(
   agentRegistry: string,
   { chainId, address }: { chainId: number; address: Address },
 ): boolean {
-  const match = agentRegistryPattern.exec(agentRegistry)
-  return (
-    match !== null &&
-    Number(match[1]) === chainId &&
-    match[2]!.toLowerCase() === address.toLowerCase()
-  )
+  try {
+    const parsed = parseAgentRegistry(agentRegistry)
+    return parsed.chainId === chainId && parsed.address.toLowerCase() === address.toLowerCase()
+  } catch (error) {
+    if (error instanceof InvalidAgentReferenceError) return false
+    throw error
+  }
 }

@@ -1,12 +1,10 @@
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Hash, type Hex, keccak256, stringToBytes, zeroHash } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
-import type {
-  AccountNotFoundErrorType,
-  TransactionRevertedErrorType,
-  UnsupportedPublishTargetErrorType,
-} from './errors.js'
+import type { AgentIdInput } from './agentRegistry.js'
+import type { TransactionRevertedErrorType, UnsupportedPublishTargetErrorType } from './errors.js'
 import { type Publish, publishDocument } from './publish.js'
 import {
   type AccountParameter,
@@ -89,7 +87,7 @@ export async function appendResponse(
     abi: reputationRegistryAbi,
     functionName: 'appendResponse',
     args: [
-      toAgentId(parameters.agentId),
+      parseAgentId(parameters.agentId),
       parameters.clientAddress,
       parameters.feedbackIndex,
       responseURI,

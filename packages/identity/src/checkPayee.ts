@@ -1,9 +1,9 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { type InvalidAgentReferenceErrorType, parseAgentId } from '@tollgate/core'
 import { type Address, type Client, isAddress, isAddressEqual, zeroAddress } from 'viem'
 import { readContract } from 'viem/actions'
-import { type AgentReference, resolveRegistry, toAgentId } from './agentRegistry.js'
+import { type AgentLocator, resolveRegistry } from './agentRegistry.js'
 import {
-  type InvalidAgentReferenceErrorType,
   PayeeMismatchError,
   type PayeeMismatchErrorType,
   type RegistryChainMismatchErrorType,
@@ -12,7 +12,7 @@ import type { ResolvedAgent } from './resolveAgent.js'
 
 export type CheckPayeeParameters = {
   /** The agent being paid: resolved, or its registry and id. */
-  agent: Pick<ResolvedAgent, 'registry' | 'agentId'> | AgentReference
+  agent: Pick<ResolvedAgent, 'registry' | 'agentId'> | AgentLocator
   /** The `payTo` of the payment requirement about to be signed. */
   payTo: string
 }
@@ -39,7 +39,7 @@ export async function checkPayee(
   parameters: CheckPayeeParameters,
 ): Promise<CheckPayeeReturnType> {
   const { agent, payTo } = parameters
-  const agentId = toAgentId(agent.agentId)
+  const agentId = parseAgentId(agent.agentId)
   const { address, agentRegistry } = await resolveRegistry(client, agent.registry)
   const wallet = await readContract(client, {
     address,

@@ -1,4 +1,5 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { agentRegistrationPath } from '@tollgate/core'
 import { createPublicClient, custom } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, test } from 'vitest'
@@ -7,13 +8,13 @@ import { formatAgentRegistry } from './agentRegistry.js'
 import { createPayeeVerifier } from './createPayeeVerifier.js'
 import {
   AgentDomainNotVerifiedError,
+  PayeeContextIncompleteError,
   PayeeMismatchError,
   RegistryChainMismatchError,
 } from './errors.js'
 import { registerAgent } from './registerAgent.js'
 import { createRegistrationFile } from './registrationFile.js'
 import { setAgentWallet } from './setAgentWallet.js'
-import { agentRegistrationWellKnownPath } from './verifyAgentDomain.js'
 
 const chain = useRegistries()
 const server = useDocumentServer()
@@ -111,6 +112,19 @@ describe('createPayeeVerifier', () => {
     ).rejects.toBeInstanceOf(RegistryChainMismatchError)
   })
 
+  test('a context without payTo, or without url under verifyDomain, is a typed error', async () => {
+    const agent = { registry: agentRegistry, agentId }
+    await expect(createPayeeVerifier(chain.devnet.publicClient)({ agent })).rejects.toMatchObject({
+      name: 'PayeeContextIncompleteError',
+      code: 'TOLLGATE_IDENTITY_PAYEE_CONTEXT',
+      missing: 'payTo',
+    })
+    const withDomain = createPayeeVerifier(chain.devnet.publicClient, { verifyDomain: true })
+    const error = await withDomain({ agent, payTo: payout.address }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PayeeContextIncompleteError)
+    expect(error).toMatchObject({ missing: 'url' })
+  })
+
   test('concurrent checks of one agent share one resolution (three reads, not six)', async () => {
     let calls = 0
     const counting = createPublicClient({
@@ -142,13 +156,13 @@ describe('createPayeeVerifier', () => {
       url: new URL(`${server.url}/report`),
     }
     server.documents.set(
-      agentRegistrationWellKnownPath,
+      agentRegistrationPath,
       JSON.stringify({ registrations: [{ agentId: Number(agentId), agentRegistry }] }),
     )
     expect((await verify(context))?.domain).toMatchObject({ verified: true, method: 'well-known' })
 
     server.documents.set(
-      agentRegistrationWellKnownPath,
+      agentRegistrationPath,
       JSON.stringify({ registrations: [{ agentId: Number(walletless), agentRegistry }] }),
     )
     const error = await verify(context).then(
@@ -157,7 +171,7 @@ describe('createPayeeVerifier', () => {
     )
     expect(error).toBeInstanceOf(AgentDomainNotVerifiedError)
     expect(error.reason).toBe('mismatch')
-    server.documents.delete(agentRegistrationWellKnownPath)
+    server.documents.delete(agentRegistrationPath)
     await expect(verify(context)).rejects.toMatchObject({
       name: 'AgentDomainNotVerifiedError',
       reason: 'unreachable',

@@ -3,10 +3,12 @@ import type { AgentIdInput } from './agentRegistry.js'
 import {
   AgentDomainNotVerifiedError,
   type AgentDomainNotVerifiedErrorType,
+  PayeeContextIncompleteError,
+  type PayeeContextIncompleteErrorType,
   PayeeMismatchError,
   type PayeeMismatchErrorType,
 } from './errors.js'
-import type { FetchDocumentOptions } from './fetchDocument.js'
+import type { FetchDocumentParameters } from './fetchDocument.js'
 import {
   type ReadAgentFromChallengeErrorType,
   readAgentFromChallenge,
@@ -46,7 +48,7 @@ export type PayeeVerifier = (context: PayeeVerifierContext) => Promise<PayeeVeri
 
 export type CreatePayeeVerifierParameters = {
   /** Limits and schemes for reading the registration file and the `.well-known` file. */
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
   /**
    * Also require the URL's host to prove it belongs to the agent
    * (`/.well-known/agent-registration.json` listing it, or the host serving the agent URI), so a
@@ -58,6 +60,7 @@ export type CreatePayeeVerifierParameters = {
 
 export type PayeeVerifierErrorType =
   | AgentDomainNotVerifiedErrorType
+  | PayeeContextIncompleteErrorType
   | PayeeMismatchErrorType
   | ReadAgentFromChallengeErrorType
   | ResolveAgentErrorType
@@ -107,7 +110,7 @@ export function createPayeeVerifier(
       })()
     if (!named) return undefined
     const payTo = context.payTo ?? context.requirements?.payTo
-    if (payTo === undefined) throw new TypeError('verifyPayee needs payTo (or requirements.payTo)')
+    if (payTo === undefined) throw new PayeeContextIncompleteError({ missing: 'payTo' })
 
     const agent = await resolve(named.registry, named.agentId)
     const { agentWallet, agentId, agentRegistry } = agent
@@ -117,8 +120,7 @@ export function createPayeeVerifier(
     let domain: VerifyAgentDomainReturnType | undefined
     if (verifyDomain) {
       const endpoint = context.url === undefined ? undefined : String(context.url)
-      if (endpoint === undefined)
-        throw new TypeError('verifyPayee with verifyDomain needs the url that asked for payment')
+      if (endpoint === undefined) throw new PayeeContextIncompleteError({ missing: 'url' })
       domain = await verifyAgentDomain({ agent, endpoint, fetchOptions })
       if (!domain.verified)
         throw new AgentDomainNotVerifiedError({

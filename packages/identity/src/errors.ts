@@ -83,6 +83,10 @@ export class FetchDocumentError extends BaseError {
   readonly reason: FetchDocumentFailure
   /** The HTTP status, for `status`. */
   readonly status: number | undefined
+  /** The URI asked for, cut to 120 characters (a data: URI can be long). */
+  readonly uri: string
+  /** The size or time limit that was hit, for `too_large` (bytes) and `timeout` (milliseconds). */
+  readonly limit: number | undefined
   constructor({
     reason,
     uri,
@@ -108,20 +112,8 @@ export class FetchDocumentError extends BaseError {
     })
     this.reason = reason
     this.status = status
-  }
-}
-
-export type InvalidAgentReferenceErrorType = InvalidAgentReferenceError & {
-  name: 'InvalidAgentReferenceError'
-}
-/** An agent id or an `eip155:<chainId>:<registry>` string is malformed. */
-export class InvalidAgentReferenceError extends BaseError {
-  override name = 'InvalidAgentReferenceError' as const
-  constructor({ value, expected }: { value: string; expected: string }) {
-    super(`Expected ${expected}.`, {
-      code: 'TOLLGATE_IDENTITY_INVALID_REFERENCE',
-      metaMessages: [`Got: ${excerpt(value)}`],
-    })
+    this.uri = excerpt(uri)
+    this.limit = limit
   }
 }
 
@@ -131,11 +123,17 @@ export type RegistryChainMismatchErrorType = RegistryChainMismatchError & {
 /** The registry is named on one chain and the client is connected to another. */
 export class RegistryChainMismatchError extends BaseError {
   override name = 'RegistryChainMismatchError' as const
+  /** The registry's chain id. */
+  readonly expected: number
+  /** The client's chain id. */
+  readonly actual: number
   constructor({ expected, actual }: { expected: number; actual: number }) {
     super('The registry lives on another chain than the client.', {
       code: 'TOLLGATE_IDENTITY_CHAIN_MISMATCH',
       metaMessages: [`Registry chain: ${expected}`, `Client chain: ${actual}`],
     })
+    this.expected = expected
+    this.actual = actual
   }
 }
 
@@ -143,6 +141,8 @@ export type AgentNotFoundErrorType = AgentNotFoundError & { name: 'AgentNotFound
 /** No agent has this id in the registry (`ownerOf` reverts). */
 export class AgentNotFoundError extends BaseError {
   override name = 'AgentNotFoundError' as const
+  readonly registry: Address
+  readonly agentId: bigint
   constructor({
     registry,
     agentId,
@@ -153,18 +153,8 @@ export class AgentNotFoundError extends BaseError {
       metaMessages: [`Registry: ${registry}`],
       cause,
     })
-  }
-}
-
-export type AccountNotFoundErrorType = AccountNotFoundError & { name: 'AccountNotFoundError' }
-/** A transaction or signature needs an account and none was given. */
-export class AccountNotFoundError extends BaseError {
-  override name = 'AccountNotFoundError' as const
-  constructor({ action }: { action: string }) {
-    super(`${action} needs an account.`, {
-      code: 'TOLLGATE_IDENTITY_ACCOUNT_NOT_FOUND',
-      metaMessages: ['Create the wallet client with an `account`, or pass `account`.'],
-    })
+    this.registry = registry
+    this.agentId = agentId
   }
 }
 
@@ -175,6 +165,10 @@ export type TransactionRevertedErrorType = TransactionRevertedError & {
 export class TransactionRevertedError extends BaseError {
   override name = 'TransactionRevertedError' as const
   readonly transactionHash: Hash
+  /** The contract function the transaction called. */
+  readonly functionName: string
+  /** `reverted`, or `missing_event` when it succeeded without the event its result is read from. */
+  readonly reason: 'reverted' | 'missing_event'
   constructor({
     functionName,
     hash,
@@ -191,6 +185,8 @@ export class TransactionRevertedError extends BaseError {
       { code: 'TOLLGATE_IDENTITY_TRANSACTION_REVERTED', metaMessages: [`Transaction: ${hash}`] },
     )
     this.transactionHash = hash
+    this.functionName = functionName
+    this.reason = reason
   }
 }
 
@@ -219,15 +215,32 @@ export type InvalidDeadlineErrorType = InvalidDeadlineError & { name: 'InvalidDe
 /** A `setAgentWallet` deadline is in the past or more than 300 s after the latest block. */
 export class InvalidDeadlineError extends BaseError {
   override name = 'InvalidDeadlineError' as const
-  constructor({ deadline, now, max }: { deadline: bigint; now: bigint; max: bigint }) {
+  /** The deadline asked for, unix seconds. */
+  readonly deadline: bigint
+  /** The latest block's timestamp, unix seconds: the earliest deadline accepted. */
+  readonly blockTimestamp: bigint
+  /** The latest deadline accepted, unix seconds. */
+  readonly maxDeadline: bigint
+  constructor({
+    deadline,
+    blockTimestamp,
+    maxDeadline,
+  }: {
+    deadline: bigint
+    blockTimestamp: bigint
+    maxDeadline: bigint
+  }) {
     super('The wallet signature deadline is outside the accepted window.', {
       code: 'TOLLGATE_IDENTITY_INVALID_DEADLINE',
       metaMessages: [
         `Deadline: ${deadline}`,
-        `Latest block time: ${now}`,
-        `Latest allowed: ${max}`,
+        `Latest block time: ${blockTimestamp}`,
+        `Latest allowed: ${maxDeadline}`,
       ],
     })
+    this.deadline = deadline
+    this.blockTimestamp = blockTimestamp
+    this.maxDeadline = maxDeadline
   }
 }
 
@@ -237,6 +250,7 @@ export type AccountCannotSignErrorType = AccountCannotSignError & {
 /** The wallet account cannot sign typed data locally (a JSON-RPC account needs its own client). */
 export class AccountCannotSignError extends BaseError {
   override name = 'AccountCannotSignError' as const
+  readonly address: Address
   constructor({ address }: { address: Address }) {
     super('The wallet account cannot sign typed data.', {
       code: 'TOLLGATE_IDENTITY_ACCOUNT_CANNOT_SIGN',
@@ -245,6 +259,7 @@ export class AccountCannotSignError extends BaseError {
         'Sign getAgentWalletTypedData() with that wallet and pass `signature` and `deadline`.',
       ],
     })
+    this.address = address
   }
 }
 
@@ -297,11 +312,16 @@ export type InvalidFeedbackValueErrorType = InvalidFeedbackValueError & {
 /** A feedback value is not an exact decimal the registry stores (`int128`, at most 18 decimals). */
 export class InvalidFeedbackValueError extends BaseError {
   override name = 'InvalidFeedbackValueError' as const
+  /** The value as given, cut to 64 characters. */
+  readonly value: string
+  readonly reason: string
   constructor({ value, reason }: { value: string; reason: string }) {
     super(`The feedback value is invalid: ${reason}.`, {
       code: 'TOLLGATE_IDENTITY_INVALID_FEEDBACK_VALUE',
       metaMessages: [`Value: ${excerpt(value, 64)}`],
     })
+    this.value = excerpt(value, 64)
+    this.reason = reason
   }
 }
 
@@ -325,11 +345,13 @@ export type InvalidValidationResponseErrorType = InvalidValidationResponseError 
 /** A validation response is not an integer from 0 to 100. */
 export class InvalidValidationResponseError extends BaseError {
   override name = 'InvalidValidationResponseError' as const
+  readonly response: number
   constructor({ response }: { response: number }) {
     super('A validation response must be an integer from 0 to 100.', {
       code: 'TOLLGATE_IDENTITY_INVALID_VALIDATION_RESPONSE',
       metaMessages: [`Response: ${response}`],
     })
+    this.response = response
   }
 }
 
@@ -339,12 +361,14 @@ export type ValidationRequestNotFoundErrorType = ValidationRequestNotFoundError 
 /** No validation request has this hash. */
 export class ValidationRequestNotFoundError extends BaseError {
   override name = 'ValidationRequestNotFoundError' as const
+  readonly requestHash: Hash
   constructor({ requestHash, cause }: { requestHash: Hash; cause?: unknown }) {
     super('No validation request has this hash.', {
       code: 'TOLLGATE_IDENTITY_VALIDATION_NOT_FOUND',
       metaMessages: [`Request hash: ${requestHash}`],
       cause,
     })
+    this.requestHash = requestHash
   }
 }
 
@@ -354,11 +378,14 @@ export type UnsupportedPublishTargetErrorType = UnsupportedPublishTargetError & 
 /** A document would be published at a URI readers refuse (e.g. plain http). */
 export class UnsupportedPublishTargetError extends BaseError {
   override name = 'UnsupportedPublishTargetError' as const
+  /** The URI as given, cut to 120 characters. */
+  readonly uri: string
   constructor({ uri }: { uri: string }) {
     super('The document URI must be https:, ipfs: or data: (http: only when allowHttp is set).', {
       code: 'TOLLGATE_IDENTITY_UNSUPPORTED_PUBLISH_TARGET',
       metaMessages: [`URI: ${excerpt(uri)}`],
     })
+    this.uri = excerpt(uri)
   }
 }
 
@@ -417,5 +444,29 @@ export class AgentDomainNotVerifiedError extends BaseError {
     this.reason = reason
     this.host = host
     this.agentId = agentId
+  }
+}
+
+/** What a payee check needs and was not given. */
+export type PayeeContextMissing = 'payTo' | 'url'
+
+export type PayeeContextIncompleteErrorType = PayeeContextIncompleteError & {
+  name: 'PayeeContextIncompleteError'
+}
+/**
+ * A payee verifier was called without what it checks: the `payTo` (or `requirements.payTo`), or,
+ * with `verifyDomain`, the `url` that asked for payment. Nothing is paid on its word.
+ */
+export class PayeeContextIncompleteError extends BaseError {
+  override name = 'PayeeContextIncompleteError' as const
+  readonly missing: PayeeContextMissing
+  constructor({ missing }: { missing: PayeeContextMissing }) {
+    super(
+      missing === 'payTo'
+        ? 'verifyPayee needs the payTo about to be signed (payTo or requirements.payTo).'
+        : 'verifyPayee with verifyDomain needs the url that asked for payment.',
+      { code: 'TOLLGATE_IDENTITY_PAYEE_CONTEXT' },
+    )
+    this.missing = missing
   }
 }

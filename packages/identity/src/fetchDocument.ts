@@ -1,7 +1,7 @@
 import { FetchDocumentError } from './errors.js'
 
 /** How agent documents (registration files, `.well-known` files, feedback files) are read. */
-export type FetchDocumentOptions = {
+export type FetchDocumentParameters = {
   /**
    * Largest document accepted, in bytes (a data: URI's decoded size counts).
    * @default 262_144
@@ -53,7 +53,7 @@ const defaults = {
  */
 export async function fetchDocument(
   uri: string,
-  options: FetchDocumentOptions = {},
+  options: FetchDocumentParameters = {},
 ): Promise<FetchedDocument> {
   const maxBytes = options.maxBytes ?? defaults.maxBytes
   if (uri.startsWith('data:')) return decodeDataUri(uri, maxBytes)
@@ -62,7 +62,7 @@ export async function fetchDocument(
 }
 
 /** `https://…` (or `http://…` when allowed) for a URI, with `ipfs://` mapped to the gateway. */
-export function toHttpUrl(uri: string, options: FetchDocumentOptions = {}): URL {
+export function toHttpUrl(uri: string, options: FetchDocumentParameters = {}): URL {
   let url: URL
   try {
     url = new URL(uri)
@@ -118,7 +118,7 @@ async function fetchHttp(
   start: URL,
   uri: string,
   maxBytes: number,
-  options: FetchDocumentOptions,
+  options: FetchDocumentParameters,
 ): Promise<FetchedDocument> {
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs
   const maxRedirects = options.maxRedirects ?? defaults.maxRedirects

@@ -1,4 +1,5 @@
 import { agentWalletKey, identityRegistryAbi } from '@tollgate/contracts'
+import type { InvalidAgentReferenceErrorType } from '@tollgate/core'
 import {
   type Address,
   type Client,
@@ -11,8 +12,8 @@ import {
 } from 'viem'
 import { getBlockNumber, getLogs } from 'viem/actions'
 import { type AgentRegistry, resolveRegistry } from './agentRegistry.js'
-import type { InvalidAgentReferenceErrorType, RegistryChainMismatchErrorType } from './errors.js'
-import type { FetchDocumentOptions } from './fetchDocument.js'
+import type { RegistryChainMismatchErrorType } from './errors.js'
+import type { FetchDocumentParameters } from './fetchDocument.js'
 import { findService } from './registrationFile.js'
 import { type ResolvedAgent, toResolvedAgent } from './resolveAgent.js'
 import { scanBlocks } from './scanBlocks.js'
@@ -47,7 +48,7 @@ export type FindAgentsParameters = {
   includeFiles?: boolean | undefined
   /** Files fetched at once. @default 8 */
   concurrency?: number | undefined
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 /** An agent as the registry's events describe it at `toBlock`. */

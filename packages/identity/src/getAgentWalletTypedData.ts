@@ -3,6 +3,7 @@ import {
   identityRegistryAbi,
   maxAgentWalletDeadlineDelay,
 } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import {
   type Address,
   type Client,
@@ -12,12 +13,7 @@ import {
   type TypedDataDomain,
 } from 'viem'
 import { getBlock, getEip712Domain, readContract } from 'viem/actions'
-import {
-  type AgentIdInput,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
+import { type AgentIdInput, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import { InvalidDeadlineError, type InvalidDeadlineErrorType } from './errors.js'
 
 /** The typed data a new agent wallet signs to prove control (`AgentWalletSet`). */
@@ -30,9 +26,11 @@ export type GetAgentWalletTypedDataParameters = {
   wallet: Address
   /**
    * Unix seconds; the registry accepts at most 300 s after the block that includes the call.
-   * @default 240 s after the later of the latest block's time and this machine's clock
+   * @default 240 s after the later of the latest block's time and `now()`
    */
   deadline?: bigint | undefined
+  /** This machine's clock, milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 export type GetAgentWalletTypedDataReturnType = {
@@ -43,7 +41,7 @@ export type GetAgentWalletTypedDataReturnType = {
 export type GetAgentWalletTypedDataErrorType = InvalidDeadlineErrorType
 
 /** Headroom under the 300 s limit, for the time between signing and inclusion. */
-const defaultDelay = 240n
+const defaultDeadlineDelaySeconds = 240n
 
 /**
  * Builds the EIP-712 `AgentWalletSet` message for `setAgentWallet`, with the domain read from the
@@ -54,7 +52,7 @@ export async function getAgentWalletTypedData(
   client: Client,
   parameters: GetAgentWalletTypedDataParameters,
 ): Promise<GetAgentWalletTypedDataReturnType> {
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const { address } = await resolveRegistry(client, parameters.registry)
   const [{ domain, fields }, owner, block] = await Promise.all([
     getEip712Domain(client, { address }),
@@ -66,13 +64,14 @@ export async function getAgentWalletTypedData(
     }),
     getBlock(client, { blockTag: 'latest' }),
   ])
-  // The chain's clock can lag (an idle devnet) or lead this machine's: take the later one.
-  const now = BigInt(Math.floor(Date.now() / 1000))
-  const reference = block.timestamp > now ? block.timestamp : now
-  const deadline = parameters.deadline ?? reference + defaultDelay
-  const max = reference + maxAgentWalletDeadlineDelay
-  if (deadline < block.timestamp || deadline > max)
-    throw new InvalidDeadlineError({ deadline, now: block.timestamp, max })
+  // The chain's clock can lag (an idle devnet) or lead this machine's: take the later one. The
+  // millisecond clock becomes unix seconds here, at the contract's edge.
+  const nowSeconds = BigInt(Math.floor((parameters.now ?? Date.now)() / 1000))
+  const reference = block.timestamp > nowSeconds ? block.timestamp : nowSeconds
+  const deadline = parameters.deadline ?? reference + defaultDeadlineDelaySeconds
+  const maxDeadline = reference + maxAgentWalletDeadlineDelay
+  if (deadline < block.timestamp || deadline > maxDeadline)
+    throw new InvalidDeadlineError({ deadline, blockTimestamp: block.timestamp, maxDeadline })
   return {
     deadline,
     typedData: {

@@ -1,7 +1,8 @@
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import type { Address, Client } from 'viem'
 import { readContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
+import type { AgentIdInput } from './agentRegistry.js'
 import { EmptyClientListError, type EmptyClientListErrorType } from './errors.js'
 import { fromFeedbackValue } from './feedbackValue.js'
 
@@ -54,7 +55,7 @@ export async function getReputationSummary(
     address: registry,
     abi: reputationRegistryAbi,
     functionName: 'getSummary',
-    args: [toAgentId(parameters.agentId), [...clients], tag1, tag2],
+    args: [parseAgentId(parameters.agentId), [...clients], tag1, tag2],
   })
   return { count, value, valueDecimals, average: fromFeedbackValue({ value, valueDecimals }) }
 }

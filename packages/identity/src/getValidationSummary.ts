@@ -1,7 +1,8 @@
 import { validationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import type { Address, Client } from 'viem'
 import { readContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
+import type { AgentIdInput } from './agentRegistry.js'
 
 export type GetValidationSummaryParameters = {
   /** The Validation Registry's address. */
@@ -29,7 +30,11 @@ export async function getValidationSummary(
     address: parameters.registry,
     abi: validationRegistryAbi,
     functionName: 'getSummary',
-    args: [toAgentId(parameters.agentId), [...(parameters.validators ?? [])], parameters.tag ?? ''],
+    args: [
+      parseAgentId(parameters.agentId),
+      [...(parameters.validators ?? [])],
+      parameters.tag ?? '',
+    ],
   })
   return { count, averageResponse }
 }

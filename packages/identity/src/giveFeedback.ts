@@ -1,4 +1,6 @@
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import {
   type Address,
   getAddress,
@@ -10,14 +12,8 @@ import {
   zeroHash,
 } from 'viem'
 import { readContract, writeContract } from 'viem/actions'
+import { type AgentIdInput, formatAgentRegistry, getClientChainId } from './agentRegistry.js'
 import {
-  type AgentIdInput,
-  formatAgentRegistry,
-  getClientChainId,
-  toAgentId,
-} from './agentRegistry.js'
-import {
-  type AccountNotFoundErrorType,
   type InvalidFeedbackFileErrorType,
   type InvalidFeedbackValueErrorType,
   TransactionRevertedError,
@@ -115,7 +111,7 @@ export async function giveFeedback(
 ): Promise<GiveFeedbackReturnType> {
   const { registry, tag1 = '', tag2 = '', endpoint = '', publish = { kind: 'data' } } = parameters
   const account = requireAccount(client, parameters.account, 'giveFeedback')
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const { value, valueDecimals } =
     typeof parameters.value === 'string'
       ? toFeedbackValue(parameters.value)

@@ -1,6 +1,6 @@
+import { agentReferenceKey, InvalidAgentReferenceError, readAgentReference } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
-import { InvalidAgentReferenceError } from './errors.js'
-import { agentIdentityExtension, readAgentFromChallenge } from './readAgentFromChallenge.js'
+import { readAgentFromChallenge } from './readAgentFromChallenge.js'
 
 const registry = '0x8004a818bfb912233c491871b3d84c89a494bd9e'
 const agentRegistry = `eip155:84532:${registry}`
@@ -17,7 +17,7 @@ describe('readAgentFromChallenge', () => {
   })
 
   test('the erc8004 entry: registry checksummed, id as a bigint (number or digit string)', () => {
-    expect(agentIdentityExtension).toBe('erc8004')
+    expect(agentReferenceKey).toBe('erc8004')
     expect(
       readAgentFromChallenge({
         x402Version: 2,
@@ -61,5 +61,41 @@ describe('readAgentFromChallenge', () => {
         "Expected an agent id (a non-negative integer below 2^256). Got: undefined",
       ]
     `)
+  })
+})
+
+describe("readAgentFromChallenge: core's rule, one rule", () => {
+  // Each entry is accepted or refused exactly as core's readAgentReference decides.
+  const entries: unknown[] = [
+    { info: { agentRegistry, agentId: 42 } },
+    { info: { agentRegistry, agentId: '42' } },
+    // A mixed-case address whose checksum is wrong: core takes it (the address is data, not a key).
+    {
+      info: {
+        agentRegistry: 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9E',
+        agentId: 1,
+      },
+    },
+    {
+      info: { agentRegistry: 'eip155:012:0x8004a818bfb912233c491871b3d84c89a494bd9e', agentId: 1 },
+    },
+    { info: { agentRegistry: `eip155:${2 ** 53}:${registry}`, agentId: 1 } },
+    { info: { agentRegistry, agentId: '007' } },
+    { info: { agentRegistry, agentId: (2n ** 256n).toString() } },
+    { info: { agentRegistry, agentId: (2n ** 256n - 1n).toString() } },
+  ]
+  test.each(entries.map((entry, index) => [index, entry]))('entry %i', (_index, entry) => {
+    const extensions = { erc8004: entry }
+    const outcome = (read: () => unknown) => {
+      try {
+        const value = read() as { agentRegistry: string; agentId: bigint } | undefined
+        return value && { agentRegistry: value.agentRegistry.toLowerCase(), agentId: value.agentId }
+      } catch (error) {
+        return error instanceof InvalidAgentReferenceError ? 'invalid' : error
+      }
+    }
+    expect(outcome(() => readAgentFromChallenge({ extensions }))).toEqual(
+      outcome(() => readAgentReference(extensions)),
+    )
   })
 })

@@ -1,11 +1,12 @@
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
 import { type Address, type Client, getAbiItem, type Hash, keccak256, zeroHash } from 'viem'
 import { getBlockNumber, getLogs, readContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
+import type { AgentIdInput } from './agentRegistry.js'
 import type { FetchDocumentErrorType, InvalidFeedbackFileErrorType } from './errors.js'
 import { type FeedbackFile, validateFeedbackFile } from './feedbackFile.js'
 import { fromFeedbackValue } from './feedbackValue.js'
-import { type FetchDocumentOptions, fetchDocument } from './fetchDocument.js'
+import { type FetchDocumentParameters, fetchDocument } from './fetchDocument.js'
 import { scanBlocks } from './scanBlocks.js'
 
 export type ReadFeedbackParameters = {
@@ -25,7 +26,7 @@ export type ReadFeedbackParameters = {
   fromBlock?: bigint | undefined
   /** @default 10_000n */
   chunkSize?: bigint | undefined
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 /** The part of a feedback entry only its event carries. */
@@ -64,7 +65,7 @@ export async function readFeedback(
   parameters: ReadFeedbackParameters,
 ): Promise<ReadFeedbackReturnType> {
   const { registry, clientAddress, feedbackIndex, includeFile = false } = parameters
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const [value, valueDecimals, tag1, tag2, isRevoked] = await readContract(client, {
     address: registry,
     abi: reputationRegistryAbi,

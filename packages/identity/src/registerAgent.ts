@@ -1,10 +1,10 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Client, type Hash, parseEventLogs } from 'viem'
 import { getBlockNumber, getLogs, readContract, writeContract } from 'viem/actions'
 import { type AgentRegistry, resolveRegistry } from './agentRegistry.js'
-import { contentHash } from './canonicalJson.js'
+import { contentHash } from './contentHash.js'
 import {
-  type AccountNotFoundErrorType,
   type FetchDocumentErrorType,
   type InvalidRegistrationFileErrorType,
   RegistrationIncompleteError,
@@ -13,7 +13,7 @@ import {
   type TransactionRevertedErrorType,
   type UnsupportedPublishTargetErrorType,
 } from './errors.js'
-import { type FetchDocumentOptions, fetchDocument } from './fetchDocument.js'
+import { type FetchDocumentParameters, fetchDocument } from './fetchDocument.js'
 import { assertPublishable, type Publish, publishDocument } from './publish.js'
 import {
   normalizeRegistrationFile,
@@ -52,7 +52,7 @@ export type RegisterAgentParameters = AccountParameter & {
   /** Blocks per `eth_getLogs` call of that search. @default 50_000n */
   chunkSize?: bigint | undefined
   /** Limits for reading earlier registrations' files. */
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 export type RegisterAgentReturnType = {
@@ -180,7 +180,7 @@ async function findRegisteredCopy(
     file: RegistrationFile
     fromBlock: bigint
     chunkSize: bigint
-    fetchOptions: FetchDocumentOptions | undefined
+    fetchOptions: FetchDocumentParameters | undefined
   },
 ): Promise<
   Omit<RegisterAgentReturnType, 'agentRegistry' | 'existing' | 'transactionHashes'> | undefined

@@ -1,12 +1,10 @@
 import { validationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Hash, type Hex, keccak256, stringToBytes } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
-import type {
-  AccountNotFoundErrorType,
-  TransactionRevertedErrorType,
-  UnsupportedPublishTargetErrorType,
-} from './errors.js'
+import type { AgentIdInput } from './agentRegistry.js'
+import type { TransactionRevertedErrorType, UnsupportedPublishTargetErrorType } from './errors.js'
 import { type Publish, publishDocument } from './publish.js'
 import {
   type AccountParameter,
@@ -86,7 +84,7 @@ export async function requestValidation(
     address: parameters.registry,
     abi: validationRegistryAbi,
     functionName: 'validationRequest',
-    args: [parameters.validator, toAgentId(parameters.agentId), requestURI, requestHash],
+    args: [parameters.validator, parseAgentId(parameters.agentId), requestURI, requestHash],
   })
   await waitForSuccess(client, hash, 'validationRequest')
   return { requestHash, requestURI, transactionHash: hash }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { identityRegistryAbi, registrationType } from '@tollgate/contracts'
+import { InvalidAgentReferenceError } from '@tollgate/core'
 import { listen } from '@tollgate/test'
 import { parseEventLogs } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -7,7 +8,6 @@ import { useRegistries } from '../test/useRegistries.js'
 import {
   AgentNotFoundError,
   FetchDocumentError,
-  InvalidAgentReferenceError,
   InvalidRegistrationFileError,
   RegistryChainMismatchError,
 } from './errors.js'

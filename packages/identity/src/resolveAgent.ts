@@ -1,4 +1,5 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { type InvalidAgentReferenceErrorType, parseAgentId } from '@tollgate/core'
 import {
   type Address,
   type Client,
@@ -7,21 +8,15 @@ import {
   zeroAddress,
 } from 'viem'
 import { readContract } from 'viem/actions'
-import {
-  type AgentReference,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
+import { type AgentLocator, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import {
   AgentNotFoundError,
   type AgentNotFoundErrorType,
   type FetchDocumentErrorType,
-  type InvalidAgentReferenceErrorType,
   type InvalidRegistrationFileErrorType,
   type RegistryChainMismatchErrorType,
 } from './errors.js'
-import { type FetchDocumentOptions, fetchDocument } from './fetchDocument.js'
+import { type FetchDocumentParameters, fetchDocument } from './fetchDocument.js'
 import {
   findService,
   hasRegistration,
@@ -30,9 +25,9 @@ import {
   type RegistrationService,
 } from './registrationFile.js'
 
-export type ResolveAgentParameters = AgentReference & {
+export type ResolveAgentParameters = AgentLocator & {
   /** Limits and schemes for reading the registration file. */
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 /** What a resolved agent's file and chain state say that deserves a second look. */
@@ -93,7 +88,7 @@ export async function resolveAgent(
   client: Client,
   parameters: ResolveAgentParameters,
 ): Promise<ResolvedAgent> {
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const {
     address: registry,
     chainId,
@@ -131,7 +126,7 @@ export async function toResolvedAgent(state: {
   owner: Address
   agentURI: string
   wallet: Address | undefined
-  fetchOptions: FetchDocumentOptions | undefined
+  fetchOptions: FetchDocumentParameters | undefined
 }): Promise<ResolvedAgent> {
   const { agentId, agentRegistry, agentURI } = state
   let file: RegistrationFile | undefined

@@ -1,8 +1,8 @@
 import { validationRegistryAbi } from '@tollgate/contracts'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import { type Address, type Hash, type Hex, zeroHash } from 'viem'
-import { writeContract } from 'viem/actions'
+import { estimateContractGas, writeContract } from 'viem/actions'
 import {
-  type AccountNotFoundErrorType,
   InvalidValidationResponseError,
   type InvalidValidationResponseErrorType,
   type TransactionRevertedErrorType,
@@ -30,6 +30,14 @@ export type RespondToValidationParameters = AccountParameter & {
 
 export type RespondToValidationReturnType = { transactionHash: Hash }
 
+/**
+ * The registry writes `lastUpdate = block.timestamp`: 100 gas when the slot already holds that
+ * time, 2,900 when it changes (EIP-2929/2200). Nodes estimate against the latest block, so a
+ * response estimated in the block of the previous write (its request, or an earlier response)
+ * and mined in a later block needs this much more than estimated.
+ */
+const lastUpdateRewriteGas = 2_800n
+
 export type RespondToValidationErrorType =
   | AccountNotFoundErrorType
   | InvalidValidationResponseErrorType
@@ -44,14 +52,15 @@ export async function respondToValidation(
   if (!Number.isInteger(response) || response < 0 || response > 100)
     throw new InvalidValidationResponseError({ response })
   const account = requireAccount(client, parameters.account, 'respondToValidation')
-  const hash = await writeContract(client, {
+  const call = {
     account,
-    chain: client.chain ?? null,
     address: parameters.registry,
     abi: validationRegistryAbi,
     functionName: 'validationResponse',
     args: [parameters.requestHash, response, responseURI, responseHash, tag],
-  })
+  } as const
+  const gas = (await estimateContractGas(client, call)) + lastUpdateRewriteGas
+  const hash = await writeContract(client, { ...call, chain: client.chain ?? null, gas })
   await waitForSuccess(client, hash, 'validationResponse')
   return { transactionHash: hash }
 }

@@ -1,8 +1,10 @@
 import { reputationRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import type { Address, Hash } from 'viem'
 import { writeContract } from 'viem/actions'
-import { type AgentIdInput, toAgentId } from './agentRegistry.js'
-import type { AccountNotFoundErrorType, TransactionRevertedErrorType } from './errors.js'
+import type { AgentIdInput } from './agentRegistry.js'
+import type { TransactionRevertedErrorType } from './errors.js'
 import {
   type AccountParameter,
   requireAccount,
@@ -34,7 +36,7 @@ export async function revokeFeedback(
     address: parameters.registry,
     abi: reputationRegistryAbi,
     functionName: 'revokeFeedback',
-    args: [toAgentId(parameters.agentId), parameters.feedbackIndex],
+    args: [parseAgentId(parameters.agentId), parameters.feedbackIndex],
   })
   await waitForSuccess(client, hash, 'revokeFeedback')
   return { transactionHash: hash }

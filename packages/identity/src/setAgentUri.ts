@@ -1,13 +1,10 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import type { Address, Hash } from 'viem'
 import { writeContract } from 'viem/actions'
-import {
-  type AgentIdInput,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
-import type { AccountNotFoundErrorType, TransactionRevertedErrorType } from './errors.js'
+import { type AgentIdInput, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
+import type { TransactionRevertedErrorType } from './errors.js'
 import {
   type AccountParameter,
   requireAccount,
@@ -42,7 +39,7 @@ export async function setAgentUri(
     address,
     abi: identityRegistryAbi,
     functionName: 'setAgentURI',
-    args: [toAgentId(parameters.agentId), parameters.uri],
+    args: [parseAgentId(parameters.agentId), parameters.uri],
   })
   await waitForSuccess(client, hash, 'setAgentURI')
   return { transactionHash: hash }

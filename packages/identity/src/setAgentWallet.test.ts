@@ -71,6 +71,29 @@ describe('setAgentWallet', () => {
     expect(hashTypedData(typedData)).toMatch(/^0x[0-9a-f]{64}$/)
   })
 
+  test('the default deadline follows the injected millisecond clock when it leads the chain', async () => {
+    const block = await chain.devnet.publicClient.getBlock()
+    const wallet = privateKeyToAccount(generatePrivateKey())
+    // A clock 30 s ahead of the chain (ms, with a fraction of a second): the deadline is 240 s
+    // after it, in whole seconds, and still inside the registry's 300 s window.
+    const clockSeconds = block.timestamp + 30n
+    const now = () => Number(clockSeconds) * 1_000 + 999
+    const { deadline } = await getAgentWalletTypedData(chain.devnet.publicClient, {
+      registry: chain.registries.identityRegistry,
+      agentId,
+      wallet: wallet.address,
+      now,
+    })
+    expect(deadline).toBe(clockSeconds + 240n)
+    const set = await setAgentWallet(chain.wallet(0), {
+      registry: chain.registries.identityRegistry,
+      agentId,
+      wallet,
+      now,
+    })
+    expect(set.deadline).toBe(clockSeconds + 240n)
+  })
+
   test('an ERC-1271 wallet whose owner signs', async () => {
     const keyHolder = privateKeyToAccount(generatePrivateKey())
     const contractWallet = await chain.devnet.deploySmartWallet(keyHolder.address)

@@ -1,16 +1,12 @@
 import { identityRegistryAbi } from '@tollgate/contracts'
+import { parseAgentId } from '@tollgate/core'
+import type { AccountNotFoundErrorType } from '@tollgate/evm'
 import type { Address, Hash, Hex } from 'viem'
 import { writeContract } from 'viem/actions'
-import {
-  type AgentIdInput,
-  type AgentRegistry,
-  resolveRegistry,
-  toAgentId,
-} from './agentRegistry.js'
+import { type AgentIdInput, type AgentRegistry, resolveRegistry } from './agentRegistry.js'
 import {
   AccountCannotSignError,
   type AccountCannotSignErrorType,
-  type AccountNotFoundErrorType,
   type InvalidDeadlineErrorType,
   type TransactionRevertedErrorType,
 } from './errors.js'
@@ -36,6 +32,8 @@ export type SetAgentWalletParameters = AccountParameter & {
   agentId: AgentIdInput
   /** Unix seconds, at most 300 s ahead. @default see `getAgentWalletTypedData` */
   deadline?: bigint | undefined
+  /** This machine's clock, milliseconds since the epoch, for the default deadline. @default Date.now */
+  now?: (() => number) | undefined
 } & (
     | {
         /**
@@ -75,7 +73,7 @@ export async function setAgentWallet(
   parameters: SetAgentWalletParameters,
 ): Promise<SetAgentWalletReturnType> {
   const account = requireAccount(client, parameters.account, 'setAgentWallet')
-  const agentId = toAgentId(parameters.agentId)
+  const agentId = parseAgentId(parameters.agentId)
   const { address: registry } = await resolveRegistry(client, parameters.registry)
 
   let wallet: Address
@@ -93,6 +91,7 @@ export async function setAgentWallet(
       agentId,
       wallet,
       deadline: parameters.deadline,
+      now: parameters.now,
     })
     if (!signer.signTypedData) throw new AccountCannotSignError({ address: signer.address })
     signature = await signer.signTypedData(prepared.typedData)

@@ -1,7 +1,8 @@
+import { AccountNotFoundError } from '@tollgate/evm'
 import type { Account, Address, Chain, Client, Hash, TransactionReceipt, Transport } from 'viem'
 import { parseAccount } from 'viem/accounts'
 import { waitForTransactionReceipt } from 'viem/actions'
-import { AccountNotFoundError, TransactionRevertedError } from './errors.js'
+import { TransactionRevertedError } from './errors.js'
 
 /** A client that sends transactions: a viem `WalletClient` (its transport also serves reads). */
 export type WriteClient = Client<Transport, Chain | undefined, Account | undefined>

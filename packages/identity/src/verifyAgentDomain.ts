@@ -1,11 +1,9 @@
+import { agentRegistrationPath } from '@tollgate/core'
 import { z } from 'zod'
 import type { AgentIdInput } from './agentRegistry.js'
 import type { FetchDocumentError } from './errors.js'
-import { type FetchDocumentOptions, fetchDocument, toHttpUrl } from './fetchDocument.js'
+import { type FetchDocumentParameters, fetchDocument, toHttpUrl } from './fetchDocument.js'
 import { hasRegistration, registrationEntrySchema } from './registrationFile.js'
-
-/** The path ERC-8004 puts the domain proof at. */
-export const agentRegistrationWellKnownPath = '/.well-known/agent-registration.json'
 
 export type VerifyAgentDomainParameters = {
   /** The agent (a `ResolvedAgent` will do): its registration and the URI of its file. */
@@ -13,7 +11,7 @@ export type VerifyAgentDomainParameters = {
   /** An endpoint of the agent (e.g. a service's `endpoint`); its host is checked. */
   endpoint: string
   /** Limits and schemes for reading the `.well-known` file (https only unless `allowHttp`). */
-  fetchOptions?: FetchDocumentOptions | undefined
+  fetchOptions?: FetchDocumentParameters | undefined
 }
 
 /** Why a domain is not verified. */
@@ -47,8 +45,8 @@ const wellKnownSchema = z.looseObject({ registrations: z.array(z.unknown()) })
 
 /**
  * Checks that the endpoint's host belongs to the agent: its
- * `/.well-known/agent-registration.json` must list this registry and agent id. Skipped (verified)
- * when the same host (and port) serves the agent URI. Returns the outcome, never throws for a
+ * `/.well-known/agent-registration.json` (core's `agentRegistrationPath`) must list this registry
+ * and agent id. Skipped (verified) when the same host (and port) serves the agent URI. Returns the outcome, never throws for a
  * failed check.
  *
  * @example
@@ -56,7 +54,7 @@ const wellKnownSchema = z.looseObject({ registrations: z.array(z.unknown()) })
  *
  * const agent = await resolveAgent(publicClient, { registry, agentId })
  * const result = await verifyAgentDomain({ agent, endpoint: agent.getService('web')!.endpoint })
- * if (!result.verified) throw new Error(`domain not verified: ${result.reason}`)
+ * if (!result.verified) console.warn(`not the agent's domain: ${result.reason}`)
  */
 export async function verifyAgentDomain(
   parameters: VerifyAgentDomainParameters,
@@ -75,7 +73,7 @@ export async function verifyAgentDomain(
     }
   }
   const host = endpointUrl.host.toLowerCase()
-  const url = new URL(agentRegistrationWellKnownPath, endpointUrl.origin).href
+  const url = new URL(agentRegistrationPath, endpointUrl.origin).href
 
   if (agentUriHost(agent.agentURI, fetchOptions) === host)
     return { verified: true, method: 'agent-uri-host', host, url: agent.agentURI }
@@ -112,7 +110,7 @@ export async function verifyAgentDomain(
  * The lower-case host (with port) of an http(s) agent URI. Not for ipfs: (the gateway's host
  * proves nothing about the agent) nor data:.
  */
-function agentUriHost(agentURI: string, options: FetchDocumentOptions | undefined) {
+function agentUriHost(agentURI: string, options: FetchDocumentParameters | undefined) {
   if (!/^https?:/i.test(agentURI)) return undefined
   try {
     return toHttpUrl(agentURI, options).host.toLowerCase()

@@ -1,7 +1,7 @@
 // Test fixture of this package (not shipped: outside `src/`): a devnet per test file with the three
 // ERC-8004 registries deployed, and a few helpers on top.
 import { type DeployRegistriesReturnType, deployRegistries } from '@tollgate/contracts'
-import { type DevnetHandle, listen, useDevnet } from '@tollgate/test'
+import { type DevnetHandle, FixtureOutsideTestError, listen, useDevnet } from '@tollgate/test'
 import { afterAll, beforeAll } from 'vitest'
 
 export type RegistriesHandle = {
@@ -25,7 +25,7 @@ export function useRegistries({ accounts = 4 }: { accounts?: number } = {}): Reg
   return {
     devnet,
     get registries() {
-      if (!registries) throw new Error('useRegistries: used outside a test')
+      if (!registries) throw new FixtureOutsideTestError({ fixture: 'useRegistries' })
       return registries
     },
     wallet: (index) => devnet.walletClient(devnet.accounts[index]!.account),
@@ -56,7 +56,7 @@ export function useDocumentServer() {
   return {
     documents,
     get url() {
-      if (!server) throw new Error('useDocumentServer: used outside a test')
+      if (!server) throw new FixtureOutsideTestError({ fixture: 'useDocumentServer' })
       return server.url
     },
   }

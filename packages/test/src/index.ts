@@ -1,4 +1,5 @@
 // biome-ignore lint/performance/noBarrelFile: the package's one entry, which the workspace aliases `@tollgate/test` to
+export { FixtureOutsideTestError, type FixtureOutsideTestErrorType } from './errors.js'
 export {
   type FetchHandler,
   type ListenHandler,

@@ -1,5 +1,6 @@
 import { erc20Abi } from 'viem'
 import { afterAll, describe, expect, test } from 'vitest'
+import { FixtureOutsideTestError } from './errors.js'
 import { useDevnet } from './useDevnet.js'
 
 let pid: number | undefined
@@ -58,4 +59,24 @@ describe('useDevnet before its beforeAll', () => {
 afterAll(() => {
   expect(pid).toBeTypeOf('number')
   expect(() => process.kill(pid!, 0)).toThrow()
+})
+
+describe('useDevnet read before its beforeAll', () => {
+  const devnet = useDevnet({ accounts: 0 })
+  let thrown: unknown
+  try {
+    void devnet.chainId
+  } catch (error) {
+    thrown = error
+  }
+
+  test('throws FixtureOutsideTestError, a Tollgate error naming the fixture', () => {
+    expect(thrown).toBeInstanceOf(FixtureOutsideTestError)
+    expect(thrown).toMatchObject({
+      fixture: 'useDevnet',
+      code: 'TOLLGATE_TEST_FIXTURE_OUTSIDE_TEST',
+      shortMessage: 'useDevnet() is only available inside tests and hooks.',
+    })
+    expect(devnet.chainId).toBe(31337)
+  })
 })

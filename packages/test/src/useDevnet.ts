@@ -1,5 +1,6 @@
 import { type Devnet, type StartDevnetParameters, startDevnet } from '@tollgate/contracts/devnet'
 import { afterAll, beforeAll } from 'vitest'
+import { FixtureOutsideTestError } from './errors.js'
 
 export type UseDevnetParameters = StartDevnetParameters
 
@@ -26,8 +27,7 @@ export type DevnetHandle = (() => Devnet) & Devnet
 export function useDevnet(options: UseDevnetParameters = {}): DevnetHandle {
   let current: Devnet | undefined
   const get = (): Devnet => {
-    if (!current)
-      throw new Error('useDevnet(): the devnet is only available inside tests and hooks.')
+    if (!current) throw new FixtureOutsideTestError({ fixture: 'useDevnet' })
     return current
   }
 

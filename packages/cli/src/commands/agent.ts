@@ -8,20 +8,13 @@ import {
   registerAgent,
   resolveAgent,
 } from '@tollgate/identity'
-import {
-  type Account,
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  type Hash,
-  http,
-} from 'viem'
+import type { Address, Hash } from 'viem'
 import { UsageError } from '../errors.js'
 import { type CliIo, type Command, exitCodes } from '../io.js'
 import { createOutput, formatTable, type Output, reportError } from '../output.js'
 import { type ParsedArgs, parseArgs } from '../parseArgs.js'
 import { readAccount } from '../readAccount.js'
+import { connect, readRpcUrl, rpcVariable } from '../rpc.js'
 
 const help = `Usage: tollgate agent <register | resolve | find | feedback> [options]
 
@@ -80,14 +73,14 @@ function requireOption(
   variable?: string | undefined,
 ): string {
   if (value === undefined || value === '')
-    throw new UsageError(`Missing ${flag}${variable ? ` (or ${variable})` : ''}.`)
+    throw new UsageError({ message: `Missing ${flag}${variable ? ` (or ${variable})` : ''}.` })
   return value
 }
 
 function requireAddress(value: string | undefined, flag: string, variable: string): Address {
   const text = requireOption(value, flag, variable)
   if (!addressPattern.test(text))
-    throw new UsageError(`Bad ${flag} "${text}": expected an address.`)
+    throw new UsageError({ message: `Bad ${flag} "${text}": expected an address.` })
   return text as Address
 }
 
@@ -101,33 +94,14 @@ function identityRegistryOf(values: Values, io: CliIo): Address {
 }
 
 function parseAgentId(text: string | undefined): bigint {
-  if (text === undefined) throw new UsageError('Missing <agentId>.')
-  if (!/^\d+$/.test(text)) throw new UsageError(`Bad <agentId> "${text}": expected a whole number.`)
+  if (text === undefined) throw new UsageError({ message: 'Missing <agentId>.' })
+  if (!/^\d+$/.test(text))
+    throw new UsageError({ message: `Bad <agentId> "${text}": expected a whole number.` })
   return BigInt(text)
 }
 
 function rpcOf(values: Values, io: CliIo): string {
-  const rpc = requireOption(values.rpc ?? io.env?.TOLLGATE_RPC_URL, '--rpc', 'TOLLGATE_RPC_URL')
-  if (!/^(https?|wss?):\/\//.test(rpc) || !URL.canParse(rpc))
-    throw new UsageError(`Bad --rpc "${rpc}": expected an http(s) URL.`)
-  return rpc
-}
-
-/** A public client on `rpc`, and a wallet client for `account` on the same chain. */
-async function connect(rpc: string, account?: Account | undefined) {
-  const publicClient = createPublicClient({ transport: http(rpc) })
-  const chainId = await publicClient.getChainId()
-  const chain = defineChain({
-    id: chainId,
-    name: `eip155:${chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpc] } },
-  })
-  const client = createPublicClient({ chain, transport: http(rpc) })
-  const walletClient = account
-    ? createWalletClient({ chain, account, transport: http(rpc) })
-    : undefined
-  return { publicClient: client, walletClient, chainId }
+  return requireOption(readRpcUrl(values.rpc, io.env), '--rpc', rpcVariable)
 }
 
 function describeAgent(agent: ResolvedAgent) {
@@ -168,7 +142,7 @@ async function register(values: Values, io: CliIo, output: Output): Promise<numb
   const services: RegistrationService[] = (values.service ?? []).map((text) => {
     const equals = text.indexOf('=')
     if (equals <= 0 || !URL.canParse(text.slice(equals + 1)))
-      throw new UsageError(`Bad --service "${text}": expected name=url.`)
+      throw new UsageError({ message: `Bad --service "${text}": expected name=url.` })
     return { name: text.slice(0, equals), endpoint: text.slice(equals + 1) }
   })
   const account = await readAccount(output, {
@@ -236,7 +210,7 @@ async function find(values: Values, io: CliIo, output: Output): Promise<number> 
   const registry = identityRegistryOf(values, io)
   const fromText = values['from-block']
   if (fromText !== undefined && !/^\d+$/.test(fromText))
-    throw new UsageError(`Bad --from-block "${fromText}": expected a block number.`)
+    throw new UsageError({ message: `Bad --from-block "${fromText}": expected a block number.` })
   const { publicClient } = await connect(rpc)
   const found = await findAgents(publicClient, {
     registry,
@@ -291,12 +265,14 @@ async function feedback(
   )
   const value = requireOption(values.value, '--value')
   if (!/^\d+(\.\d+)?$/.test(value) || Number(value) > 100)
-    throw new UsageError(`Bad --value "${value}": expected a number from 0 to 100.`)
+    throw new UsageError({ message: `Bad --value "${value}": expected a number from 0 to 100.` })
   const paymentTx = values['payment-tx']
   if ((paymentTx === undefined) !== (values['pay-to'] === undefined))
-    throw new UsageError('--payment-tx and --pay-to go together.')
+    throw new UsageError({ message: '--payment-tx and --pay-to go together.' })
   if (paymentTx !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(paymentTx))
-    throw new UsageError(`Bad --payment-tx "${paymentTx}": expected a transaction hash.`)
+    throw new UsageError({
+      message: `Bad --payment-tx "${paymentTx}": expected a transaction hash.`,
+    })
   const payTo =
     values['pay-to'] === undefined ? undefined : requireAddress(values['pay-to'], '--pay-to', '')
   const account = await readAccount(output, {
@@ -374,11 +350,14 @@ export async function runAgent(argv: readonly string[], io: CliIo): Promise<numb
       case 'feedback':
         return await feedback(values, rest, io, output)
       case undefined:
-        throw new UsageError('Missing the action: register, resolve, find or feedback.', {
+        throw new UsageError({
+          message: 'Missing the action: register, resolve, find or feedback.',
           hint: 'Run tollgate agent --help for usage.',
         })
       default:
-        throw new UsageError(`Unknown action "${action}": register, resolve, find or feedback.`)
+        throw new UsageError({
+          message: `Unknown action "${action}": register, resolve, find or feedback.`,
+        })
     }
   } catch (error) {
     return reportError(output, 'agent', error)

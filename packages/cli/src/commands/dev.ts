@@ -1,6 +1,7 @@
 import { formatDevReport } from '../dev/formatDevReport.js'
 import { runBuyer } from '../dev/runBuyer.js'
 import { type DevStack, startDevStack } from '../dev/startDevStack.js'
+import { InterruptedError } from '../errors.js'
 import { type CliIo, type Command, exitCodes } from '../io.js'
 import { createOutput, reportError } from '../output.js'
 import { parseArgs } from '../parseArgs.js'
@@ -94,7 +95,7 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
     io.signal?.addEventListener('abort', interrupt, { once: true })
     if (io.signal?.aborted) interrupt()
     const report = await runBuyer(stack, { progress: output.progress }).catch((error) => {
-      throw io.signal?.aborted ? new Error('Interrupted.') : error
+      throw io.signal?.aborted ? new InterruptedError({ cause: error }) : error
     })
     io.signal?.removeEventListener('abort', interrupt)
     const kept = values.keep ? describeStack(stack) : undefined

@@ -9,6 +9,7 @@ import {
   verifyAgentDomain,
 } from '@tollgate/identity'
 import type { Address, Hash } from 'viem'
+import { DevScenarioError } from '../errors.js'
 import type { DevStack } from './startDevStack.js'
 
 /** One call the buyer made. */
@@ -81,17 +82,33 @@ export async function runBuyer(
     filter: { service: 'web', x402Support: true, active: true },
     fetchOptions,
   })
-  if (found.length !== 1) throw new Error(`Expected one x402 agent, found ${found.length}.`)
+  if (found.length !== 1)
+    throw new DevScenarioError({
+      step: 'find',
+      message: `Expected one x402 agent, found ${found.length}.`,
+    })
   const agent = await resolveAgent(devnet.publicClient, {
     registry: stack.agent.agentRegistry,
     agentId: found[0]!.agentId,
     fetchOptions,
   })
   const endpoint = agent.getService('web')?.endpoint
-  if (!endpoint) throw new Error(`Agent #${agent.agentId} lists no web service.`)
+  if (!endpoint)
+    throw new DevScenarioError({
+      step: 'service',
+      message: `Agent #${agent.agentId} lists no web service.`,
+    })
   const domain = await verifyAgentDomain({ agent, endpoint, fetchOptions })
-  if (!domain.verified) throw new Error(`The seller's domain did not verify (${domain.reason}).`)
-  if (!agent.agentWallet) throw new Error(`Agent #${agent.agentId} has no verified wallet.`)
+  if (!domain.verified)
+    throw new DevScenarioError({
+      step: 'domain',
+      message: `The seller's domain did not verify (${domain.reason}).`,
+    })
+  if (!agent.agentWallet)
+    throw new DevScenarioError({
+      step: 'wallet',
+      message: `Agent #${agent.agentId} has no verified wallet.`,
+    })
   progress(
     `buyer found agent #${agent.agentId}: ${endpoint}, domain verified, pays only ${agent.agentWallet}`,
   )
@@ -145,9 +162,7 @@ export async function runBuyer(
         blockNumber: mined?.blockNumber,
         refusedBy: undefined,
       })
-      progress(
-        `call ${call}: ${response.status}${transaction ? `, settled in ${transaction}` : ''}`,
-      )
+      progress(`call ${call}: ${response.status}${receipt ? `, ${paymentNote(receipt)}` : ''}`)
     } catch (error) {
       if (!(error instanceof PolicyRefusedError)) throw error
       calls.push({
@@ -165,7 +180,8 @@ export async function runBuyer(
 
   // Feedback backed by a proof of payment: the settlement transaction of the last paid call.
   const proof = receipts.filter((receipt) => receipt.status === 'settled').at(-1)
-  if (!proof) throw new Error('No call was paid and settled.')
+  if (!proof)
+    throw new DevScenarioError({ step: 'settlement', message: 'No call was paid and settled.' })
   const feedback = await giveFeedbackForPayment(devnet.walletClient(buyer.account), {
     registry: registries.reputationRegistry,
     agentId: agent.agentId,
@@ -230,4 +246,10 @@ export async function runBuyer(
       reputation: { count: summary.count, average: summary.average },
     },
   }
+}
+
+/** What a call's payment came to: "settled" only for a settled receipt, a hash proves nothing. */
+function paymentNote(receipt: Receipt): string {
+  if (receipt.status === 'settled') return `settled in ${receipt.transaction ?? '(no transaction)'}`
+  return receipt.status === 'refused' ? 'refused: not paid' : 'indeterminate: unknown whether paid'
 }

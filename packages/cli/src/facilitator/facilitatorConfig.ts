@@ -133,26 +133,32 @@ async function readJsonFile(path: string, cwd: string): Promise<Record<string, u
     text = await readFile(resolve(cwd, path), 'utf8')
   } catch (cause) {
     const code = (cause as { code?: string }).code
-    throw new ConfigError([
-      {
-        path: '--config',
-        message: `cannot read ${path}${code === 'ENOENT' ? ': no such file' : ''}`,
-      },
-    ])
+    throw new ConfigError({
+      issues: [
+        {
+          path: '--config',
+          message: `cannot read ${path}${code === 'ENOENT' ? ': no such file' : ''}`,
+        },
+      ],
+    })
   }
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (cause) {
-    throw new ConfigError([
-      {
-        path: '--config',
-        message: `${path} is not JSON (${(cause as Error).message.split('\n')[0]})`,
-      },
-    ])
+    throw new ConfigError({
+      issues: [
+        {
+          path: '--config',
+          message: `${path} is not JSON (${(cause as Error).message.split('\n')[0]})`,
+        },
+      ],
+    })
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError([{ path: '--config', message: `${path} must hold a JSON object` }])
+    throw new ConfigError({
+      issues: [{ path: '--config', message: `${path} must hold a JSON object` }],
+    })
   return value as Record<string, unknown>
 }
 
@@ -164,7 +170,7 @@ async function readApiKeysFile(path: string, cwd: string): Promise<string[]> {
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith('#'))
   } catch {
-    throw new ConfigError([{ path: '--api-keys-file', message: `cannot read ${path}` }])
+    throw new ConfigError({ issues: [{ path: '--api-keys-file', message: `cannot read ${path}` }] })
   }
 }
 
@@ -239,7 +245,7 @@ export async function loadFacilitatorConfig({
   else override('apiKeys', list(env.TOLLGATE_API_KEYS))
 
   const parsed = facilitatorConfigSchema.safeParse(raw)
-  if (!parsed.success) throw new ConfigError(toConfigIssues(parsed.error))
+  if (!parsed.success) throw new ConfigError({ issues: toConfigIssues(parsed.error) })
   return parsed.data
 }
 

@@ -27,12 +27,14 @@ export async function openLedger(database: string): Promise<OpenLedgerReturnType
     const module = (await import(specifier)) as { default?: typeof pg } & typeof pg
     pg = module.default ?? module
   } catch {
-    throw new ConfigError([
-      {
-        path: 'database',
-        message: 'a postgres:// database needs the `pg` package: npm install pg',
-      },
-    ])
+    throw new ConfigError({
+      issues: [
+        {
+          path: 'database',
+          message: 'a postgres:// database needs the `pg` package: npm install pg',
+        },
+      ],
+    })
   }
   const pool = new pg.Pool({ connectionString: database })
   try {

@@ -29,8 +29,6 @@ contract TestUSDC is EIP712 {
     // keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)")
     bytes32 public constant PERMIT_TYPEHASH = 0x6e71edae12b1b97f4d1f60370fef10105fa2faae0126114a169c64845d6126c9;
 
-    string public constant symbol = "USDC";
-    uint8 public constant decimals = 6;
 
     // FiatToken v2.2 keeps balances in the low 255 bits (the top bit is the blacklist flag), hence its balance cap.
     uint256 private constant MAX_BALANCE = (1 << 255) - 1;
@@ -63,6 +61,15 @@ contract TestUSDC is EIP712 {
 
     function name() external view returns (string memory) {
         return _EIP712Name();
+    }
+
+    /// @dev Functions rather than constants so that `TestToken` can vary them.
+    function symbol() public view virtual returns (string memory) {
+        return "USDC";
+    }
+
+    function decimals() public view virtual returns (uint8) {
+        return 6;
     }
 
     function version() external view returns (string memory) {

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib'
 import type { Address, Hex, TestClient } from 'viem'
-import { DevnetError } from './errors.js'
+import { ContractNotFoundError } from './errors.js'
 
 type DumpedAccount = { code: Hex; storage: Record<Hex, Hex> }
 
@@ -24,8 +24,7 @@ export async function copyContract(
   const find = (address: Address) =>
     Object.entries(state.accounts).find(([key]) => key.toLowerCase() === address.toLowerCase())?.[1]
   const source = find(from)
-  if (!source || source.code === '0x')
-    throw new DevnetError(`No contract at ${from} to copy.`, { code: 'TOLLGATE_DEVNET_COPY' })
+  if (!source || source.code === '0x') throw new ContractNotFoundError({ address: from })
   // Slots the destination holds and the source does not are cleared, so copying twice gives the same result.
   const stale = Object.keys(find(to)?.storage ?? {}).filter((index) => !(index in source.storage))
   const zero = `0x${'0'.repeat(64)}` as const

@@ -1,19 +1,28 @@
-/**
- * Base of the devnet's errors: a literal `name`, a stable `code` and a one-line `shortMessage`.
- * (Standalone until `@tollgate/core` exposes `BaseError`; `@tollgate/contracts` does not depend on core.)
- */
-export class DevnetError extends Error {
-  override name = 'DevnetError'
-  readonly code: string
-  readonly shortMessage: string
+import { BaseError } from '@tollgate/core'
 
-  constructor(
-    shortMessage: string,
-    { code, details, cause }: { code: string; details?: string | undefined; cause?: unknown },
-  ) {
-    super(details ? `${shortMessage}\n\nDetails: ${details}` : shortMessage, { cause })
-    this.code = code
-    this.shortMessage = shortMessage
+export type DevnetErrorType = DevnetError & { name: 'DevnetError' }
+
+/** Base of the devnet's errors: a literal `name`, a stable `code` and a one-line `shortMessage`. */
+export class DevnetError extends BaseError {
+  override name: string = 'DevnetError'
+
+  constructor({
+    shortMessage,
+    code,
+    details,
+    cause,
+  }: {
+    shortMessage: string
+    code: string
+    /** What went wrong, in our words; shown even when `cause` brings its own details. */
+    details?: string | undefined
+    cause?: unknown
+  }) {
+    super(shortMessage, {
+      code,
+      cause,
+      ...(cause === undefined ? { details } : { metaMessages: details ? [details] : undefined }),
+    })
   }
 }
 
@@ -22,7 +31,8 @@ export type AnvilNotFoundErrorType = AnvilNotFoundError & { name: 'AnvilNotFound
 export class AnvilNotFoundError extends DevnetError {
   override name = 'AnvilNotFoundError' as const
   constructor({ details, cause }: { details: string; cause?: unknown }) {
-    super('Anvil is not installed: add `@foundry-rs/anvil` as a dev dependency.', {
+    super({
+      shortMessage: 'Anvil is not installed: add `@foundry-rs/anvil` as a dev dependency.',
       code: 'TOLLGATE_DEVNET_ANVIL_NOT_FOUND',
       details,
       cause,
@@ -35,7 +45,12 @@ export type AnvilStartErrorType = AnvilStartError & { name: 'AnvilStartError' }
 export class AnvilStartError extends DevnetError {
   override name = 'AnvilStartError' as const
   constructor({ details, cause }: { details: string; cause?: unknown }) {
-    super('Anvil failed to start.', { code: 'TOLLGATE_DEVNET_ANVIL_START', details, cause })
+    super({
+      shortMessage: 'Anvil failed to start.',
+      code: 'TOLLGATE_DEVNET_ANVIL_START',
+      details,
+      cause,
+    })
   }
 }
 
@@ -43,7 +58,44 @@ export type DevnetSetupErrorType = DevnetSetupError & { name: 'DevnetSetupError'
 /** A setup transaction (deployment, mint) of the devnet failed. */
 export class DevnetSetupError extends DevnetError {
   override name = 'DevnetSetupError' as const
-  constructor({ details, cause }: { details: string; cause?: unknown }) {
-    super('A devnet setup transaction failed.', { code: 'TOLLGATE_DEVNET_SETUP', details, cause })
+  /** The transaction that reverted, when one did (not when transactions were never mined). */
+  readonly transactionHash: `0x${string}` | undefined
+  constructor({ transactionHash }: { transactionHash?: `0x${string}` | undefined }) {
+    super({
+      shortMessage: 'A devnet setup transaction failed.',
+      code: 'TOLLGATE_DEVNET_SETUP',
+      details: transactionHash
+        ? `transaction ${transactionHash} reverted`
+        : 'setup transactions were not mined',
+    })
+    this.transactionHash = transactionHash
+  }
+}
+
+export type InvalidDevnetOptionErrorType = InvalidDevnetOptionError & {
+  name: 'InvalidDevnetOptionError'
+}
+/** An option of `startDevnet` is out of range. */
+export class InvalidDevnetOptionError extends DevnetError {
+  override name = 'InvalidDevnetOptionError' as const
+  /** The option's name (`accounts`, `blockTime`, `mint`). */
+  readonly option: string
+  /** What it must be. */
+  readonly expected: string
+  constructor({ option, expected }: { option: string; expected: string }) {
+    super({ shortMessage: `\`${option}\` must be ${expected}.`, code: 'TOLLGATE_DEVNET_OPTIONS' })
+    this.option = option
+    this.expected = expected
+  }
+}
+
+export type ContractNotFoundErrorType = ContractNotFoundError & { name: 'ContractNotFoundError' }
+/** `placeUsdcAt` was asked to copy from an address that holds no contract. */
+export class ContractNotFoundError extends DevnetError {
+  override name = 'ContractNotFoundError' as const
+  readonly address: string
+  constructor({ address }: { address: string }) {
+    super({ shortMessage: `No contract at ${address} to copy.`, code: 'TOLLGATE_DEVNET_COPY' })
+    this.address = address
   }
 }

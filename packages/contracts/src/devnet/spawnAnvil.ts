@@ -8,8 +8,8 @@ export type SpawnAnvilParameters = {
   args?: readonly string[] | undefined
   /** Loopback port; `0` lets the OS pick a free one. @default 0 */
   port?: number | undefined
-  /** @default 20_000 */
-  timeout?: number | undefined
+  /** How long anvil may take to listen, in milliseconds. @default 20_000 */
+  timeoutMs?: number | undefined
 }
 
 export type AnvilProcess = {
@@ -62,7 +62,7 @@ export function spawnAnvil({
   binary,
   args = [],
   port = 0,
-  timeout = 20_000,
+  timeoutMs = 20_000,
 }: SpawnAnvilParameters): Promise<AnvilProcess> {
   installExitHook()
   const anvilArgs = ['--host', '127.0.0.1', '--port', String(port), ...args]
@@ -104,7 +104,7 @@ export function spawnAnvil({
       clearTimeout(force)
     }
 
-    const timer = setTimeout(() => fail(`no "Listening on" line within ${timeout} ms`), timeout)
+    const timer = setTimeout(() => fail(`no "Listening on" line within ${timeoutMs} ms`), timeoutMs)
     child.once('error', (error) => fail(`cannot spawn ${binary}: ${error.message}`, error))
     child.once('exit', (code, signal) =>
       fail(

@@ -27,7 +27,7 @@ import { smartWalletAbi, smartWalletBytecode } from '../generated/SmartWallet.js
 import { testUsdcAbi, testUsdcBytecode } from '../generated/TestUSDC.js'
 import { copyContract } from './copyContract.js'
 import { type DevnetAccount, getDevAccounts } from './devAccounts.js'
-import { DevnetError, DevnetSetupError } from './errors.js'
+import { DevnetSetupError, InvalidDevnetOptionError } from './errors.js'
 import { resolveAnvilBinary } from './resolveAnvilBinary.js'
 import { spawnAnvil } from './spawnAnvil.js'
 
@@ -130,15 +130,14 @@ export async function startDevnet({
   anvilBinary,
 }: StartDevnetParameters = {}): Promise<Devnet> {
   if (!Number.isInteger(accountCount) || accountCount < 0)
-    throw new DevnetError('`accounts` must be a non-negative integer.', {
-      code: 'TOLLGATE_DEVNET_OPTIONS',
-    })
+    throw new InvalidDevnetOptionError({ option: 'accounts', expected: 'a non-negative integer' })
   if (blockTime !== undefined && !(Number.isInteger(blockTime) && blockTime > 0))
-    throw new DevnetError('`blockTime` must be a positive whole number of seconds.', {
-      code: 'TOLLGATE_DEVNET_OPTIONS',
+    throw new InvalidDevnetOptionError({
+      option: 'blockTime',
+      expected: 'a positive whole number of seconds',
     })
   if (mintAmount < 0n)
-    throw new DevnetError('`mint` must not be negative.', { code: 'TOLLGATE_DEVNET_OPTIONS' })
+    throw new InvalidDevnetOptionError({ option: 'mint', expected: 'zero or more' })
 
   const anvilPromise = spawnAnvil({
     binary: anvilBinary ?? resolveAnvilBinary(),
@@ -235,8 +234,7 @@ export async function startDevnet({
       )
     const assertSuccess = (receipts: { status: string; transactionHash: Hash }[]) => {
       const failed = receipts.find((receipt) => receipt.status !== 'success')
-      if (failed)
-        throw new DevnetSetupError({ details: `transaction ${failed.transactionHash} reverted` })
+      if (failed) throw new DevnetSetupError({ transactionHash: failed.transactionHash })
     }
 
     // Setup: deploy both tokens and fund every account in one block.
@@ -279,8 +277,7 @@ export async function startDevnet({
         )
         break
       }
-      if (attempt > setupCalls.length)
-        throw new DevnetSetupError({ details: 'setup transactions were not mined' })
+      if (attempt > setupCalls.length) throw new DevnetSetupError({})
     }
     if (blockTime === undefined) await testClient.setAutomine(true)
     else await testClient.setIntervalMining({ interval: blockTime })

@@ -1,7 +1,7 @@
+import { BaseError } from '@tollgate/core'
 import {
   type Account,
   type Address,
-  BaseError,
   type Chain,
   getContractAddress,
   type Hash,
@@ -26,17 +26,23 @@ export type DeployRegistriesReturnType = {
   validationRegistry: Address
 }
 
-export type DeployRegistriesErrorType = DeployRegistriesError
+export type DeployRegistriesErrorType = DeployRegistriesError & { name: 'DeployRegistriesError' }
 
 /** A registry deployment was mined but reverted or did not create the expected contract. */
 export class DeployRegistriesError extends BaseError {
   override name = 'DeployRegistriesError' as const
-  readonly code = 'TOLLGATE_ERC8004_DEPLOY' as const
+  /** Which registry: `IdentityRegistry`, `ReputationRegistry` or `ValidationRegistry`. */
+  readonly contract: string
+  /** The deployment transaction. */
+  readonly transactionHash: Hash
 
-  constructor({ contract, hash }: { contract: string; hash: Hash }) {
+  constructor({ contract, transactionHash }: { contract: string; transactionHash: Hash }) {
     super(`Deploying the ERC-8004 ${contract} failed.`, {
-      metaMessages: [`Transaction: ${hash}`],
+      code: 'TOLLGATE_ERC8004_DEPLOY',
+      metaMessages: [`Transaction: ${transactionHash}`],
     })
+    this.contract = contract
+    this.transactionHash = transactionHash
   }
 }
 
@@ -115,7 +121,10 @@ export async function deployRegistries(
         receipt.status !== 'success' ||
         receipt.contractAddress?.toLowerCase() !== expected.toLowerCase()
       )
-        throw new DeployRegistriesError({ contract: deployments[index]!.name, hash })
+        throw new DeployRegistriesError({
+          contract: deployments[index]!.name,
+          transactionHash: hash,
+        })
       return expected
     }),
   )) as [Address, Address, Address]

@@ -2,6 +2,7 @@
 // deployed registries, typed contract handles per account, and helpers to await a receipt or read a
 // revert reason.
 import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
+import { FixtureOutsideTestError } from '@tollgate/test'
 import {
   type Abi,
   type Account,
@@ -37,6 +38,11 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
 
   beforeAll(async () => {
     devnet = await startDevnet({ accounts })
+    // The chain's clock, not the wall clock, stamps blocks: each one second after the last. A gas
+    // estimate is taken for the next block's timestamp; with wall-clock stamps, a write estimated in
+    // the second of the previous write (`lastUpdate = block.timestamp` unchanged: 100 gas) and mined in
+    // the next second (a changed slot: 2,900 gas) ran out of gas, at random and more often under load.
+    await devnet.testClient.setBlockTimestampInterval({ interval: 1 })
     registries = await deployRegistries(
       devnet.walletClient(devnet.deployer.account),
       devnet.publicClient,
@@ -47,7 +53,7 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
   })
 
   const chain = () => {
-    if (!devnet || !registries) throw new Error('useRegistries: used outside a test')
+    if (!devnet || !registries) throw new FixtureOutsideTestError({ fixture: 'useRegistries' })
     return { devnet, registries }
   }
   const clients = (account: Account) => ({
@@ -127,7 +133,7 @@ export async function revertOf(promise: Promise<unknown>): Promise<string> {
       return data.length >= 10 ? slice(data, 0, 4) : data
     }
   }
-  throw new Error('expected a revert')
+  return expect.fail('expected a revert')
 }
 
 /** The raw revert data in a viem error chain (found by shape: clients may use another viem). */

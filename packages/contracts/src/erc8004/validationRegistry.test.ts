@@ -247,6 +247,21 @@ describe('ValidationRegistry: validationResponse', () => {
     ).toBe('resp>100')
   })
 
+  test('a response estimated before the clock moves on still has gas enough when mined', async () => {
+    // The flake of the test above, made certain: the estimate is taken, then time passes before the
+    // block is mined (as it does on a loaded machine). Writing `lastUpdate` costs more when the
+    // timestamp changes than when it does not, so the estimate must be for the block that mines it.
+    const agentId = await fixture.register(owner)
+    const hash = await request(agentId, validatorA)
+    const args = [hash, 0, '', zeroHash, ''] as const
+    const gas = await validation(validatorA).estimateGas.validationResponse(args, {
+      account: validatorA,
+    })
+    await fixture.devnet.testClient.increaseTime({ seconds: 1 })
+    const receipt = await mined(validation(validatorA).write.validationResponse(args, { gas }))
+    expect(receipt.gasUsed).toBe(gas)
+  })
+
   test('repeat responses overwrite the status (soft then hard finality, or even lower)', async () => {
     const agentId = await fixture.register(owner)
     const hash = await request(agentId, validatorA)

@@ -6,8 +6,10 @@ test('exports', () => {
     [
       "AnvilNotFoundError",
       "AnvilStartError",
+      "ContractNotFoundError",
       "DevnetError",
       "DevnetSetupError",
+      "InvalidDevnetOptionError",
       "devMnemonic",
       "getDevAccounts",
       "resolveAnvilBinary",

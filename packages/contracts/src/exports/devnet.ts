@@ -4,9 +4,14 @@ export {
   type AnvilNotFoundErrorType,
   AnvilStartError,
   type AnvilStartErrorType,
+  ContractNotFoundError,
+  type ContractNotFoundErrorType,
   DevnetError,
+  type DevnetErrorType,
   DevnetSetupError,
   type DevnetSetupErrorType,
+  InvalidDevnetOptionError,
+  type InvalidDevnetOptionErrorType,
 } from '../devnet/errors.js'
 export {
   type ResolveAnvilBinaryParameters,

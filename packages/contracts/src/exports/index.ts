@@ -34,6 +34,7 @@ export {
   reputationRegistryBytecode,
 } from '../generated/ReputationRegistry.js'
 export { smartWalletAbi, smartWalletBytecode } from '../generated/SmartWallet.js'
+export { testTokenAbi, testTokenBytecode } from '../generated/TestToken.js'
 export { testUsdcAbi, testUsdcBytecode } from '../generated/TestUSDC.js'
 export {
   validationRegistryAbi,

@@ -1,13 +1,16 @@
 // ERC-8004 agent identities for x402: register, resolve, verify payees, discover agents, give
 // payment-backed feedback and request validations.
 
+// One class each for the whole of Tollgate: a malformed agent reference is core's error, a missing
+// account evm's. Identity throws them and re-exports them for its users.
+export { InvalidAgentReferenceError, type InvalidAgentReferenceErrorType } from '@tollgate/core'
+export { AccountNotFoundError, type AccountNotFoundErrorType } from '@tollgate/evm'
 export {
   type AgentIdInput,
-  type AgentReference,
+  type AgentLocator,
   type AgentRegistry,
   formatAgentRegistry,
   parseAgentRegistry,
-  toAgentId,
 } from '../agentRegistry.js'
 export {
   type AppendResponseErrorType,
@@ -33,8 +36,6 @@ export {
 export {
   AccountCannotSignError,
   type AccountCannotSignErrorType,
-  AccountNotFoundError,
-  type AccountNotFoundErrorType,
   AgentDomainNotVerifiedError,
   type AgentDomainNotVerifiedErrorType,
   AgentNotFoundError,
@@ -44,8 +45,6 @@ export {
   FetchDocumentError,
   type FetchDocumentErrorType,
   type FetchDocumentFailure,
-  InvalidAgentReferenceError,
-  type InvalidAgentReferenceErrorType,
   InvalidDeadlineError,
   type InvalidDeadlineErrorType,
   InvalidFeedbackFileError,
@@ -58,6 +57,9 @@ export {
   type InvalidRegistrationFileErrorType,
   InvalidValidationResponseError,
   type InvalidValidationResponseErrorType,
+  PayeeContextIncompleteError,
+  type PayeeContextIncompleteErrorType,
+  type PayeeContextMissing,
   PayeeMismatchError,
   type PayeeMismatchErrorType,
   type PayeeMismatchReason,
@@ -86,7 +88,7 @@ export {
   maxFeedbackValueDecimals,
   toFeedbackValue,
 } from '../feedbackValue.js'
-export type { FetchDocumentOptions, FetchedDocument } from '../fetchDocument.js'
+export type { FetchDocumentParameters, FetchedDocument } from '../fetchDocument.js'
 export {
   type FindAgentsErrorType,
   type FindAgentsFilter,
@@ -136,7 +138,6 @@ export {
 } from '../giveFeedbackForPayment.js'
 export type { Publish } from '../publish.js'
 export {
-  agentIdentityExtension,
   type ReadAgentFromChallengeErrorType,
   type ReadAgentFromChallengeReturnType,
   readAgentFromChallenge,
@@ -208,7 +209,6 @@ export {
   setAgentWallet,
 } from '../setAgentWallet.js'
 export {
-  agentRegistrationWellKnownPath,
   type DomainVerificationFailure,
   type VerifyAgentDomainParameters,
   type VerifyAgentDomainReturnType,
