@@ -9,13 +9,8 @@ import {
   requirementsFromV1,
 } from '@tollgate/core'
 import { type Asset, getAsset } from '@tollgate/evm'
-import {
-  createFileReceiptLog,
-  getReceipt,
-  PolicyRefusedError,
-  type Receipt,
-  wrapFetch,
-} from '@tollgate/fetch'
+import { getReceipt, PolicyRefusedError, type Receipt, wrapFetch } from '@tollgate/fetch'
+import { createFileReceiptLog } from '@tollgate/fetch/node'
 import { UsageError } from '../errors.js'
 import { type CliIo, type Command, exitCodes } from '../io.js'
 import { createOutput, formatTable, type Output, reportError } from '../output.js'
