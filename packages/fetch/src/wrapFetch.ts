@@ -489,44 +489,49 @@ export function wrapFetch(
   /**
    * Applies what was found about an entry's authorization: spent is `settled` (`not-delivered`
    * when no paid content came), unspent and expired or cancelled is `refused`; the rest changes
-   * nothing.
+   * nothing. Resolves with the entry's record after it (the one before when nothing changed).
    */
-  async function settleFate(entry: Entry, finding: AuthorizationFinding | undefined) {
+  async function settleFate(
+    entry: Entry,
+    finding: AuthorizationFinding | undefined,
+  ): Promise<Receipt> {
     const { receipt } = entry
-    if (!finding || receipt.status === 'settled') return
+    if (!finding || receipt.status === 'settled') return receipt
     const reconciled = { by: finding.by, finding: finding.finding, at: now() }
     if (finding.finding === 'spent') {
       const reservation = entry.reservation ?? hold(receipt)
       reservation.commit()
       const delivered = receipt.responseStatus !== undefined && receipt.responseStatus < 400
-      await record(
-        {
-          ...receipt,
-          status: 'settled',
-          transaction: receipt.transaction ?? finding.transaction,
-          disputed: delivered ? receipt.disputed : 'not-delivered',
-          reconciled,
-        },
-        undefined,
-      )
-    } else if (finding.finding === 'unspent-expired' || finding.finding === 'cancelled') {
-      entry.reservation?.release()
-      await record({ ...receipt, status: 'refused', reconciled }, undefined)
+      const settled: Receipt = {
+        ...receipt,
+        status: 'settled',
+        transaction: receipt.transaction ?? finding.transaction,
+        disputed: delivered ? receipt.disputed : 'not-delivered',
+        reconciled,
+      }
+      await record(settled, undefined)
+      return settled
     }
+    if (finding.finding === 'unspent-expired' || finding.finding === 'cancelled') {
+      entry.reservation?.release()
+      const refused: Receipt = { ...receipt, status: 'refused', reconciled }
+      await record(refused, undefined)
+      return refused
+    }
+    return receipt
   }
 
   /**
    * Looks up an indeterminate entry's authorization and applies the finding. Resolves with what
-   * was looked up (`finding` is `undefined` when nothing could tell), or `undefined` when nothing
-   * was: the entry was not indeterminate.
+   * was looked up (`finding` is `undefined` when nothing could tell) and the record it left, or
+   * `undefined` when nothing was: the entry was not indeterminate.
    */
   async function reconcileEntry(
     entry: Entry,
-  ): Promise<{ finding: AuthorizationFinding | undefined } | undefined> {
+  ): Promise<{ finding: AuthorizationFinding | undefined; receipt: Receipt } | undefined> {
     if (entry.receipt.status !== 'indeterminate') return undefined
     const finding = await inspect(entry.receipt)
-    await settleFate(entry, finding)
-    return { finding }
+    return { finding, receipt: await settleFate(entry, finding) }
   }
 
   /** The seconds an entry's authorization can still be spent, by the local clock. */
@@ -734,8 +739,9 @@ export function wrapFetch(
         await locked(key, async () => {
           const entry = book.get(key)
           if (!entry) throw new PurchaseNotFoundError({ purchase: key })
-          await reconcileEntry(entry)
-          results.push((book.get(key) ?? entry).receipt)
+          // An unnamed call's record leaves the book once settled or refused: keep what it became.
+          const looked = await reconcileEntry(entry)
+          results.push(looked?.receipt ?? entry.receipt)
         })
       return results
     },
