@@ -346,6 +346,36 @@ describe('v2', () => {
     })
   })
 
+  test('a 402 from a plain-http host that is not loopback is refused before signing; allowHttp pays it', async () => {
+    const server = await paywall()
+    const { account, signatures } = signer()
+    // The paywall as a remote host over plain http: a fetch routes api.example.com to it, and the
+    // responses it makes carry no URL, so the agent sees the host it asked for.
+    const remote = (async (input: string, init: RequestInit) => {
+      const response = await globalThis.fetch(
+        input.replace('http://api.example.com', server.url),
+        init,
+      )
+      return new Response(response.body, { status: response.status, headers: response.headers })
+    }) as typeof globalThis.fetch
+    const error = await wrapFetch(remote, { account })('http://api.example.com/report').catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(PolicyRefusedError)
+    expect(error).toMatchObject({
+      guard: 'https',
+      code: 'TOLLGATE_POLICY_HTTPS',
+      option: 'allowHttp',
+      docsPath: '/agents/guardrails#https-only',
+    })
+    expect(signatures()).toBe(0)
+    expect(server.seen.map((s) => s.payment)).toEqual([undefined])
+    // The challenge names the loopback URL the paywall saw: the resource check is off here.
+    const pay = wrapFetch(remote, { account, policy: { allowHttp: true, resourceBinding: 'off' } })
+    expect((await pay('http://api.example.com/report')).status).toBe(200)
+    expect(signatures()).toBe(1)
+  })
+
   test('a request that already carries a payment header is passed through', async () => {
     const server = await paywall()
     const { account, signatures } = signer()

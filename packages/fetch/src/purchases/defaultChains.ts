@@ -1,5 +1,5 @@
 import { assets } from '@tollgate/evm'
-import type { Chain } from 'viem'
+import type { Chain, Client, Transport } from 'viem'
 import {
   arbitrum,
   arbitrumSepolia,
@@ -52,4 +52,22 @@ export function defaultReconcileChains(): Record<string, string> {
     if (url !== undefined) chains[network] = url
   }
   return chains
+}
+
+/** Where one network's authorizations are looked up: a viem client or an RPC URL. */
+export type ReconcileChain = Client<Transport, Chain | undefined> | string
+
+/**
+ * The chains reconciliation uses: the defaults, with the given entries over them (`false` drops a
+ * network); none at all for `reconcile: false`.
+ */
+export function resolveReconcileChains(
+  chains: Readonly<Record<string, ReconcileChain | false>> | false | undefined,
+): Record<string, ReconcileChain> {
+  if (chains === false) return {}
+  const resolved: Record<string, ReconcileChain> = defaultReconcileChains()
+  for (const [network, chain] of Object.entries(chains ?? {}))
+    if (chain === false) delete resolved[network]
+    else resolved[network] = chain
+  return resolved
 }

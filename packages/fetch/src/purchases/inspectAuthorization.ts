@@ -5,7 +5,8 @@ import type { Address, Chain, Client, Hex, Transport } from 'viem'
 import { createPublicClient, http } from 'viem'
 import { getBlock, readContract } from 'viem/actions'
 import type { Receipt, Reconciliation } from '../receipts/receipt.js'
-import { defaultReconcileChains } from './defaultChains.js'
+import type { ReconcileChain } from './defaultChains.js'
+import { resolveReconcileChains } from './defaultChains.js'
 import { findAuthorizationEvent, findUseInTransaction } from './findAuthorizationEvent.js'
 
 /**
@@ -20,9 +21,7 @@ export type ReconcileParameters = {
    * `AuthorizationCanceled` events are the only proof of what happened to an authorization.
    * @default the public RPC of each registry network, from viem's chain definitions
    */
-  chains?:
-    | Readonly<Record<string, Client<Transport, Chain | undefined> | string | false>>
-    | undefined
+  chains?: Readonly<Record<string, ReconcileChain | false>> | undefined
   /**
    * A Tollgate facilitator's base URL: its status endpoint
    * (`GET /settlements/<chainId>/<asset>/<payer>/<nonce>`) tells a spent authorization's
@@ -83,8 +82,8 @@ export function createInspector(
   parameters: ReconcileParameters | false,
   { send, onError }: InspectorContext,
 ): Inspector {
-  const { chains: given = {}, facilitatorUrl, facilitatorHeaders = {} } = parameters || {}
-  const chains = parameters === false ? {} : { ...defaultReconcileChains(), ...given }
+  const { facilitatorUrl, facilitatorHeaders = {} } = parameters || {}
+  const chains = resolveReconcileChains(parameters === false ? false : parameters.chains)
   const clients = new Map<string, Client<Transport, Chain | undefined>>()
   const facilitator =
     parameters !== false && facilitatorUrl !== undefined
@@ -99,7 +98,7 @@ export function createInspector(
     const cached = clients.get(network)
     if (cached) return cached
     const entry = chains[network]
-    if (entry === undefined || entry === false) return undefined
+    if (entry === undefined) return undefined
     const client =
       typeof entry === 'string' ? createPublicClient({ transport: http(entry) }) : entry
     clients.set(network, client)
@@ -148,7 +147,7 @@ export function createInspector(
 
   return {
     inspect,
-    canProve: (network) => chains[network] !== undefined && chains[network] !== false,
+    canProve: (network) => chains[network] !== undefined,
   }
 }
 
