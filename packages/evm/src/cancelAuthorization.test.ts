@@ -58,7 +58,8 @@ test('the payer cancels an unspent authorization: its nonce is used, and it can 
   const settlement = await settleAuthorization(devnet.walletClient(relayer.account), {
     payload,
     requirements: requirements(),
-  }).catch((error: unknown) => error)
+    publicClient: devnet.publicClient,
+  })
   expect(settlement).toMatchObject({ success: false })
 
   // Cancelled once: a second cancellation is refused, with the nonce and the authorizer.
