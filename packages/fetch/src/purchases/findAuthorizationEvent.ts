@@ -31,7 +31,7 @@ export type FindAuthorizationEventParameters = {
    * Unix seconds before which neither event can be (the authorization's `validAfter`: a transfer
    * needs a later block, and its nonce was unknown before it was signed).
    */
-  readonly notBefore: bigint
+  readonly notBeforeSeconds: bigint
   /**
    * Blocks per `eth_getLogs` call: public RPCs refuse wider ranges (many at 1,000).
    * @default 1_000
@@ -48,14 +48,21 @@ type RawLog = { topics: Hex[]; transactionHash: Hex; blockNumber: Hex }
 
 /**
  * Looks for the event that used an authorization's nonce, newest block first, in pages of at most
- * `pageBlocks` blocks, back to the block at `notBefore`. `undefined` when none was found in the
+ * `pageBlocks` blocks, back to the block at `notBeforeSeconds`. `undefined` when none was found in the
  * blocks read; a page the RPC refuses rejects (the outcome is unknown, never assumed).
  */
 export async function findAuthorizationEvent(
   client: Client<Transport, Chain | undefined>,
   parameters: FindAuthorizationEventParameters,
 ): Promise<AuthorizationEvent | undefined> {
-  const { asset, authorizer, nonce, notBefore, pageBlocks = 1_000, maxPages = 100 } = parameters
+  const {
+    asset,
+    authorizer,
+    nonce,
+    notBeforeSeconds,
+    pageBlocks = 1_000,
+    maxPages = 100,
+  } = parameters
   let to = (await getBlock(client, { blockTag: 'latest' })).number
   for (let page = 0; page < maxPages && to >= 0n; page++) {
     const from = to - BigInt(pageBlocks - 1) > 0n ? to - BigInt(pageBlocks - 1) : 0n
@@ -78,7 +85,7 @@ export async function findAuthorizationEvent(
     if (log) return toEvent(log)
     if (from === 0n) return undefined
     const first = await getBlock(client, { blockNumber: from })
-    if (first.timestamp <= notBefore) return undefined
+    if (first.timestamp <= notBeforeSeconds) return undefined
     to = from - 1n
   }
   return undefined
@@ -92,7 +99,7 @@ export async function findUseInTransaction(
     authorizer,
     nonce,
     transaction,
-  }: Omit<FindAuthorizationEventParameters, 'notBefore'> & {
+  }: Omit<FindAuthorizationEventParameters, 'notBeforeSeconds'> & {
     transaction: Hex
   },
 ): Promise<AuthorizationEvent | undefined> {

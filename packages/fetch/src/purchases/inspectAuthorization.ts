@@ -195,7 +195,7 @@ async function askChain(
     asset,
     authorizer,
     nonce,
-    notBefore: BigInt(authorization.validAfter),
+    notBeforeSeconds: BigInt(authorization.validAfter),
   })
   if (!event) return undefined
   return event.kind === 'used'
