@@ -185,7 +185,7 @@ type Entry = {
  *   account: privateKeyToAccount(process.env.AGENT_KEY),
  *   policy: { maxPerRequest: '$0.05', budgets: [{ limit: '$2', windowMs: 3_600_000 }] },
  *   receipts: createFileReceiptLog('./receipts.jsonl'),
- *   reconcile: { chains: { 'eip155:8453': process.env.BASE_RPC_URL } },
+ *   reconcile: { chains: { 'eip155:8453': 'https://base-rpc.example.com' } }, // your provider
  * })
  * const response = await pay('https://api.example.com/report', {
  *   purchase: { id: 'report-2026-11-25' },
