@@ -1,9 +1,5 @@
-import {
-  agentIdentityExtension,
-  PolicyRefusedError,
-  type VerifyPayee,
-  wrapFetch,
-} from '@tollgate/fetch'
+import { agentReferenceKey } from '@tollgate/core'
+import { PolicyRefusedError, type VerifyPayee, wrapFetch } from '@tollgate/fetch'
 import { useDevnet } from '@tollgate/test'
 import { isAddressEqual } from 'viem'
 import { beforeAll, expect, test } from 'vitest'
@@ -19,18 +15,18 @@ let world: ReturnType<typeof createWorld>
 
 const registry = 'eip155:31337:0x8004A169FB4a3325136EB29fA0ceB6D2e539a432'
 /** agentId -> verified wallet, as `getAgentWallet` would answer. */
-let wallets: Map<string, string>
+let wallets: Map<bigint, string>
 
 beforeAll(() => {
   world = createWorld(devnet)
-  wallets = new Map([['7', world.payee.address]])
+  wallets = new Map([[7n, world.payee.address]])
 })
 
 /** Stands in for `checkPayee`: throws unless `payTo` is the agent's wallet. */
 function createCheckPayee() {
-  const calls: { agent: { registry: string; agentId: string }; payTo: string }[] = []
+  const calls: { agent: { registry: string; agentId: bigint }; payTo: string }[] = []
   const verifyPayee: VerifyPayee = async ({ agent, payTo }) => {
-    calls.push({ agent, payTo })
+    calls.push({ agent: { registry: agent.registry, agentId: agent.agentId }, payTo })
     const wallet = agent.registry === registry ? wallets.get(agent.agentId) : undefined
     if (!wallet || !isAddressEqual(wallet as `0x${string}`, payTo as `0x${string}`))
       throw new Error(`payee ${payTo} is not the wallet of agent ${agent.agentId}`)
@@ -47,7 +43,7 @@ function agentServer(agentId: unknown, payTos: string[]) {
       : paymentRequired(
           exchange.url,
           payTos.map((payTo) => world.option({ payTo })),
-          { [agentIdentityExtension]: { info: { agentRegistry: registry, agentId } } },
+          { [agentReferenceKey]: { info: { agentRegistry: registry, agentId } } },
         ),
   )
 }
@@ -64,7 +60,7 @@ test("a payee that is not the named agent's wallet is refused, with the hook's e
   expect(((error as PolicyRefusedError).cause as Error).message).toBe(
     `payee ${world.otherPayee.address} is not the wallet of agent 7`,
   )
-  expect(calls).toEqual([{ agent: { registry, agentId: '7' }, payTo: world.otherPayee.address }])
+  expect(calls).toEqual([{ agent: { registry, agentId: 7n }, payTo: world.otherPayee.address }])
   expect(signed).toEqual([])
   expect(server.payments()).toEqual([])
 })

@@ -75,7 +75,8 @@ test('at most max payments per route within the window, then again once it has p
     exchange.payment ? world.deliver(exchange) : paymentRequired(exchange.url, [world.option()]),
   )
   const { account, signed } = recordingAccount(world.payer.account)
-  let now = 1_000_000
+  // The policy's clock also dates the authorizations: it starts now, so they settle.
+  let now = Date.now()
   const pay = wrapFetch({
     account,
     assets: [world.usdc],

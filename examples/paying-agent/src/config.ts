@@ -11,10 +11,22 @@ export type Config = {
   maxPerRequest: string
   hostBudget: string
   receiptsFile: string
+  /** The network's RPC, where payments are checked; unset: its public one (a registry network). */
+  rpcUrl: string | undefined
 }
 
-/** Reads the settings from the environment (see `.env.example`); says which one is wrong. */
+/** Reads the settings from the environment (see `.env.example`); exits naming a wrong one. */
 export function readConfig(env: NodeJS.ProcessEnv): Config {
+  try {
+    return parseConfig(env)
+  } catch (error) {
+    console.error(`paying-agent: ${(error as Error).message}`)
+    process.exit(1)
+  }
+}
+
+/** The settings of `.env.example`; throws naming the one that is wrong. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const read = (name: string) => env[name]?.trim() || undefined
   const required = (name: string) => {
     const value = read(name)
@@ -44,5 +56,6 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     maxPerRequest: read('MAX_PER_REQUEST') ?? '$0.02',
     hostBudget: read('HOST_BUDGET') ?? '$0.05',
     receiptsFile: read('RECEIPTS_FILE') ?? 'receipts.jsonl',
+    rpcUrl: read('RPC_URL') && new URL(read('RPC_URL')!).href,
   }
 }

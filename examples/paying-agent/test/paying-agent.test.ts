@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { testUsdcAbi } from '@tollgate/contracts'
 import { useDevnet } from '@tollgate/test'
-import type { Address } from 'viem'
+import { type Address, parseEther } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type RunningExample, runExample, stopExamples } from '../../paid-api/test/runExample.js'
 
@@ -44,6 +45,7 @@ async function runAgent(env: Record<string, string>) {
     ASSET_DECIMALS: '6',
     MAX_PER_REQUEST: '$0.02',
     HOST_BUDGET: '$0.05',
+    RPC_URL: devnet.rpcUrl,
     ...env,
   })
   const code = await agent.exited
@@ -102,5 +104,43 @@ test('refuses a call above the per-request cap and a network it is not allowed t
   })
   expect(elsewhere.code).toBe(0)
   expect(elsewhere.output).toMatch(/^call 1: refused \((network|asset)\), nothing signed/m)
+  expect(await balanceOf(seller)).toBe(before)
+})
+
+test('followed with an agent that holds no USDC: budget left, no receipt claiming a payment', async () => {
+  // The guide's agent as a new user runs it, with a key funded with ETH only.
+  const key = generatePrivateKey()
+  const agent = privateKeyToAccount(key).address
+  await devnet.testClient.setBalance({ address: agent, value: parseEther('1') })
+  const seller = devnet.accounts[1]!.address
+  const before = await balanceOf(seller)
+  const receiptsFile = join(dir, 'no-usdc.jsonl')
+
+  const run = await runAgent({
+    AGENT_PRIVATE_KEY: key,
+    API_URL: `${url}/weather`,
+    CALLS: '6',
+    RECEIPTS_FILE: receiptsFile,
+  })
+  expect(run.code).toBe(0)
+  // Each payment was answered 402 and the chain shows it unspent: refused, its money given back.
+  expect(
+    run.output.match(/^call \d: 402 not paid: the payment was refused, nothing moved/gm),
+  ).toHaveLength(3)
+  // After three payments answered with a 402 the route is not paid again (the 402-storm guard),
+  // and never because the budget ran out.
+  expect(run.output).toMatch(/^call 4: refused \(rateLimit\), nothing signed/m)
+  expect(run.output).not.toMatch(/refused \(budget\)/)
+  expect(run.output).not.toMatch(/\bpaid \$/)
+  expect(run.output).toContain(`${receiptsFile}: 0 settled payments, $0 in total`)
+  expect(run.output).toMatch(/^budget for 127\.0\.0\.1:\d+: \$0 of \$0\.05 spent or held$/m)
+
+  const lines = readFileSync(receiptsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+  expect(lines.length).toBeGreaterThan(0)
+  expect(lines.every((receipt) => receipt.status === 'refused')).toBe(true)
+  expect(lines.every((receipt) => receipt.reconciled?.finding === 'unspent-valid')).toBe(true)
   expect(await balanceOf(seller)).toBe(before)
 })

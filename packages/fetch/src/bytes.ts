@@ -1,3 +1,5 @@
+import { InvalidBodyError } from './errors/request.js'
+
 /** A chunk of a body stream as bytes: streams may yield `Uint8Array`s, `Buffer`s or strings. */
 export function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk
@@ -5,7 +7,7 @@ export function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk)
   if (ArrayBuffer.isView(chunk))
     return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-  throw new TypeError('a body stream must yield bytes or strings')
+  throw new InvalidBodyError({ chunkType: chunk === null ? 'null' : typeof chunk })
 }
 
 /** The chunks joined into one array. */

@@ -5,7 +5,7 @@ import {
   parsePaymentRequiredResponse,
 } from '@tollgate/core'
 import { concatBytes } from './bytes.js'
-import { InvalidChallengeError } from './errors.js'
+import { InvalidChallengeError } from './errors/request.js'
 import type { Challenge } from './policy/candidate.js'
 
 /** The parts of a fetch `Response` this package reads. */

@@ -1,5 +1,3 @@
-import { channel } from 'node:diagnostics_channel'
-
 /**
  * Channels on `node:diagnostics_channel`:
  * - `tollgate:fetch:receipt`: `{ receipt }` for every receipt recorded (a payment, or a later state
@@ -10,6 +8,7 @@ import { channel } from 'node:diagnostics_channel'
  *   when looking up an authorization's fate failed (the purchase stays as it was), and
  *   `{ error, stage: 'receipt-log' }` when the log could not be read for a call that is not a
  *   purchase (a purchase's call throws instead).
+ * Where there is no `node:diagnostics_channel` (a browser, an edge runtime), nothing is published.
  */
 export const diagnosticChannels = {
   receipt: 'tollgate:fetch:receipt',
@@ -17,7 +16,24 @@ export const diagnosticChannels = {
   error: 'tollgate:fetch:error',
 } as const
 
+type Channels = {
+  channel(name: string): { readonly hasSubscribers: boolean; publish(message: unknown): void }
+}
+
+// Looked up on first use, not imported: the main entry must load where Node built-ins do not exist.
+let channels: Channels | null | undefined
+
+function lookup(): Channels | null {
+  if (channels === undefined) {
+    const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process
+    channels = (process?.getBuiltinModule?.('node:diagnostics_channel') as Channels) ?? null
+  }
+  return channels
+}
+
+/** Publishes on a channel when something subscribes to it; a no-op without diagnostics_channel. */
 export function publish(name: string, message: unknown): void {
-  const target = channel(name)
-  if (target.hasSubscribers) target.publish(message)
+  const target = lookup()?.channel(name)
+  if (target?.hasSubscribers) target.publish(message)
 }

@@ -14,16 +14,11 @@ import {
   encodePaymentResponseHeader,
 } from '@tollgate/core'
 import { listen } from '@tollgate/test'
-import { fetch as undiciFetch } from 'undici'
 import { generatePrivateKey, privateKeyToAccount, toAccount } from 'viem/accounts'
 import { afterEach, describe, expect, test } from 'vitest'
 import { diagnosticChannels } from './diagnostics.js'
-import {
-  BodyNotReplayableError,
-  BudgetExceededError,
-  InvalidChallengeError,
-  PolicyRefusedError,
-} from './errors.js'
+import { BudgetExceededError, PolicyRefusedError } from './errors/policy.js'
+import { BodyNotReplayableError, InvalidChallengeError } from './errors/request.js'
 import { createPolicy } from './policy/createPolicy.js'
 import type { Receipt } from './receipts/receipt.js'
 import { createMemoryReceiptLog } from './receipts/receiptLog.js'
@@ -45,6 +40,11 @@ const requirement: PaymentRequirements = {
   extra: { name: 'USDC', version: '2', vendor: { tier: 'gold' } },
 }
 const transaction = `0x${'ab'.repeat(32)}`
+/** Atomic units of the requirement's asset: the only form a bigint limit takes. */
+const usdcUnits = (amount: bigint) => ({
+  amount,
+  asset: { network: requirement.network, address: requirement.asset },
+})
 
 function signer() {
   const inner = privateKeyToAccount(generatePrivateKey())
@@ -216,7 +216,7 @@ describe('v2', () => {
     const { account, signatures } = signer()
     const log = createMemoryReceiptLog()
     const received: Receipt[] = []
-    const pay = wrapFetch(undiciFetch, {
+    const pay = wrapFetch(globalThis.fetch, {
       account,
       receipts: log,
       onReceipt: (receipt) => {
@@ -287,8 +287,8 @@ describe('v2', () => {
         }),
     })
     const { account, signatures } = signer()
-    const policy = createPolicy({ budgets: [{ limit: 10000n }] })
-    const pay = wrapFetch({ account, policy })
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(10000n) }] })
+    const pay = wrapFetch({ account, policy, reconcile: false })
     const response = await pay(server.url)
     expect(response.status).toBe(402)
     expect(signatures()).toBe(1)
@@ -304,7 +304,7 @@ describe('v2', () => {
   test('a paid answer without a settlement header is indeterminate and keeps its reservation', async () => {
     const server = await paywall({ paid: () => new Response('maybe paid') })
     const { account } = signer()
-    const policy = createPolicy({ budgets: [{ limit: 15000n }] })
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(15000n) }] })
     const pay = wrapFetch({ account, policy })
     const response = await pay(server.url)
     expect(getReceipt(response)).toMatchObject({
@@ -334,7 +334,7 @@ describe('v2', () => {
         }),
     })
     const { account } = signer()
-    const pay = wrapFetch({ account })
+    const pay = wrapFetch({ account, reconcile: false })
     expect(getReceipt(await pay(server.url))).toMatchObject({
       status: 'indeterminate',
       disputed: undefined,
@@ -344,6 +344,36 @@ describe('v2', () => {
       status: 'indeterminate',
       disputed: 'settlement-failed',
     })
+  })
+
+  test('a 402 from a plain-http host that is not loopback is refused before signing; allowHttp pays it', async () => {
+    const server = await paywall()
+    const { account, signatures } = signer()
+    // The paywall as a remote host over plain http: a fetch routes api.example.com to it, and the
+    // responses it makes carry no URL, so the agent sees the host it asked for.
+    const remote = (async (input: string, init: RequestInit) => {
+      const response = await globalThis.fetch(
+        input.replace('http://api.example.com', server.url),
+        init,
+      )
+      return new Response(response.body, { status: response.status, headers: response.headers })
+    }) as typeof globalThis.fetch
+    const error = await wrapFetch(remote, { account })('http://api.example.com/report').catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(PolicyRefusedError)
+    expect(error).toMatchObject({
+      guard: 'https',
+      code: 'TOLLGATE_POLICY_HTTPS',
+      option: 'allowHttp',
+      docsPath: '/agents/guardrails#https-only',
+    })
+    expect(signatures()).toBe(0)
+    expect(server.seen.map((s) => s.payment)).toEqual([undefined])
+    // The challenge names the loopback URL the paywall saw: the resource check is off here.
+    const pay = wrapFetch(remote, { account, policy: { allowHttp: true, resourceBinding: 'off' } })
+    expect((await pay('http://api.example.com/report')).status).toBe(200)
+    expect(signatures()).toBe(1)
   })
 
   test('a request that already carries a payment header is passed through', async () => {
@@ -389,7 +419,7 @@ describe('bodies', () => {
       method: 'PUT',
       body: stream,
       duplex: 'half',
-    })
+    } as RequestInit)
     expect(await response.text()).toBe('PUT chunk-1;chunk-2;chunk-3')
   })
 
@@ -420,9 +450,8 @@ describe('bodies', () => {
       },
     })
     const pay = wrapFetch({ account, maxBufferedBodyBytes: 100_000 })
-    const error = await pay(server.url, { method: 'POST', body: stream, duplex: 'half' }).catch(
-      (e: unknown) => e,
-    )
+    const init = { method: 'POST', body: stream, duplex: 'half' } as RequestInit
+    const error = await pay(server.url, init).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BodyNotReplayableError)
     expect(signatures()).toBe(0)
     // The server received the whole body once, unpaid.
@@ -519,12 +548,13 @@ describe('pre-emptive payment', () => {
           : settled(payment),
     })
     const { account, signatures } = signer()
-    const policy = createPolicy({ budgets: [{ limit: 30000n }] })
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(30000n) }] })
     const receipts: Receipt[] = []
     const pay = wrapFetch({
       account,
       policy,
       preemptive: true,
+      reconcile: false,
       onReceipt: (r) => void receipts.push(r),
     })
     await pay(server.url)
@@ -578,14 +608,14 @@ describe('recording and failures', () => {
   test('a refused connection for the paid retry proves nothing was sent: refused, released', async () => {
     const server = await paywall()
     const { account } = signer()
-    const policy = createPolicy({ budgets: [{ limit: 10000n }] })
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(10000n) }] })
     const receipts: Receipt[] = []
     let calls = 0
     // The server goes away between the 402 and the paid retry.
     const closing = (async (input: string, init: RequestInit) => {
       if (calls++ === 1) await servers.pop()!.close()
-      return undiciFetch(input, init as never)
-    }) as typeof undiciFetch
+      return globalThis.fetch(input, init)
+    }) as typeof globalThis.fetch
     const pay = wrapFetch(closing, { account, policy, onReceipt: (r) => void receipts.push(r) })
     await expect(pay(server.url)).rejects.toThrow('fetch failed')
     expect(receipts.map((r) => [r.status, r.responseStatus])).toEqual([['refused', undefined]])
@@ -604,7 +634,7 @@ describe('recording and failures', () => {
     })
     servers.push(server)
     const { account } = signer()
-    const policy = createPolicy({ budgets: [{ limit: 10000n }] })
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(10000n) }] })
     const receipts: Receipt[] = []
     const pay = wrapFetch({ account, policy, onReceipt: (r) => void receipts.push(r) })
     await expect(pay(server.url)).rejects.toThrow()
@@ -621,9 +651,9 @@ describe('purchases', () => {
         answer === 200 ? settled(payment) : new Response('oops', { status: 500 }),
     })
     const { account, signatures } = signer()
-    const policy = createPolicy({ budgets: [{ limit: 30000n }] })
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(30000n) }] })
     const log = createMemoryReceiptLog()
-    const pay = wrapFetch({ account, policy, receipts: log })
+    const pay = wrapFetch({ account, policy, receipts: log, reconcile: false })
     const init = { headers: { 'Idempotency-Key': 'order-0001-retried' } }
     for (let i = 0; i < 3; i++) expect((await pay(server.url, init)).status).toBe(500)
     const headers = server.seen.flatMap((s) => (s.header ? [s.header] : []))
@@ -639,8 +669,13 @@ describe('purchases', () => {
     // A restart: a new fetch and policy on the same log. It holds the money again, signs nothing,
     // and re-sends the same authorization, which now settles.
     answer = 200
-    const restartedPolicy = createPolicy({ budgets: [{ limit: 30000n }] })
-    const restarted = wrapFetch({ account, policy: restartedPolicy, receipts: log })
+    const restartedPolicy = createPolicy({ budgets: [{ limit: usdcUnits(30000n) }] })
+    const restarted = wrapFetch({
+      account,
+      policy: restartedPolicy,
+      receipts: log,
+      reconcile: false,
+    })
     const response = await restarted(server.url, init)
     expect(await response.text()).toBe('paid content')
     expect(getReceipt(response)).toMatchObject({
@@ -685,9 +720,9 @@ describe('purchases', () => {
     await gone.close()
     let calls = 0
     const flaky = (async (input: string, init: RequestInit) => {
-      if (calls++ === 1) return undiciFetch(gone.url, init as never)
-      return undiciFetch(input, init as never)
-    }) as typeof undiciFetch
+      if (calls++ === 1) return globalThis.fetch(gone.url, init)
+      return globalThis.fetch(input, init)
+    }) as typeof globalThis.fetch
     const pay = wrapFetch(flaky, { account })
     await expect(pay(server.url, { purchase: { id: 'never-sent-0001' } })).rejects.toThrow()
     expect(await pay.purchases.get('never-sent-0001')).toMatchObject({ status: 'refused' })

@@ -1,46 +1,48 @@
-import type {
-  PaymentPayload,
-  PaymentPayloadV1,
-  PaymentRequirements,
-  PaymentRequirementsV1,
-} from '@tollgate/core'
-import {
-  encodePaymentSignatureHeader,
-  encodeXPaymentHeader,
-  headerNames,
-  paymentIdentifierKey,
-  reasons,
-} from '@tollgate/core'
-import type { Asset } from '@tollgate/evm'
-import { createPaymentPayload, getAsset, assets as registryAssets } from '@tollgate/evm'
-import { fetch as undiciFetch } from 'undici'
+import type { PaymentPayload, PaymentPayloadV1 } from '@tollgate/core'
+import { headerNames } from '@tollgate/core'
+import type { Asset, CancelAuthorizationErrorType, SignAuthorizationErrorType } from '@tollgate/evm'
+import { getAsset, assets as registryAssets } from '@tollgate/evm'
 import type { Account, Chain, Transport, WalletClient } from 'viem'
-import type { ResponseLike, Settlement } from './challenge.js'
+import type { ResponseLike } from './challenge.js'
 import { discard, readChallenge, readSettlement } from './challenge.js'
 import { challengeKey, createChallengeCache, narrowChallenge } from './challengeCache.js'
 import { diagnosticChannels, publish } from './diagnostics.js'
-import {
-  BodyNotReplayableError,
-  PurchaseIndeterminateError,
-  PurchaseNotFoundError,
-} from './errors.js'
+import type {
+  BudgetExceededError,
+  InvalidPolicyError,
+  PolicyRefusedError,
+  RateLimitedError,
+} from './errors/policy.js'
+import { PurchaseIndeterminateError, PurchaseNotFoundError } from './errors/purchase.js'
+import type { InvalidReceiptError, InvalidReceiptLogError } from './errors/receiptLog.js'
+import type {
+  InvalidBodyError,
+  InvalidChallengeError,
+  InvalidPurchaseError,
+  RedirectRefusedError,
+} from './errors/request.js'
+import { BodyNotReplayableError } from './errors/request.js'
+import type { Send } from './pay/followRedirect.js'
+import { followRedirect, responseUrl } from './pay/followRedirect.js'
+import { isPending, neverSent, outcome } from './pay/outcome.js'
+import { paymentHeader, signPayment } from './pay/signPayment.js'
 import type { Reservation } from './policy/budget.js'
 import type { Challenge } from './policy/candidate.js'
-import type { Authorization, Policy, PolicyParameters } from './policy/createPolicy.js'
-import { createPolicy, isPolicy } from './policy/createPolicy.js'
-import { cancelAuthorization } from './purchases/cancelAuthorization.js'
-import type { AuthorizationFinding, ReconcileOptions } from './purchases/inspectAuthorization.js'
+import type { Policy, PolicyParameters } from './policy/createPolicy.js'
+import { createPolicy, isPolicy, policyEngine } from './policy/createPolicy.js'
+import { cancelReceipt } from './purchases/cancelReceipt.js'
+import type { AuthorizationFinding, ReconcileParameters } from './purchases/inspectAuthorization.js'
 import { authorizationOf, createInspector } from './purchases/inspectAuthorization.js'
 import type { PurchaseIdentity, PurchaseInit } from './purchases/purchaseIdentity.js'
 import { readPurchaseIdentity } from './purchases/purchaseIdentity.js'
 import { latestByPurchase } from './receipts/listPurchases.js'
-import type { DisputeReason, Receipt, ReceiptStatus, ResignReason } from './receipts/receipt.js'
+import type { Receipt, ResignReason } from './receipts/receipt.js'
 import { purchaseOf } from './receipts/receipt.js'
 import type { ReceiptLog } from './receipts/receiptLog.js'
 import type { PreparedRequest } from './request.js'
 import { prepareRequest } from './request.js'
 
-/** Any WHATWG-style fetch: undici's, Node's global one, or a wrapper of either. */
+/** Any WHATWG-style fetch: the global one, undici's, or a wrapper of either. */
 export type FetchLike = (input: never, init?: never) => Promise<unknown>
 
 export type WrapFetchParameters = {
@@ -75,13 +77,37 @@ export type WrapFetchParameters = {
    */
   maxBufferedBodyBytes?: number | undefined
   /**
-   * Where an authorization's fate is looked up: per network a viem client or RPC URL
-   * (`authorizationState` on-chain), and a facilitator's status endpoint. Without a chain for a
-   * network, nothing proves an authorization there unspent: a 402 after a payment stays
-   * `indeterminate`, and an expired indeterminate purchase is never paid again.
+   * Where an authorization's fate is looked up, so a payment the chain proves unspent (a 402 after
+   * a payment, an expired authorization) gives its money back and one it proves spent is
+   * `settled`: per network a viem client or RPC URL, and a facilitator's status endpoint.
+   * `false` turns reconciliation off: a 402 after a payment then stays `indeterminate`, its money
+   * held, and an expired indeterminate purchase is never paid again.
+   * @default every network of the asset registry, through the public RPC of viem's chain definition
    */
-  reconcile?: ReconcileOptions | undefined
+  reconcile?: ReconcileParameters | false | undefined
 }
+
+/**
+ * What a wrapped fetch rejects with, besides what the fetch it wraps throws: a refusal (nothing
+ * signed), a malformed challenge, request or policy, a purchase it will not pay again, a signing
+ * failure, or a receipt log that cannot be read.
+ */
+export type WrapFetchErrorType =
+  | PolicyRefusedError
+  | BudgetExceededError
+  | RateLimitedError
+  | InvalidPolicyError
+  | InvalidChallengeError
+  | InvalidBodyError
+  | InvalidPurchaseError
+  | BodyNotReplayableError
+  | RedirectRefusedError
+  | PurchaseIndeterminateError
+  | PurchaseNotFoundError
+  | InvalidReceiptLogError
+  | InvalidReceiptError
+  | SignAuthorizationErrorType
+  | CancelAuthorizationErrorType
 
 /** What `purchases.cancel` needs: a client that sends the `cancelAuthorization` transaction. */
 export type CancelPurchaseParameters = {
@@ -151,24 +177,27 @@ type Entry = {
  * `docs/agents/purchases.md`).
  *
  * @example
- * import { createFileReceiptLog, wrapFetch } from '@tollgate/fetch'
+ * import { wrapFetch } from '@tollgate/fetch'
+ * import { createFileReceiptLog } from '@tollgate/fetch/node'
  * import { privateKeyToAccount } from 'viem/accounts'
  *
  * const pay = wrapFetch(fetch, {
  *   account: privateKeyToAccount(process.env.AGENT_KEY),
  *   policy: { maxPerRequest: '$0.05', budgets: [{ limit: '$2', windowMs: 3_600_000 }] },
  *   receipts: createFileReceiptLog('./receipts.jsonl'),
- *   reconcile: { chains: { 'eip155:8453': 'https://mainnet.base.org' } },
+ *   reconcile: { chains: { 'eip155:8453': 'https://base-rpc.example.com' } }, // your provider
  * })
  * const response = await pay('https://api.example.com/report', {
  *   purchase: { id: 'report-2026-11-25' },
  * })
  */
-export function wrapFetch(parameters: WrapFetchParameters): WrapFetchReturnType<typeof undiciFetch>
+export function wrapFetch(
+  parameters: WrapFetchParameters,
+): WrapFetchReturnType<typeof globalThis.fetch>
 export function wrapFetch(
   fetch: undefined,
   parameters: WrapFetchParameters,
-): WrapFetchReturnType<typeof undiciFetch>
+): WrapFetchReturnType<typeof globalThis.fetch>
 export function wrapFetch<fetchFn extends FetchLike>(
   fetch: fetchFn,
   parameters: WrapFetchParameters,
@@ -177,10 +206,11 @@ export function wrapFetch(
   fetchOrParameters: FetchLike | WrapFetchParameters | undefined,
   maybeParameters?: WrapFetchParameters,
 ): FetchLike & { readonly purchases: Purchases } {
+  // The global fetch is looked up per call, so a fetch installed later (a test, a polyfill) is used.
   const [fetch, parameters] =
     typeof fetchOrParameters === 'function' || fetchOrParameters === undefined
-      ? [fetchOrParameters ?? undiciFetch, maybeParameters!]
-      : [undiciFetch, fetchOrParameters]
+      ? [fetchOrParameters, maybeParameters!]
+      : [undefined, fetchOrParameters]
   const {
     account,
     receipts,
@@ -188,22 +218,20 @@ export function wrapFetch(
     assets = [],
     preemptive = false,
     maxBufferedBodyBytes = 1_048_576,
-    reconcile: reconcileOptions = {},
+    reconcile: reconcileParameters = {},
   } = parameters
-  const policy = isPolicy(parameters.policy)
-    ? parameters.policy
-    : createPolicy(parameters.policy ?? {})
-  const now = policy.parameters.now ?? Date.now
+  const policy = policyEngine(
+    isPolicy(parameters.policy) ? parameters.policy : createPolicy(parameters.policy ?? {}),
+  )
+  const now = policy.now
   const registry: readonly Asset[] = [...assets, ...registryAssets]
   const cache = preemptive ? createChallengeCache() : undefined
-  const send = fetch as unknown as (
-    input: string,
-    init: Record<string, unknown>,
-  ) => Promise<ResponseLike>
-  const inspector = createInspector(
-    reconcileOptions,
-    send as unknown as Parameters<typeof createInspector>[1],
-  )
+  const send: Send = (input, init) => ((fetch ?? globalThis.fetch) as unknown as Send)(input, init)
+  const inspector = createInspector(reconcileParameters, {
+    send,
+    onError: (error, receipt) =>
+      publish(diagnosticChannels.error, { error, receipt, stage: 'reconcile' }),
+  })
 
   /** Purchases by id: every identified one, and the indeterminate ones of unnamed calls. */
   const book = new Map<string, Entry>()
@@ -284,52 +312,6 @@ export function wrapFetch(
   }
 
   /**
-   * Signs the chosen option. The authorization is valid for the policy's lifetime at most, whatever
-   * the server asked; `accepted` still echoes the server's requirement verbatim. A purchase's id
-   * goes into the `payment-identifier` extension when the server declares it.
-   */
-  async function sign(
-    challenge: Challenge,
-    authorization: Authorization,
-    identity: PurchaseIdentity | undefined,
-  ): Promise<{ signed: PaymentPayload | PaymentPayloadV1; paymentId: string | undefined }> {
-    const { candidate, validForSeconds } = authorization
-    if (challenge.x402Version === 1) {
-      const original = candidate.original as PaymentRequirementsV1
-      const signed = await createPaymentPayload(account, {
-        paymentRequired: challenge.paymentRequired,
-        requirements: { ...original, maxTimeoutSeconds: validForSeconds },
-        assets: registry,
-      })
-      return { signed, paymentId: undefined }
-    }
-    const original = candidate.original as PaymentRequirements
-    const declared = challenge.paymentRequired.extensions?.[paymentIdentifierKey] as
-      | { info?: Record<string, unknown> }
-      | undefined
-    const paymentId = identity && declared ? identity.paymentId : undefined
-    const signed = await createPaymentPayload(account, {
-      paymentRequired: challenge.paymentRequired,
-      requirements: { ...original, maxTimeoutSeconds: validForSeconds },
-      assets: registry,
-      ...(paymentId !== undefined
-        ? {
-            extensions: {
-              [paymentIdentifierKey]: { ...declared, info: { ...declared?.info, id: paymentId } },
-            },
-          }
-        : {}),
-    })
-    return { signed: { ...signed, accepted: original }, paymentId }
-  }
-
-  function paymentHeader(signed: PaymentPayload | PaymentPayloadV1): Record<string, string> {
-    return signed.x402Version === 1
-      ? { [headerNames.xPayment]: encodeXPaymentHeader(signed) }
-      : { [headerNames.paymentSignature]: encodePaymentSignatureHeader(signed) }
-  }
-
-  /**
    * Signs one payment for the challenge and sends the request with it to `url`, the URL that
    * answered the challenge. The paid request never follows a redirect itself: see `follow`.
    */
@@ -358,14 +340,20 @@ export function wrapFetch(
     // The hooks' I/O first; then the synchronous choice and reservation, which throws before
     // anything is signed when the policy refuses.
     const prepared = await policy.prepare(parameters)
-    const authorization = policy.authorize({ ...parameters, prepared })
-    const { candidate, reservation } = authorization
+    const decision = policy.decide({ ...parameters, prepared })
+    const { candidate, reservation } = decision
     let signed: PaymentPayload | PaymentPayloadV1
     let paymentId: string | undefined
     try {
-      ;({ signed, paymentId } = await sign(challenge, authorization, identity))
+      ;({ signed, paymentId } = await signPayment(account, {
+        challenge,
+        decision,
+        identity,
+        assets: registry,
+        now,
+      }))
     } catch (error) {
-      authorization.abandon()
+      decision.abandon()
       throw error
     }
     const base: Receipt = {
@@ -398,13 +386,13 @@ export function wrapFetch(
       try {
         await receipts.append(base)
       } catch (error) {
-        authorization.abandon()
+        decision.abandon()
         throw error
       }
       book.set(identity.id, { receipt: base, reservation })
     }
     const { response, receipt } = await exchange(request, url, base, reservation, {
-      onRefusal: () => authorization.recordRefusal(),
+      onRefusal: () => decision.recordRefusal(),
     })
     return { response, receipt, candidate }
   }
@@ -455,14 +443,14 @@ export function wrapFetch(
       disputed = response.status >= 400 ? 'not-delivered' : undefined
       transaction = base.transaction
     } else if (response.status === 402 && status !== 'settled' && !isPending(settlement)) {
-      // A refusal is believed only when the chain shows the authorization unspent.
-      const finding = await inspect({ ...base, status, disputed })
+      // A refusal is believed only when the chain shows the authorization unspent (or cancelled:
+      // it can then never be spent).
+      const finding = await inspect({ ...base, status, disputed, transaction })
       if (finding?.finding === 'spent') {
         status = 'settled'
         disputed = 'not-delivered'
         transaction = finding.transaction ?? transaction
-      } else if (finding?.finding === 'unspent-valid' || finding?.finding === 'unspent-expired')
-        status = 'refused'
+      } else if (finding && refusedFindings.has(finding.finding)) status = 'refused'
       if (finding) reconciled = { by: finding.by, finding: finding.finding, at: now() }
     }
     if (status === 'settled') reservation.commit()
@@ -484,7 +472,7 @@ export function wrapFetch(
       receipt.responseStatus !== base.responseStatus ||
       receipt.disputed !== base.disputed
     if (changed) await record(receipt, reservation)
-    const delivered = await follow(request, url, response)
+    const delivered = await followRedirect(send, { request, url, response })
     receiptsByResponse.set(delivered, receipt)
     return { response: delivered, receipt }
   }
@@ -500,44 +488,50 @@ export function wrapFetch(
 
   /**
    * Applies what was found about an entry's authorization: spent is `settled` (`not-delivered`
-   * when no paid content came), unspent and expired is `refused`; the rest changes nothing.
+   * when no paid content came), unspent and expired or cancelled is `refused`; the rest changes
+   * nothing. Resolves with the entry's record after it (the one before when nothing changed).
    */
-  async function settleFate(entry: Entry, finding: AuthorizationFinding | undefined) {
+  async function settleFate(
+    entry: Entry,
+    finding: AuthorizationFinding | undefined,
+  ): Promise<Receipt> {
     const { receipt } = entry
-    if (!finding || receipt.status === 'settled') return
+    if (!finding || receipt.status === 'settled') return receipt
     const reconciled = { by: finding.by, finding: finding.finding, at: now() }
     if (finding.finding === 'spent') {
       const reservation = entry.reservation ?? hold(receipt)
       reservation.commit()
       const delivered = receipt.responseStatus !== undefined && receipt.responseStatus < 400
-      await record(
-        {
-          ...receipt,
-          status: 'settled',
-          transaction: receipt.transaction ?? finding.transaction,
-          disputed: delivered ? receipt.disputed : 'not-delivered',
-          reconciled,
-        },
-        undefined,
-      )
-    } else if (finding.finding === 'unspent-expired') {
-      entry.reservation?.release()
-      await record({ ...receipt, status: 'refused', reconciled }, undefined)
+      const settled: Receipt = {
+        ...receipt,
+        status: 'settled',
+        transaction: receipt.transaction ?? finding.transaction,
+        disputed: delivered ? receipt.disputed : 'not-delivered',
+        reconciled,
+      }
+      await record(settled, undefined)
+      return settled
     }
+    if (finding.finding === 'unspent-expired' || finding.finding === 'cancelled') {
+      entry.reservation?.release()
+      const refused: Receipt = { ...receipt, status: 'refused', reconciled }
+      await record(refused, undefined)
+      return refused
+    }
+    return receipt
   }
 
   /**
    * Looks up an indeterminate entry's authorization and applies the finding. Resolves with what
-   * was looked up (`finding` is `undefined` when nothing could tell), or `undefined` when nothing
-   * was: the entry was not indeterminate.
+   * was looked up (`finding` is `undefined` when nothing could tell) and the record it left, or
+   * `undefined` when nothing was: the entry was not indeterminate.
    */
   async function reconcileEntry(
     entry: Entry,
-  ): Promise<{ finding: AuthorizationFinding | undefined } | undefined> {
+  ): Promise<{ finding: AuthorizationFinding | undefined; receipt: Receipt } | undefined> {
     if (entry.receipt.status !== 'indeterminate') return undefined
     const finding = await inspect(entry.receipt)
-    await settleFate(entry, finding)
-    return { finding }
+    return { finding, receipt: await settleFate(entry, finding) }
   }
 
   /** The seconds an entry's authorization can still be spent, by the local clock. */
@@ -556,7 +550,8 @@ export function wrapFetch(
     looked: { finding: AuthorizationFinding | undefined } | undefined,
   ): Promise<ResignReason | undefined> {
     const { receipt } = entry
-    if (receipt.cancellation !== undefined) return 'cancelled'
+    if (receipt.cancellation !== undefined || receipt.reconciled?.finding === 'cancelled')
+      return 'cancelled'
     if (receipt.status === 'settled') return undefined
     // Refused before anything reached a server: the authorization never left.
     if (
@@ -572,6 +567,10 @@ export function wrapFetch(
     if (finding?.finding === 'spent') {
       await settleFate(entry, finding)
       return undefined
+    }
+    if (finding?.finding === 'cancelled') {
+      if (receipt.status === 'indeterminate') await settleFate(entry, finding)
+      return 'cancelled'
     }
     if (finding?.finding !== 'unspent-expired') return undefined
     if (receipt.status === 'indeterminate') await settleFate(entry, finding)
@@ -654,46 +653,6 @@ export function wrapFetch(
     return payChallenge(request, response, challenge, key, answeredBy, identity, resigned)
   }
 
-  /**
-   * A redirect answering a paid request is followed, as the caller's `redirect` mode asks, by a
-   * new request without the payment header (and without credentials when it leaves the origin):
-   * a payment never travels to where the server points, and the next answer is never paid.
-   */
-  async function follow(request: PreparedRequest, url: URL, response: ResponseLike) {
-    const location = response.headers.get('location')
-    if (!redirectStatuses.has(response.status) || location === null) return response
-    if (request.redirect === 'manual') return response
-    if (request.redirect === 'error') {
-      await discard(response)
-      throw new TypeError(
-        `The paid request to ${url.href} was redirected, and redirect is 'error'.`,
-      )
-    }
-    let target: URL
-    try {
-      target = new URL(location, url)
-    } catch {
-      return response
-    }
-    await discard(response)
-    const init = request.init()
-    let headers = (init.headers as [string, string][]).filter(
-      ([name]) => !paymentHeaders.has(name.toLowerCase()),
-    )
-    const toGet =
-      (response.status === 303 && request.method !== 'HEAD') ||
-      ((response.status === 301 || response.status === 302) && request.method === 'POST')
-    if (toGet) {
-      init.method = 'GET'
-      delete init.body
-      delete init.duplex
-      headers = headers.filter(([name]) => !name.toLowerCase().startsWith('content-'))
-    }
-    if (target.origin !== url.origin)
-      headers = headers.filter(([name]) => !credentialHeaders.has(name.toLowerCase()))
-    return send(target.href, { ...init, headers })
-  }
-
   /** Pays a challenge received in answer to an unpaid (or refused pre-emptive) request. */
   async function payChallenge(
     request: PreparedRequest,
@@ -737,7 +696,7 @@ export function wrapFetch(
       request.headers.has(headerNames.xPayment)
     ) {
       const response = await send(request.url.href, { ...request.init(), redirect: 'manual' })
-      return follow(request, request.url, response)
+      return followRedirect(send, { request, url: request.url, response })
     }
     const identity = readPurchaseIdentity(named, request.headers)
     if (identity) {
@@ -780,8 +739,9 @@ export function wrapFetch(
         await locked(key, async () => {
           const entry = book.get(key)
           if (!entry) throw new PurchaseNotFoundError({ purchase: key })
-          await reconcileEntry(entry)
-          results.push((book.get(key) ?? entry).receipt)
+          // An unnamed call's record leaves the book once settled or refused: keep what it became.
+          const looked = await reconcileEntry(entry)
+          results.push(looked?.receipt ?? entry.receipt)
         })
       return results
     },
@@ -794,7 +754,7 @@ export function wrapFetch(
         if (receipt.cancellation !== undefined) return receipt
         let hash: string
         try {
-          hash = await cancelAuthorization(account, { receipt, walletClient, assets: registry })
+          hash = await cancelReceipt(account, { receipt, walletClient, assets: registry })
         } catch (error) {
           // Most likely spent already: record what the chain says, then report the failure.
           await settleFate(entry, await inspect(receipt))
@@ -819,71 +779,9 @@ export function wrapFetch(
 /** Standing in for the reservation of a purchase settled before: nothing left to hold. */
 const settledReservation: Reservation = { commit() {}, release() {} }
 
-/**
- * The status says what the server claims, `disputed` whether the claim leaves the agent exposed:
- * - a successful settlement header: settled (disputed when the answer is an error: nothing was
- *   delivered for the money);
- * - a pending settlement: indeterminate (the transaction may still land);
- * - a 402 with a failed settlement header, or without one: indeterminate on the server's word
- *   alone; `exchange` makes it `refused` when the chain shows the authorization unspent;
- * - any other answer without a successful settlement: indeterminate.
- * Every paid answer without a successful or pending settlement is disputed: the server holds a
- * signed authorization, spendable until `validBefore`, and shows no settlement for it.
- */
-function outcome(
-  status: number,
-  settlement: Settlement,
-): { status: ReceiptStatus; disputed: DisputeReason | undefined } {
-  const response = settlement.present ? settlement.response : undefined
-  if (response?.success)
-    return { status: 'settled', disputed: status >= 400 ? 'not-delivered' : undefined }
-  if (isPending(settlement)) return { status: 'indeterminate', disputed: undefined }
-  return {
-    status: 'indeterminate',
-    disputed: response
-      ? 'settlement-failed'
-      : settlement.present
-        ? 'settlement-unreadable'
-        : 'settlement-missing',
-  }
-}
-
-/** A `settlement_pending` answer: not a refusal, the transfer may land; reconciled later. */
-function isPending(settlement: Settlement): boolean {
-  return settlement.present && settlement.response?.errorReason === reasons.settlementPending
-}
-
-/** The URL a response came from, after the redirects fetch followed. */
-function responseUrl(response: ResponseLike, requested: URL): URL {
-  if (!response.url) return requested
-  try {
-    return new URL(response.url)
-  } catch {
-    return requested
-  }
-}
-
-const redirectStatuses = new Set([301, 302, 303, 307, 308])
-
-/** Headers that carry a payment: never sent after a redirect. */
-const paymentHeaders = new Set([
-  headerNames.paymentSignature.toLowerCase(),
-  headerNames.xPayment.toLowerCase(),
+/** Findings that prove an authorization was not charged (and, but for `unspent-valid`, never will be). */
+const refusedFindings = new Set<AuthorizationFinding['finding']>([
+  'unspent-valid',
+  'unspent-expired',
+  'cancelled',
 ])
-
-/** Headers fetch drops when a redirect leaves the origin. */
-const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization'])
-
-const unsentCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-])
-
-/** A fetch error that proves the request never left: the connection was never made. */
-function neverSent(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
-  return typeof cause?.code === 'string' && unsentCodes.has(cause.code)
-}

@@ -1,4 +1,5 @@
-import { createFileReceiptLog, getReceipt, wrapFetch } from '@tollgate/fetch'
+import { getReceipt, wrapFetch } from '@tollgate/fetch'
+import { createFileReceiptLog } from '@tollgate/fetch/node'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 

@@ -133,13 +133,21 @@ test('expired and proven unspent: the retry signs anew; without a chain it refus
     expect([first?.status, other?.status]).toEqual(['indeterminate', 'indeterminate'])
     expect(signatures()).toBe(2)
 
-    await new Promise((resolve) => setTimeout(resolve, 8_000))
+    // A minute passes, on the chain (anvil's clock) and for the agents started later (their
+    // policy's clock), instead of the test sleeping through it.
+    const minuteLater = () => Date.now() + 60_000
+    await devnet.testClient.increaseTime({ seconds: 60 })
     await devnet.testClient.mine({ blocks: 1 })
     shop.setBroken(false)
 
     // Agents started later on the same log. Without a chain nothing proves the expired
     // authorization unspent: it may have been spent, so the purchase is not paid again.
-    const blind = wrapFetch({ account, assets: [shop.usdc], receipts: log })
+    const blind = wrapFetch({
+      account,
+      assets: [shop.usdc],
+      receipts: log,
+      policy: { now: minuteLater },
+    })
     const error = await blind(url, { purchase: { id: 'expire-me-0002' } }).catch((e) => e)
     expect(error).toBeInstanceOf(PurchaseIndeterminateError)
     expect(error).toMatchObject({ code: 'TOLLGATE_FETCH_PURCHASE_INDETERMINATE' })
@@ -149,6 +157,7 @@ test('expired and proven unspent: the retry signs anew; without a chain it refus
       account,
       assets: [shop.usdc],
       receipts: log,
+      policy: { now: minuteLater },
       reconcile: { chains: { [devnet.network]: devnet.publicClient } },
     })
     const paid = await withChain(url, { purchase: { id: 'expire-me-0001' } })
@@ -169,4 +178,4 @@ test('expired and proven unspent: the retry signs anew; without a chain it refus
   } finally {
     await shop.close()
   }
-}, 30_000)
+})

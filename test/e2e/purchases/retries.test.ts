@@ -2,13 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Receipt } from '@tollgate/fetch'
-import {
-  createFileReceiptLog,
-  createPolicy,
-  getReceipt,
-  listPurchases,
-  wrapFetch,
-} from '@tollgate/fetch'
+import { createPolicy, getReceipt, listPurchases, wrapFetch } from '@tollgate/fetch'
+import { createFileReceiptLog } from '@tollgate/fetch/node'
 import { useDevnet } from '@tollgate/test'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import {

@@ -1,13 +1,8 @@
 import { resolve } from 'node:path'
 import { parseMoney, parsePaymentRequiredResponse } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
-import {
-  createFileReceiptLog,
-  getReceipt,
-  PolicyRefusedError,
-  type Receipt,
-  wrapFetch,
-} from '@tollgate/fetch'
+import { getReceipt, PolicyRefusedError, type Receipt, wrapFetch } from '@tollgate/fetch'
+import { createFileReceiptLog } from '@tollgate/fetch/node'
 import type { PrivateKeyAccount } from 'viem'
 import { UsageError } from '../errors.js'
 import { type CliIo, type Command, exitCodes } from '../io.js'

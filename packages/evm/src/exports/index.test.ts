@@ -5,12 +5,14 @@ test('exports', () => {
   expect(Object.keys(evm).sort()).toMatchInlineSnapshot(`
     [
       "AccountNotFoundError",
+      "CancelAuthorizationFailedError",
       "ChainMismatchError",
       "InvalidAuthorizationError",
       "MissingEip712DomainError",
       "NoExactEvmRequirementsError",
       "NotATokenError",
       "assets",
+      "cancelAuthorization",
       "createAuthorization",
       "createLocalFacilitator",
       "createNonce",

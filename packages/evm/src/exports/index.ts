@@ -26,6 +26,14 @@ export {
   transferWithAuthorizationTypes,
 } from '../authorization.js'
 export {
+  type CancelAuthorizationErrorType,
+  CancelAuthorizationFailedError,
+  type CancelAuthorizationFailedErrorType,
+  type CancelAuthorizationParameters,
+  type CancelAuthorizationReturnType,
+  cancelAuthorization,
+} from '../cancelAuthorization.js'
+export {
   type CreateLocalFacilitatorParameters,
   type CreateLocalFacilitatorReturnType,
   createLocalFacilitator,

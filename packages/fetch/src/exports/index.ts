@@ -1,92 +1,90 @@
 export { diagnosticChannels } from '../diagnostics.js'
-export type {
-  BodyNotReplayableErrorType,
-  BudgetExceededErrorType,
-  BudgetRefusal,
-  InvalidChallengeErrorType,
-  InvalidReceiptLogErrorType,
-  PolicyGuard,
-  PolicyRefusedErrorType,
-  PurchaseIndeterminateErrorType,
-  PurchaseNotFoundErrorType,
-  RateLimitedErrorType,
-  RateLimitRefusal,
-  Refusal,
-} from '../errors.js'
+export {
+  BudgetExceededError,
+  type BudgetExceededErrorType,
+  type BudgetRefusal,
+  InvalidPolicyError,
+  type InvalidPolicyErrorType,
+  type PolicyGuard,
+  PolicyRefusedError,
+  type PolicyRefusedErrorType,
+  RateLimitedError,
+  type RateLimitedErrorType,
+  type RateLimitRefusal,
+  type Refusal,
+} from '../errors/policy.js'
+export {
+  PurchaseIndeterminateError,
+  type PurchaseIndeterminateErrorType,
+  PurchaseNotFoundError,
+  type PurchaseNotFoundErrorType,
+} from '../errors/purchase.js'
+export {
+  InvalidReceiptError,
+  type InvalidReceiptErrorType,
+  InvalidReceiptLogError,
+  type InvalidReceiptLogErrorType,
+} from '../errors/receiptLog.js'
 export {
   BodyNotReplayableError,
-  BudgetExceededError,
+  type BodyNotReplayableErrorType,
+  InvalidBodyError,
+  type InvalidBodyErrorType,
   InvalidChallengeError,
-  InvalidReceiptLogError,
-  PolicyRefusedError,
-  PurchaseIndeterminateError,
-  PurchaseNotFoundError,
-  RateLimitedError,
-} from '../errors.js'
+  type InvalidChallengeErrorType,
+  InvalidPurchaseError,
+  type InvalidPurchaseErrorType,
+  RedirectRefusedError,
+  type RedirectRefusedErrorType,
+} from '../errors/request.js'
 export type {
-  BudgetLedger,
   BudgetParameters,
   BudgetUsage,
   Reservation,
 } from '../policy/budget.js'
-export { createBudgetLedger } from '../policy/budget.js'
 export type { Candidate, Challenge } from '../policy/candidate.js'
-export { toCandidates } from '../policy/candidate.js'
-export type {
-  AssetRule,
-  Authorization,
-  AuthorizeParameters,
-  ExpectPrice,
-  ExpectPriceContext,
-  HeldPayment,
-  PayeeRule,
-  Policy,
-  PolicyParameters,
-  Preparation,
-  SelectContext,
-  Selector,
+export {
+  type AssetRule,
+  type CreatePolicyErrorType,
+  createPolicy,
+  defaultBudgets,
+  type ExpectPrice,
+  type ExpectPriceContext,
+  isPolicy,
+  type PayeeRule,
+  type Policy,
+  type PolicyParameters,
+  type SelectContext,
+  type Selector,
 } from '../policy/createPolicy.js'
-export { createPolicy, defaultBudgets, isPolicy } from '../policy/createPolicy.js'
-export type { PayeeVerification } from '../policy/guards.js'
-export type {
-  AgentClaim,
-  AgentIdentity,
-  VerifyPayee,
-  VerifyPayeeContext,
-} from '../policy/identity.js'
-export { agentIdentityExtension, readAgentIdentity } from '../policy/identity.js'
-export type { Limit } from '../policy/limit.js'
-export type { PriceExpectation, PriceList } from '../policy/prices.js'
+export type { NamedAgent, VerifyPayee, VerifyPayeeContext } from '../policy/identity.js'
+export type { Limit, LimitAsset } from '../policy/limit.js'
+export type { PriceList } from '../policy/prices.js'
 export type { ResourceBinding } from '../policy/resource.js'
-export type { CancelAuthorizationParameters } from '../purchases/cancelAuthorization.js'
-export { cancelAuthorization } from '../purchases/cancelAuthorization.js'
-export type {
-  AuthorizationFinding,
-  ReconcileOptions,
-} from '../purchases/inspectAuthorization.js'
-export type {
-  PurchaseIdentity,
-  PurchaseInit,
-  PurchaseOptions,
+export type { ReconcileParameters } from '../purchases/inspectAuthorization.js'
+export {
+  type PurchaseInit,
+  type PurchaseOptions,
+  toPaymentId,
 } from '../purchases/purchaseIdentity.js'
-export { readPurchaseIdentity, toPaymentId } from '../purchases/purchaseIdentity.js'
-export { createFileReceiptLog } from '../receipts/createFileReceiptLog.js'
-export { latestByPurchase, listPurchases } from '../receipts/listPurchases.js'
-export type {
-  DisputeReason,
-  Receipt,
-  ReceiptStatus,
-  Reconciliation,
-  ResignReason,
+export { listPurchases } from '../receipts/listPurchases.js'
+export {
+  type DisputeReason,
+  parseReceipt,
+  type Receipt,
+  type ReceiptStatus,
+  type Reconciliation,
+  type ResignReason,
+  serializeReceipt,
 } from '../receipts/receipt.js'
-export { parseReceipt, purchaseOf, serializeReceipt } from '../receipts/receipt.js'
-export type { ReceiptLog } from '../receipts/receiptLog.js'
-export { createMemoryReceiptLog } from '../receipts/receiptLog.js'
-export type {
-  CancelPurchaseParameters,
-  FetchLike,
-  Purchases,
-  WrapFetchParameters,
-  WrapFetchReturnType,
+export { createMemoryReceiptLog, type ReceiptLog } from '../receipts/receiptLog.js'
+export {
+  type CancelPurchaseParameters,
+  type FetchLike,
+  getReceipt,
+  type Purchases,
+  type WrapFetchErrorType,
+  type WrapFetchParameters,
+  type WrapFetchReturnType,
+  wrapFetch,
 } from '../wrapFetch.js'
-export { getReceipt, wrapFetch } from '../wrapFetch.js'

@@ -1,12 +1,22 @@
 import type { PaymentRequirements } from '@tollgate/core'
-import type { BudgetRefusal } from '../errors.js'
-import { describeAmount } from '../errors.js'
-import type { Limit, ResolvedLimit } from './limit.js'
-import { costAgainst, limitInAtomicUnits, resolveLimit, scaledToAtomic } from './limit.js'
+import type { BudgetRefusal } from '../errors/policy.js'
+import { BudgetExceededError, describeAmount, InvalidPolicyError } from '../errors/policy.js'
+import type { Limit, Priced, ResolvedLimit } from './limit.js'
+import {
+  costAgainst,
+  incomparable,
+  limitInAtomicUnits,
+  resolveLimit,
+  scaledToAtomic,
+} from './limit.js'
 
 /** An allowance over a sliding time window. */
 export type BudgetParameters = {
-  /** The most the agent pays within the window (a `bigint` is atomic units, `'$5'` whole units). */
+  /**
+   * The most the agent pays within the window: whole units (`'$5'`), counting payments of every
+   * asset converted exactly by its decimals, or `{ amount, asset }` atomic units of one asset,
+   * counting (and allowing) payments in that asset only.
+   */
   limit: Limit
   /**
    * Length of the sliding window in milliseconds; a payment counts until it is this old.
@@ -30,7 +40,11 @@ export type Reservation = {
   release(): void
 }
 
-/** How much of a budget is used. Amounts use the budget's unit: atomic, or whole units at 18 decimals. */
+/**
+ * How much of a budget is used, in the budget's unit: atomic units of its asset for an
+ * `{ amount, asset }` limit, whole units scaled by 10^18 for a whole-unit limit (`'$5'` is
+ * `5n * 10n ** 18n`), whatever the decimals of the assets paid.
+ */
 export type BudgetUsage = {
   readonly budget: BudgetParameters
   readonly key: string
@@ -38,11 +52,11 @@ export type BudgetUsage = {
   readonly reserved: bigint
 }
 
-/** The payment a budget is asked about. */
-export type BudgetCharge = {
+/** The payment a budget is asked about: its asset (and that asset's decimals) and amount. */
+export type BudgetCharge = Priced & {
   readonly requirements: PaymentRequirements
+  /** Atomic units of `asset`. */
   readonly amount: bigint
-  readonly decimals: number | undefined
 }
 
 /** Reservations for every budget of a policy. Synchronous: check and reserve happen in one tick. */
@@ -84,13 +98,21 @@ export function createBudgetLedger(
   budgets: readonly BudgetParameters[],
   { now = Date.now }: { now?: (() => number) | undefined } = {},
 ): BudgetLedger {
-  const resolved: Budget[] = budgets.map((parameters) => {
+  const resolved: Budget[] = budgets.map((parameters, index) => {
     const { windowMs, scope = 'total' } = parameters
     if (windowMs !== undefined && !(Number.isFinite(windowMs) && windowMs > 0))
-      throw new RangeError(`budget windowMs must be a positive number, got ${windowMs}`)
+      throw new InvalidPolicyError({
+        option: `budgets[${index}].windowMs`,
+        reason: `expected a positive number of milliseconds, got ${windowMs}`,
+      })
+    if (!['total', 'host', 'payee'].includes(scope))
+      throw new InvalidPolicyError({
+        option: `budgets[${index}].scope`,
+        reason: `expected 'total', 'host' or 'payee', got ${String(scope)}`,
+      })
     return {
       parameters,
-      limit: resolveLimit(parameters.limit),
+      limit: resolveLimit(parameters.limit, `budgets[${index}].limit`),
       windowMs,
       scope,
       accounts: new Map(),
@@ -143,18 +165,18 @@ export function createBudgetLedger(
       payee: budget.scope === 'payee' ? payee : undefined,
       windowMs: budget.windowMs,
     }
-    const cost = costAgainst(budget.limit, amount, decimals)
+    const cost = costAgainst(budget.limit, amount, charge)
     if (cost === undefined)
       return {
         guard: 'budget',
-        reason: `the budget is in whole units and the decimals of asset ${requirements.asset} are unknown`,
+        reason: `the budget cannot count this payment: ${incomparable(budget.limit, charge)}`,
         requirements,
         values: { ...values, limit: undefined, spent: undefined, requested: amount },
       }
     const { committed, reserved } = used(budget, accountOf(budget, host, payee), now)
     const spent = committed + reserved
     if (spent + cost <= budget.limit.value) return undefined
-    const limit = limitInAtomicUnits(budget.limit, decimals)
+    const limit = limitInAtomicUnits(budget.limit, charge)
     const spentAtomic = budget.limit.kind === 'atomic' ? spent : scaledToAtomic(spent, decimals)
     const where =
       budget.scope === 'host' ? ` for ${host}` : budget.scope === 'payee' ? ` for ${payee}` : ''
@@ -167,16 +189,18 @@ export function createBudgetLedger(
   }
 
   function reserve(charge: BudgetCharge, host: string): Reservation {
+    // `authorize` checks first, in the same tick: this only fires when a caller skipped the check.
     const refusal = check(charge, host)
-    if (refusal) throw new RangeError(`budget has no room: ${refusal.reason}`)
+    if (refusal) throw new BudgetExceededError({ refusal, refusals: [refusal] })
     return hold(charge, host)
   }
 
   function hold(charge: BudgetCharge, host: string): Reservation {
     const held: { account: Account; entry: Entry; budget: Budget }[] = []
     for (const budget of resolved) {
-      const cost = costAgainst(budget.limit, charge.amount, charge.decimals)
-      // A whole-unit budget cannot count an asset of unknown decimals; it never allowed it either.
+      const cost = costAgainst(budget.limit, charge.amount, charge)
+      // A budget that cannot count the payment's asset (another asset than its own, or unknown
+      // decimals) never allowed it either.
       if (cost === undefined) continue
       const entry: Entry = { cost, at: now(), state: 'reserved' }
       const account = accountOf(budget, host, charge.requirements.payTo.toLowerCase())

@@ -1,9 +1,15 @@
 import type { PaymentRequired, PaymentRequirements } from '@tollgate/core'
 import { type Asset, assets } from '@tollgate/evm'
 import { describe, expect, test } from 'vitest'
-import { BudgetExceededError, PolicyRefusedError, RateLimitedError } from '../errors.js'
+import {
+  BudgetExceededError,
+  InvalidPolicyError,
+  PolicyRefusedError,
+  RateLimitedError,
+} from '../errors/policy.js'
 import type { Challenge } from './candidate.js'
-import { createPolicy } from './createPolicy.js'
+import type { PolicyParameters } from './createPolicy.js'
+import { createPolicy, policyEngine } from './createPolicy.js'
 
 const baseSepoliaUsdc = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
 const baseUsdc = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
@@ -22,6 +28,15 @@ const dai18: Asset = {
   eip712: { name: 'Dai', version: '1' },
 }
 const registry: readonly Asset[] = [dai18, ...assets]
+
+/** A policy with its decision side, as `wrapFetch` drives it. */
+const engine = (parameters?: PolicyParameters) => policyEngine(createPolicy(parameters))
+
+/** Atomic units of Base Sepolia USDC (6 decimals): the only form a bigint limit takes. */
+const usdcUnits = (amount: bigint) => ({
+  amount,
+  asset: { network: 'eip155:84532', address: baseSepoliaUsdc },
+})
 
 function option(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
   return {
@@ -61,8 +76,8 @@ function refusal(run: () => unknown): PolicyRefusedError {
 
 describe('selection', () => {
   test('chooses the cheapest acceptable option, not the first', () => {
-    const policy = createPolicy()
-    const { candidate } = policy.authorize({
+    const policy = engine()
+    const { candidate } = policy.decide({
       challenge: challenge(
         option({ amount: '30000' }),
         option({ amount: '5000', payTo: other }),
@@ -77,9 +92,9 @@ describe('selection', () => {
   })
 
   test('compares prices across assets by their decimals', () => {
-    const policy = createPolicy()
+    const policy = engine()
     // 0.02 DAI (18 decimals) against 0.01 USDC (6 decimals): USDC is cheaper in whole units.
-    const { candidate } = policy.authorize({
+    const { candidate } = policy.decide({
       challenge: challenge(
         option({ asset: dai, amount: '20000000000000000', extra: { name: 'Dai', version: '1' } }),
         option({ amount: '10000' }),
@@ -92,8 +107,8 @@ describe('selection', () => {
   })
 
   test('skips options an earlier rule refuses and pays the cheapest one left', () => {
-    const policy = createPolicy({ networks: ['base'], payees: { deny: [other] } })
-    const { candidate } = policy.authorize({
+    const policy = engine({ networks: ['base'], payees: { deny: [other] } })
+    const { candidate } = policy.decide({
       challenge: challenge(
         option({ amount: '1' }), // Base Sepolia: network not allowed
         option({
@@ -119,13 +134,13 @@ describe('selection', () => {
 
   test('a custom selector picks among the acceptable options, cheapest first', () => {
     const seen: bigint[] = []
-    const policy = createPolicy({
+    const policy = engine({
       select: (acceptable) => {
         seen.push(...acceptable.map((c) => c.amount))
         return acceptable.at(-1)
       },
     })
-    const { candidate } = policy.authorize({
+    const { candidate } = policy.decide({
       challenge: challenge(
         option({ amount: '300' }),
         option({ amount: '100' }),
@@ -140,23 +155,23 @@ describe('selection', () => {
   })
 
   test('a selector that returns nothing, or a foreign option, refuses', () => {
-    const none = createPolicy({ select: () => undefined })
+    const none = engine({ select: () => undefined })
     expect(
       refusal(() =>
-        none.authorize({ challenge: challenge(option()), url, method: 'GET', assets: registry }),
+        none.decide({ challenge: challenge(option()), url, method: 'GET', assets: registry }),
       ).guard,
     ).toBe('select')
-    const foreign = createPolicy({ select: (acceptable) => ({ ...acceptable[0]! }) })
+    const foreign = engine({ select: (acceptable) => ({ ...acceptable[0]! }) })
     const error = refusal(() =>
-      foreign.authorize({ challenge: challenge(option()), url, method: 'GET', assets: registry }),
+      foreign.decide({ challenge: challenge(option()), url, method: 'GET', assets: registry }),
     )
     expect(error.guard).toBe('select')
     expect(error.code).toBe('TOLLGATE_POLICY_SELECT')
   })
 
   test('reads v1 challenges (network names, maxAmountRequired)', () => {
-    const policy = createPolicy({ networks: ['eip155:84532'] })
-    const { candidate } = policy.authorize({
+    const policy = engine({ networks: ['eip155:84532'] })
+    const { candidate } = policy.decide({
       challenge: {
         x402Version: 1,
         paymentRequired: {
@@ -189,13 +204,13 @@ describe('selection', () => {
 })
 
 describe('guards', () => {
-  const authorize = (policy: ReturnType<typeof createPolicy>, ...accepts: PaymentRequirements[]) =>
+  const authorize = (policy: ReturnType<typeof engine>, ...accepts: PaymentRequirements[]) =>
     refusal(() =>
-      policy.authorize({ challenge: challenge(...accepts), url, method: 'GET', assets: registry }),
+      policy.decide({ challenge: challenge(...accepts), url, method: 'GET', assets: registry }),
     )
 
   test('scheme: only exact, on EVM, with EIP-3009', () => {
-    const policy = createPolicy()
+    const policy = engine()
     expect(authorize(policy, option({ scheme: 'upto' })).guard).toBe('scheme')
     expect(
       authorize(
@@ -209,8 +224,8 @@ describe('guards', () => {
   })
 
   test('network: unknown names and networks not allowed', () => {
-    expect(authorize(createPolicy(), option({ network: 'not-a-chain' })).guard).toBe('network')
-    const error = authorize(createPolicy({ networks: ['base'] }), option())
+    expect(authorize(engine(), option({ network: 'not-a-chain' })).guard).toBe('network')
+    const error = authorize(engine({ networks: ['base'] }), option())
     expect(error.guard).toBe('network')
     expect(error.code).toBe('TOLLGATE_POLICY_NETWORK')
     expect(error.refusal.values).toEqual({ network: 'eip155:84532', allowed: 'eip155:8453' })
@@ -218,15 +233,15 @@ describe('guards', () => {
 
   test('asset: outside the registry unless the policy allows it', () => {
     const unknown = '0x4444444444444444444444444444444444444444'
-    const error = authorize(createPolicy(), option({ asset: unknown }))
+    const error = authorize(engine(), option({ asset: unknown }))
     expect(error.guard).toBe('asset')
     expect(error.shortMessage).toBe(
       `Payment refused by the asset rule: asset ${unknown} on eip155:84532 is not in the asset registry.`,
     )
-    const allowed = createPolicy({
+    const allowed = engine({
       assets: [{ network: 'base-sepolia', address: unknown, decimals: 6 }],
     })
-    const { candidate } = allowed.authorize({
+    const { candidate } = allowed.decide({
       challenge: challenge(option({ asset: unknown }), option()),
       url,
       method: 'GET',
@@ -238,7 +253,7 @@ describe('guards', () => {
   })
 
   test('units: an EIP-712 domain that disagrees with the registry', () => {
-    const error = authorize(createPolicy(), option({ extra: { name: 'USD Coin', version: '2' } }))
+    const error = authorize(engine(), option({ extra: { name: 'USD Coin', version: '2' } }))
     expect(error.guard).toBe('units')
     expect(error.code).toBe('TOLLGATE_POLICY_UNITS')
     expect(error.refusal.values).toMatchObject({ name: 'USD Coin', expectedName: 'USDC' })
@@ -246,24 +261,22 @@ describe('guards', () => {
 
   test('payee: deny-list and allow-list, case-insensitive', () => {
     expect(
-      authorize(
-        createPolicy({ payees: { deny: [payee.toUpperCase().replace('0X', '0x')] } }),
-        option(),
-      ).guard,
+      authorize(engine({ payees: { deny: [payee.toUpperCase().replace('0X', '0x')] } }), option())
+        .guard,
     ).toBe('payee')
-    const error = authorize(createPolicy({ payees: { allow: [other] } }), option())
+    const error = authorize(engine({ payees: { allow: [other] } }), option())
     expect(error.reason).toBe(`payee ${payee} is not on the allow-list`)
-    const ok = createPolicy({ payees: { allow: [payee] } })
+    const ok = engine({ payees: { allow: [payee] } })
     expect(
-      ok.authorize({ challenge: challenge(option()), url, method: 'GET', assets: registry })
-        .candidate.payTo,
+      ok.decide({ challenge: challenge(option()), url, method: 'GET', assets: registry }).candidate
+        .payTo,
     ).toBe(payee)
   })
 
   test('maxPerRequest in whole units uses the asset decimals', () => {
-    const policy = createPolicy({ maxPerRequest: '$0.01' })
+    const policy = engine({ maxPerRequest: '$0.01' })
     expect(
-      policy.authorize({
+      policy.decide({
         challenge: challenge(option({ amount: '10000' })),
         url,
         method: 'GET',
@@ -278,17 +291,17 @@ describe('guards', () => {
     // The same cap is 10^16 atomic units of an 18-decimal token (on a route not yet paid in USDC).
     expect(
       authorize(
-        createPolicy({ maxPerRequest: '$0.01' }),
+        engine({ maxPerRequest: '$0.01' }),
         option({ asset: dai, amount: '10000000000000001', extra: { name: 'Dai', version: '1' } }),
       ).refusal.values,
     ).toEqual({ amount: 10000000000000001n, cap: 10000000000000000n })
   })
 
-  test('maxPerRequest as a bigint is atomic units', () => {
-    const policy = createPolicy({ maxPerRequest: 500n })
+  test('maxPerRequest as { amount, asset } is atomic units of that asset', () => {
+    const policy = engine({ maxPerRequest: usdcUnits(500n) })
     expect(authorize(policy, option({ amount: '501' })).guard).toBe('maxPerRequest')
     expect(
-      policy.authorize({
+      policy.decide({
         challenge: challenge(option({ amount: '500' })),
         url,
         method: 'GET',
@@ -298,13 +311,13 @@ describe('guards', () => {
   })
 
   test('the default cap is $1; null lifts it', () => {
-    expect(authorize(createPolicy(), option({ amount: '1000001' })).guard).toBe('maxPerRequest')
+    expect(authorize(engine(), option({ amount: '1000001' })).guard).toBe('maxPerRequest')
     // Without the cap, the default budgets ($5 per host and per payee an hour) still hold.
+    expect(authorize(engine({ maxPerRequest: null }), option({ amount: '5000001' })).guard).toBe(
+      'budget',
+    )
     expect(
-      authorize(createPolicy({ maxPerRequest: null }), option({ amount: '5000001' })).guard,
-    ).toBe('budget')
-    expect(
-      createPolicy({ maxPerRequest: null, budgets: [] }).authorize({
+      engine({ maxPerRequest: null, budgets: [] }).decide({
         challenge: challenge(option({ amount: '5000000000' })),
         url,
         method: 'GET',
@@ -313,16 +326,52 @@ describe('guards', () => {
     ).toBe(5000000000n)
   })
 
+  test('https: a plain-http host that is not loopback is refused, naming allowHttp', () => {
+    const at = (href: string, parameters?: PolicyParameters) => {
+      const answered = new URL(href)
+      return () =>
+        engine(parameters).decide({
+          challenge: challengeAt(answered, option()),
+          url: answered,
+          method: 'GET',
+          assets: registry,
+        })
+    }
+    const error = refusal(at('http://api.example.com/report'))
+    expect(error).toMatchObject({
+      guard: 'https',
+      code: 'TOLLGATE_POLICY_HTTPS',
+      option: 'allowHttp',
+      docsPath: '/agents/guardrails#https-only',
+      reason: 'http://api.example.com is not https, and only https (or loopback) is paid',
+    })
+    expect(error.shortMessage).toBe(
+      'Payment refused by the https rule: http://api.example.com is not https, and only https (or loopback) is paid.',
+    )
+    expect(error.message).toContain("Change it with the policy's `allowHttp` option.")
+    for (const loopback of [
+      'http://127.0.0.1:8080/report',
+      'http://127.8.9.10/report',
+      'http://localhost:3000/report',
+      'http://[::1]:3000/report',
+    ])
+      expect(at(loopback)().candidate.amount).toBe(10000n)
+    expect(at('http://api.example.com/report', { allowHttp: true })().candidate.amount).toBe(10000n)
+    // Only loopback: a private address, or a name that merely starts like one, is not.
+    expect(refusal(at('http://10.0.0.1/report')).guard).toBe('https')
+    expect(refusal(at('http://127.0.0.1.example.com/report')).guard).toBe('https')
+  })
+
   test('a cap in whole units refuses an asset of unknown decimals', () => {
     const unknown = '0x4444444444444444444444444444444444444444'
-    const policy = createPolicy({ assets: [{ network: 'eip155:84532', address: unknown }] })
+    const policy = engine({ assets: [{ network: 'eip155:84532', address: unknown }] })
     const error = authorize(policy, option({ asset: unknown }))
     expect(error.guard).toBe('maxPerRequest')
     expect(error.reason).toContain('decimals of asset')
   })
 
   test('reports the rule that refused the most promising option and lists every refusal', () => {
-    const policy = createPolicy({ networks: ['eip155:84532'], maxPerRequest: '$0.01' })
+    const policy = engine({ networks: ['eip155:84532'], maxPerRequest: '$0.01' })
     const error = authorize(
       policy,
       option({ network: 'eip155:8453', asset: baseUsdc }),
@@ -330,27 +379,62 @@ describe('guards', () => {
       option({ scheme: 'upto' }),
     )
     expect(error.guard).toBe('maxPerRequest')
+    expect(error).toMatchObject({
+      option: 'maxPerRequest',
+      docsPath: '/agents/guardrails#per-request-cap',
+    })
     expect(error.refusals.map((r) => r.guard)).toEqual(['network', 'maxPerRequest', 'scheme'])
     expect(error.message).toMatchInlineSnapshot(`
       "Payment refused by the maxPerRequest rule: 20000 (0.02) is above the cap 10000 (0.01).
 
+      Change it with the policy's \`maxPerRequest\` option.
       - exact 10000 of 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 on eip155:8453 to 0x1111111111111111111111111111111111111111: network: network eip155:8453 is not allowed
       - exact 20000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: maxPerRequest: 20000 (0.02) is above the cap 10000 (0.01)
-      - upto 10000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: scheme: scheme "upto" is not supported"
+      - upto 10000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: scheme: scheme "upto" is not supported
+
+      Docs: https://tollgate.dev/docs/agents/guardrails#per-request-cap"
     `)
   })
 
-  test('malformed limits fail when the policy is created', () => {
-    expect(() => createPolicy({ maxPerRequest: '1,00' })).toThrow()
-    expect(() => createPolicy({ budgets: [{ limit: '-1' }] })).toThrow()
-    expect(() => createPolicy({ budgets: [{ limit: '$1', windowMs: 0 }] })).toThrow(RangeError)
-    expect(() => createPolicy({ networks: ['nowhere'] })).toThrow()
+  test('malformed limits fail when the policy is created, naming the option', () => {
+    expect(() => engine({ maxPerRequest: '1,00' })).toThrow(
+      expect.objectContaining({ name: 'InvalidPolicyError', option: 'maxPerRequest' }),
+    )
+    expect(() => engine({ budgets: [{ limit: '-1' }] })).toThrow(InvalidPolicyError)
+    expect(() => engine({ budgets: [{ limit: '$1', windowMs: 0 }] })).toThrow(
+      expect.objectContaining({ option: 'budgets[0].windowMs' }),
+    )
+    expect(() => engine({ networks: ['nowhere'] })).toThrow(InvalidPolicyError)
+  })
+
+  test('a bigint limit says atomic units of no asset in particular: it is refused', () => {
+    const bare = () => engine({ budgets: [{ limit: '$1' }, { limit: 50_000n as never }] })
+    expect(bare).toThrow(InvalidPolicyError)
+    expect(bare).toThrow(
+      "The policy option budgets[1].limit is invalid: a bare bigint says atomic units of no asset in particular: write whole units ('$0.01') or { amount, asset }.",
+    )
+    expect(() => engine({ maxPerRequest: 10_000n as never })).toThrow(
+      expect.objectContaining({ code: 'TOLLGATE_POLICY_INVALID_OPTION', option: 'maxPerRequest' }),
+    )
+    expect(() => engine({ maxPerRequest: 0.01 as never })).toThrow(InvalidPolicyError)
+    expect(() =>
+      engine({ maxPerRequest: { amount: 1n, asset: { network: 'eip155:84532' } } as never }),
+    ).toThrow(/needs its asset/)
+    // A string is whole units: '1' is one whole token, not one atomic unit.
+    expect(
+      engine({ maxPerRequest: '1', budgets: [] }).decide({
+        challenge: challenge(option({ amount: '1000000' })),
+        url,
+        method: 'GET',
+        assets: registry,
+      }).candidate.amount,
+    ).toBe(1_000_000n)
   })
 })
 
 describe('budgets', () => {
-  const authorize = (policy: ReturnType<typeof createPolicy>, amount: string, at = url) =>
-    policy.authorize({
+  const authorize = (policy: ReturnType<typeof engine>, amount: string, at = url) =>
+    policy.decide({
       challenge: challengeAt(at, option({ amount })),
       url: at,
       method: 'GET',
@@ -358,7 +442,7 @@ describe('budgets', () => {
     })
 
   test('reservations count until released; commits count for good', () => {
-    const policy = createPolicy({ budgets: [{ limit: '$0.03' }] })
+    const policy = engine({ budgets: [{ limit: '$0.03' }] })
     const a = authorize(policy, '10000')
     const b = authorize(policy, '10000')
     authorize(policy, '10000')
@@ -386,7 +470,10 @@ describe('budgets', () => {
 
   test('a window frees what is older than it', () => {
     let now = 1_000_000
-    const policy = createPolicy({ budgets: [{ limit: 20000n, windowMs: 60_000 }], now: () => now })
+    const policy = engine({
+      budgets: [{ limit: usdcUnits(20000n), windowMs: 60_000 }],
+      now: () => now,
+    })
     authorize(policy, '10000').reservation.commit()
     now += 30_000
     authorize(policy, '10000').reservation.commit()
@@ -400,7 +487,10 @@ describe('budgets', () => {
 
   test('an open reservation never ages out of a window', () => {
     let now = 0
-    const policy = createPolicy({ budgets: [{ limit: 10000n, windowMs: 1000 }], now: () => now })
+    const policy = engine({
+      budgets: [{ limit: usdcUnits(10000n), windowMs: 1000 }],
+      now: () => now,
+    })
     const pending = authorize(policy, '10000')
     now += 10_000
     expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
@@ -413,7 +503,7 @@ describe('budgets', () => {
   })
 
   test('per-host budgets are separate per host and all budgets must fit', () => {
-    const policy = createPolicy({
+    const policy = engine({
       budgets: [
         { limit: '$0.02', scope: 'host' },
         { limit: '$0.03', scope: 'total' },
@@ -431,11 +521,11 @@ describe('budgets', () => {
   })
 
   test('a budget in whole units adds up assets of different decimals', () => {
-    const policy = createPolicy({ budgets: [{ limit: '$0.03' }] })
+    const policy = engine({ budgets: [{ limit: '$0.03' }] })
     authorize(policy, '10000') // 0.01 USDC
     // Another route: this one was paid in USDC and keeps to it.
     const daiRoute = new URL('https://api.example.com/dai')
-    policy.authorize({
+    policy.decide({
       challenge: challengeAt(
         daiRoute,
         option({ asset: dai, amount: '10000000000000000', extra: { name: 'Dai', version: '1' } }),
@@ -448,10 +538,50 @@ describe('budgets', () => {
     expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
   })
 
-  test('an option over budget gives way to a cheaper one that fits', () => {
-    const policy = createPolicy({ budgets: [{ limit: 15000n }] })
+  test('an atomic budget counts its own asset only: an 18-decimal payment is refused, not added raw', () => {
+    const policy = engine({ budgets: [{ limit: usdcUnits(30_000n) }] })
     authorize(policy, '10000')
-    const { candidate } = policy.authorize({
+    const daiRoute = new URL('https://api.example.com/dai')
+    const daiOption = option({ asset: dai, amount: '1', extra: { name: 'Dai', version: '1' } })
+    const error = refusal(() =>
+      policy.decide({
+        challenge: challengeAt(daiRoute, daiOption),
+        url: daiRoute,
+        method: 'GET',
+        assets: registry,
+      }),
+    )
+    expect(error).toBeInstanceOf(BudgetExceededError)
+    expect(error.reason).toBe(
+      `the budget cannot count this payment: it is in atomic units of ${baseSepoliaUsdc.toLowerCase()} on eip155:84532, not of ${dai}`,
+    )
+    // Its own asset still adds up, in its atomic units.
+    authorize(policy, '20000')
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+  })
+
+  test('a whole-unit budget counts a 6- and an 18-decimal payment by their decimals', () => {
+    const policy = engine({ budgets: [{ limit: '$0.02' }] })
+    authorize(policy, '10000') // 0.01 USDC, 6 decimals
+    const daiRoute = new URL('https://api.example.com/dai')
+    policy.decide({
+      challenge: challengeAt(
+        daiRoute,
+        option({ asset: dai, amount: '10000000000000000', extra: { name: 'Dai', version: '1' } }),
+      ),
+      url: daiRoute,
+      method: 'GET',
+      assets: registry,
+    }) // 0.01 DAI, 18 decimals
+    // 0.02 in whole units at 18 decimals: not 10_000 + 10^16 raw units.
+    expect(policy.usage()[0]).toMatchObject({ reserved: 2n * 10n ** 16n })
+    expect(refusal(() => authorize(policy, '1'))).toBeInstanceOf(BudgetExceededError)
+  })
+
+  test('an option over budget gives way to a cheaper one that fits', () => {
+    const policy = engine({ budgets: [{ limit: usdcUnits(15000n) }] })
+    authorize(policy, '10000')
+    const { candidate } = policy.decide({
       challenge: challenge(option({ amount: '6000' }), option({ amount: '5000' })),
       url,
       method: 'GET',
@@ -461,7 +591,7 @@ describe('budgets', () => {
   })
 
   test('100 concurrent calls against a budget for 10 reserve exactly 10', async () => {
-    const policy = createPolicy({ budgets: [{ limit: '$0.10' }] })
+    const policy = engine({ budgets: [{ limit: '$0.10' }] })
     const outcomes = await Promise.allSettled(
       Array.from({ length: 100 }, async (_, i) => {
         // Interleave the calls: each resumes after others have run.
@@ -479,11 +609,11 @@ describe('budgets', () => {
 })
 
 describe('route memory', () => {
-  const pay = (policy: ReturnType<typeof createPolicy>, ...accepts: PaymentRequirements[]) =>
-    policy.authorize({ challenge: challenge(...accepts), url, method: 'GET', assets: registry })
+  const pay = (policy: ReturnType<typeof engine>, ...accepts: PaymentRequirements[]) =>
+    policy.decide({ challenge: challenge(...accepts), url, method: 'GET', assets: registry })
 
   test('the first payment pins payee, network and asset; a switch is refused', () => {
-    const policy = createPolicy()
+    const policy = engine()
     pay(policy, option())
     expect(refusal(() => pay(policy, option({ payTo: other }))).guard).toBe('payeeChange')
     expect(
@@ -504,7 +634,7 @@ describe('route memory', () => {
     ).toBe('assetChange')
     // Another method is another route.
     expect(
-      policy.authorize({
+      policy.decide({
         challenge: challenge(option({ payTo: other })),
         url,
         method: 'POST',
@@ -514,7 +644,7 @@ describe('route memory', () => {
   })
 
   test('abandon forgets the pins, the learnt price and the rate-limit slot it took', () => {
-    const policy = createPolicy({ rateLimit: { max: 1 } })
+    const policy = engine({ rateLimit: { max: 1 } })
     pay(policy, option({ amount: '1000' })).abandon()
     // Nothing was signed: another payee, at ten times the price, is still possible.
     const { candidate } = pay(policy, option({ payTo: other, amount: '10000' }))
@@ -524,7 +654,7 @@ describe('route memory', () => {
 
   test('learnt prices: the lowest paid within the window, plus the allowed increase', () => {
     let now = 0
-    const policy = createPolicy({
+    const policy = engine({
       now: () => now,
       learnPrices: { maxIncreasePercent: 50, windowMs: 1000 },
     })
@@ -545,7 +675,7 @@ describe('route memory', () => {
   })
 
   test('an explicit price replaces the learnt one', () => {
-    const policy = createPolicy({ prices: { 'api.example.com': '$0.05' } })
+    const policy = engine({ prices: { 'api.example.com': '$0.05' } })
     pay(policy, option({ amount: '10000' }))
     expect(pay(policy, option({ amount: '50000' })).candidate.amount).toBe(50000n)
     expect(refusal(() => pay(policy, option({ amount: '50001' }))).guard).toBe('price')
@@ -553,7 +683,7 @@ describe('route memory', () => {
 
   test('the rate limit counts payments and payments answered with a 402', () => {
     let now = 0
-    const policy = createPolicy({
+    const policy = engine({
       now: () => now,
       rateLimit: { max: 3, maxRefused: 1, windowMs: 100 },
     })
@@ -569,20 +699,20 @@ describe('route memory', () => {
   })
 
   test('the lifetime is the shorter of the server’s and the cap', () => {
-    expect(pay(createPolicy(), option({ maxTimeoutSeconds: 60 })).validForSeconds).toBe(60)
-    expect(pay(createPolicy(), option({ maxTimeoutSeconds: 86_400 })).validForSeconds).toBe(300)
+    expect(pay(engine(), option({ maxTimeoutSeconds: 60 })).validForSeconds).toBe(60)
+    expect(pay(engine(), option({ maxTimeoutSeconds: 86_400 })).validForSeconds).toBe(300)
     expect(
-      pay(createPolicy({ maxAuthorizationSeconds: 10 }), option({ maxTimeoutSeconds: 60 }))
+      pay(engine({ maxAuthorizationSeconds: 10 }), option({ maxTimeoutSeconds: 60 }))
         .validForSeconds,
     ).toBe(10)
   })
 
   test('resource and redirect rules use the URL that answered and the one requested', () => {
-    const policy = createPolicy({ allowRedirectTo: ['https://pay.example'] })
+    const policy = engine({ allowRedirectTo: ['https://pay.example'] })
     const paid = new URL('https://pay.example/report')
     const elsewhere = new URL('https://evil.example/report')
     const at = (answered: URL) =>
-      policy.authorize({
+      policy.decide({
         challenge: challengeAt(answered, option()),
         url: answered,
         requestedUrl: url,
@@ -593,7 +723,7 @@ describe('route memory', () => {
     expect(refusal(() => at(elsewhere)).guard).toBe('redirect')
     expect(
       refusal(() =>
-        policy.authorize({
+        policy.decide({
           challenge: challengeAt(paid, option()),
           url,
           method: 'GET',
@@ -624,7 +754,7 @@ describe('hooks', () => {
 
   test('verifyPayee runs in prepare for the payees the cheap rules accept, once each', async () => {
     const asked: string[] = []
-    const policy = createPolicy({
+    const policy = engine({
       payees: { deny: [other] },
       verifyPayee: async ({ payTo, agent }) => {
         asked.push(`${agent.agentId} ${payTo}`)
@@ -633,40 +763,49 @@ describe('hooks', () => {
     const input = parameters(option(), option({ amount: '20000' }), option({ payTo: other }))
     const prepared = await policy.prepare(input)
     expect(asked).toEqual([`1 ${payee}`])
-    expect(policy.authorize({ ...input, prepared }).candidate.amount).toBe(10000n)
+    expect(policy.decide({ ...input, prepared }).candidate.amount).toBe(10000n)
     // Without the preparation, the payee counts as not verified.
-    expect(
-      refusal(() => createPolicy({ verifyPayee: async () => {} }).authorize(input)).guard,
-    ).toBe('identity')
+    expect(refusal(() => engine({ verifyPayee: async () => {} }).decide(input)).guard).toBe(
+      'identity',
+    )
   })
 
   test('expectPrice runs in prepare; authorize without it refuses', async () => {
-    const policy = createPolicy({ expectPrice: () => 5000n })
+    const policy = engine({ expectPrice: () => usdcUnits(5000n) })
     const input = parameters(option({ amount: '5001' }))
     const prepared = await policy.prepare(input)
     expect(prepared.expected?.source).toBe('expectPrice')
-    expect(refusal(() => policy.authorize({ ...input, prepared })).refusal.values).toMatchObject({
+    expect(refusal(() => policy.decide({ ...input, prepared })).refusal.values).toMatchObject({
       expected: 5000n,
     })
-    expect(refusal(() => policy.authorize(input)).reason).toBe(
-      'the expected price could not be found',
-    )
+    expect(refusal(() => policy.decide(input)).reason).toBe('the expected price could not be found')
   })
 })
 
-test('malformed guard settings fail when the policy is created', () => {
-  expect(() => createPolicy({ maxAuthorizationSeconds: 0 })).toThrow(RangeError)
-  expect(() => createPolicy({ rateLimit: { max: 0 } })).toThrow(RangeError)
-  expect(() => createPolicy({ rateLimit: { windowMs: -1 } })).toThrow(RangeError)
-  expect(() => createPolicy({ learnPrices: { maxIncreasePercent: 1.5 } })).toThrow(RangeError)
-  expect(() => createPolicy({ allowRedirectTo: ['not a url'] })).toThrow()
-  expect(() => createPolicy({ prices: { 'https://': '$1' } })).toThrow(TypeError)
-  expect(() => createPolicy({ resourceBinding: 'loose' as never })).toThrow(RangeError)
+test('malformed guard settings fail when the policy is created, naming the option', () => {
+  const option = (parameters: PolicyParameters) => {
+    try {
+      engine(parameters)
+    } catch (error) {
+      if (error instanceof InvalidPolicyError) return error.option
+      throw error
+    }
+    throw new Error('expected an InvalidPolicyError')
+  }
+  expect(option({ maxAuthorizationSeconds: 0 })).toBe('maxAuthorizationSeconds')
+  expect(option({ rateLimit: { max: 0 } })).toBe('rateLimit.max')
+  expect(option({ rateLimit: { windowMs: -1 } })).toBe('rateLimit.windowMs')
+  expect(option({ learnPrices: { maxIncreasePercent: 1.5 } })).toBe(
+    'learnPrices.maxIncreasePercent',
+  )
+  expect(option({ allowRedirectTo: ['not a url'] })).toBe('allowRedirectTo')
+  expect(option({ prices: { 'https://': '$1' } })).toBe('prices["https://"]')
+  expect(option({ resourceBinding: 'loose' as never })).toBe('resourceBinding')
 })
 
 test('hold reserves a payment already made, even past a budget, until it is settled or released', () => {
-  const policy = createPolicy({
-    budgets: [{ limit: 10_000n }, { limit: '$0.01', scope: 'host' }],
+  const policy = engine({
+    budgets: [{ limit: usdcUnits(10_000n) }, { limit: '$0.01', scope: 'host' }],
   })
   const payment = {
     amount: 15_000n,

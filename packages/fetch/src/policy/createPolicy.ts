@@ -1,24 +1,24 @@
-import { toCaip2 } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
-import type { BudgetRefusal, RateLimitRefusal } from '../errors.js'
-import { BudgetExceededError, PolicyRefusedError, RateLimitedError } from '../errors.js'
+import type { BudgetRefusal, RateLimitRefusal, Refusal } from '../errors/policy.js'
+import {
+  BudgetExceededError,
+  InvalidPolicyError,
+  PolicyRefusedError,
+  RateLimitedError,
+} from '../errors/policy.js'
 import type { BudgetParameters, BudgetUsage, Reservation } from './budget.js'
 import { createBudgetLedger } from './budget.js'
 import type { Candidate, Challenge } from './candidate.js'
 import { byPrice, toCandidates } from './candidate.js'
-import type {
-  GuardContext,
-  PayeeVerification,
-  ResolvedPayeeRule,
-  ResolvedPolicy,
-} from './guards.js'
+import type { GuardContext, PayeeCheck } from './guards.js'
 import { assetRuleOf, staticGuards } from './guards.js'
-import type { AgentClaim, AgentIdentity, VerifyPayee } from './identity.js'
-import { readAgentIdentity } from './identity.js'
+import type { AgentClaim, NamedAgent, VerifyPayee } from './identity.js'
+import { readAgentClaim } from './identity.js'
 import type { Limit } from './limit.js'
 import { resolveLimit } from './limit.js'
 import type { PriceExpectation, PriceList } from './prices.js'
 import { matchPrice, resolvePriceList } from './prices.js'
+import { resolveLifetime, resolvePolicy } from './resolvePolicy.js'
 import type { ResourceBinding } from './resource.js'
 import { createRouteMemory, routeKey } from './routes.js'
 import { selectRequirement } from './selectRequirement.js'
@@ -66,18 +66,26 @@ export type ExpectPriceContext = {
   readonly method: string
   readonly challenge: Challenge
   /** The ERC-8004 agent the 402 names, if any (its registration file may list prices). */
-  readonly agent: AgentIdentity | undefined
+  readonly agent: NamedAgent | undefined
 }
 
 /**
  * The most the agent expects to pay for this request (whole units such as `'$0.01'`, or atomic
- * units as a `bigint`), or `undefined` when it has no expectation. A rejection refuses the payment.
+ * units with their asset, `{ amount, asset }`), or `undefined` when it has no expectation. A
+ * rejection, or a malformed answer, refuses the payment.
  */
 export type ExpectPrice = (
   context: ExpectPriceContext,
 ) => Limit | undefined | Promise<Limit | undefined>
 
 export type PolicyParameters = {
+  /**
+   * Pay plain-`http` URLs on hosts that are not loopback. A payment header sent over `http` can be
+   * read and replayed on the way, and the 402 it answers rewritten; loopback (`127.0.0.0/8`,
+   * `::1`, `localhost`) is always allowed.
+   * @default false: only https (and loopback) is paid
+   */
+  allowHttp?: boolean | undefined
   /**
    * Networks the agent pays on (CAIP-2 or v1 names).
    * @default every EVM network
@@ -89,7 +97,9 @@ export type PolicyParameters = {
    */
   assets?: readonly AssetRule[] | undefined
   /**
-   * The most one request may cost; `null` for no cap.
+   * The most one request may cost, in whole units of whichever asset is paid (`'$0.10'`) or in
+   * atomic units of one asset (`{ amount, asset }`, which then refuses other assets); `null` for
+   * no cap.
    * @default '$1'
    */
   maxPerRequest?: Limit | null | undefined
@@ -168,13 +178,15 @@ export type PolicyParameters = {
   /** Chooses among the acceptable options instead of the cheapest. */
   select?: Selector | undefined
   /**
-   * The clock budgets, rate limits and learnt prices use, in milliseconds.
+   * The clock, in milliseconds since the epoch: budgets, rate limits, learnt prices, and the
+   * `validAfter`/`validBefore` of every authorization signed under this policy.
    * @default Date.now
    */
   now?: (() => number) | undefined
 }
 
-export type AuthorizeParameters = {
+/** What a policy's decision needs to know about a challenge. */
+export type DecisionParameters = {
   readonly challenge: Challenge
   /** The URL that answered the 402 (after redirects): the one that gets paid. */
   readonly url: URL
@@ -190,16 +202,16 @@ export type AuthorizeParameters = {
   readonly prepared?: Preparation | undefined
 }
 
-/** What `prepare` found out, by I/O, before the synchronous `authorize`. */
+/** What `prepare` found out, by I/O, before the synchronous `decide`. */
 export type Preparation = {
   readonly identity: AgentClaim
   readonly expected: PriceExpectation | undefined
   readonly expectedError: { readonly error: unknown } | undefined
-  readonly verifications: ReadonlyMap<string, PayeeVerification> | undefined
+  readonly verifications: ReadonlyMap<string, PayeeCheck> | undefined
 }
 
 /** The option chosen for one payment, with its money reserved in every budget. */
-export type Authorization = {
+export type PaymentDecision = {
   readonly candidate: Candidate
   readonly reservation: Reservation
   /** `METHOD origin/path` of the URL paid. */
@@ -212,31 +224,41 @@ export type Authorization = {
   recordRefusal(): void
 }
 
-/** A spending policy: its budgets and route memory are shared by every fetch it is given to. */
+/**
+ * A spending policy: its budgets and route memory are shared by every fetch it is given to.
+ * Made by `createPolicy`.
+ */
 export type Policy = {
   readonly parameters: PolicyParameters
   /**
-   * Runs the policy's hooks for a challenge (`expectPrice`, `verifyPayee`): the I/O that must be
-   * done before `authorize`, which is synchronous.
-   */
-  prepare(parameters: Omit<AuthorizeParameters, 'prepared'>): Promise<Preparation>
-  /**
-   * Chooses an option of a challenge and reserves its price, synchronously, so concurrent calls
-   * cannot both pass a budget, rate-limit or pin check that only one of them fits. Throws
-   * `PolicyRefusedError` (`BudgetExceededError`, `RateLimitedError`) when no option is acceptable.
-   */
-  authorize(parameters: AuthorizeParameters): Authorization
-  /**
-   * Reserves a payment already made whose outcome is unknown (a purchase rebuilt from the receipt
-   * log), without checking for room: its money may be gone, so it counts until it is reconciled.
+   * Reserves a payment already made whose outcome is not known here (rebuilt from a receipt log
+   * after a restart), without checking for room: commit it to count it as spent.
    */
   hold(payment: HeldPayment): Reservation
   /** Spending per budget (and per host or payee for such budgets). */
   usage(): BudgetUsage[]
 }
 
+/** The part of a policy `wrapFetch` drives: the decision before each signature. */
+export type PolicyEngine = Policy & {
+  /**
+   * Runs the policy's hooks for a challenge (`expectPrice`, `verifyPayee`): the I/O that must be
+   * done before `decide`, which is synchronous.
+   */
+  prepare(parameters: Omit<DecisionParameters, 'prepared'>): Promise<Preparation>
+  /**
+   * Chooses an option of a challenge and reserves its price, synchronously, so concurrent calls
+   * cannot both pass a budget, rate-limit or pin check that only one of them fits. Throws
+   * `PolicyRefusedError` (`BudgetExceededError`, `RateLimitedError`) when no option is acceptable.
+   */
+  decide(parameters: DecisionParameters): PaymentDecision
+  /** The policy's clock (ms). */
+  now(): number
+}
+
 /** A payment `Policy.hold` reserves: what its receipt says. */
 export type HeldPayment = {
+  /** Atomic units of `asset`. */
   readonly amount: bigint
   /** CAIP-2. */
   readonly network: string
@@ -247,6 +269,9 @@ export type HeldPayment = {
   /** The asset's decimals, when the registry knows them. */
   readonly decimals: number | undefined
 }
+
+/** What `createPolicy` throws: a malformed option. */
+export type CreatePolicyErrorType = InvalidPolicyError
 
 const policyBrand = Symbol.for('tollgate.policy')
 
@@ -273,56 +298,16 @@ const maxVerifiedPayees = 8
  */
 export function createPolicy(parameters: PolicyParameters = {}): Policy {
   const {
-    maxPerRequest = '$1',
     budgets = defaultBudgets,
-    payees = {},
     prices = {},
     expectPrice,
-    learnPrices = {},
-    pin = {},
-    resourceBinding = 'path',
-    allowRedirectTo = [],
     maxAuthorizationSeconds = 300,
-    rateLimit = {},
     verifyPayee,
-    requireIdentity = false,
     select,
     now = Date.now,
   } = parameters
-  if (!Number.isSafeInteger(maxAuthorizationSeconds) || maxAuthorizationSeconds <= 0)
-    throw new RangeError(
-      `maxAuthorizationSeconds must be a positive integer, got ${maxAuthorizationSeconds}`,
-    )
-  if (!['path', 'origin', 'off'].includes(resourceBinding))
-    throw new RangeError(
-      `resourceBinding must be 'path', 'origin' or 'off', got ${resourceBinding}`,
-    )
-
-  const resolved: ResolvedPolicy = {
-    networks: parameters.networks && new Set(parameters.networks.map((n) => toCaip2(n))),
-    assets: parameters.assets?.map((rule) => ({
-      network: toCaip2(rule.network),
-      address: rule.address.toLowerCase(),
-      decimals: rule.decimals,
-      eip712: rule.eip712,
-    })),
-    maxPerRequest: maxPerRequest === null ? undefined : resolveLimit(maxPerRequest),
-    payees: resolvePayees(payees),
-    hostPayees: new Map(
-      Object.entries(payees.hosts ?? {}).map(([host, rule]) => [
-        host.toLowerCase(),
-        resolvePayees(rule),
-      ]),
-    ),
-    learnPrices: learnPrices === false ? undefined : resolveLearning(learnPrices),
-    pin: { payee: pin.payee ?? true, network: pin.network ?? true, asset: pin.asset ?? true },
-    resourceBinding,
-    allowRedirectTo:
-      allowRedirectTo === '*' ? '*' : new Set(allowRedirectTo.map((o) => new URL(o).origin)),
-    rateLimit: rateLimit === null ? undefined : resolveRateLimit(rateLimit),
-    verifyPayee: verifyPayee !== undefined,
-    requireIdentity,
-  }
+  const lifetimeSeconds = resolveLifetime(maxAuthorizationSeconds)
+  const resolved = resolvePolicy(parameters)
   const priceList = resolvePriceList(prices)
   const ledger = createBudgetLedger(budgets, { now })
   const memory = createRouteMemory()
@@ -332,56 +317,67 @@ export function createPolicy(parameters: PolicyParameters = {}): Policy {
     return assetRuleOf(resolved, network, asset)?.decimals
   }
 
-  async function prepare({
-    challenge,
-    url,
-    requestedUrl = url,
-    method,
-    assets,
-  }: Omit<AuthorizeParameters, 'prepared'>): Promise<Preparation> {
-    const identity = readAgentIdentity(challenge)
-    const agent = identity.kind === 'named' ? identity.agent : undefined
-    let expected: PriceExpectation | undefined
-    let expectedError: { error: unknown } | undefined
-    if (expectPrice)
-      try {
-        const limit = await expectPrice({ url, method, challenge, agent })
-        if (limit !== undefined) expected = { limit: resolveLimit(limit), source: 'expectPrice' }
-      } catch (error) {
-        expectedError = { error }
+  async function expectationOf(
+    context: ExpectPriceContext,
+  ): Promise<Pick<Preparation, 'expected' | 'expectedError'>> {
+    if (!expectPrice) return { expected: undefined, expectedError: undefined }
+    try {
+      const limit = await expectPrice(context)
+      if (limit === undefined) return { expected: undefined, expectedError: undefined }
+      return {
+        expected: { limit: resolveLimit(limit, 'expectPrice'), source: 'expectPrice' },
+        expectedError: undefined,
       }
-
-    let verifications: Map<string, PayeeVerification> | undefined
-    if (agent && verifyPayee) {
-      // Only payees of options the cheap rules accept are checked, and only a few: a server cannot
-      // make the agent run its hook (an RPC call, say) for a thousand made-up payees.
-      const context = contextOf({ url, requestedUrl, method, identity })
-      // The cheapest first: those are the ones `authorize` would choose.
-      const payTos = new Map<string, Candidate>()
-      const candidates = toCandidates(challenge, { assets, decimalsOf })
-        .filter((c) => staticGuards.every((guard) => guard(c, resolved, context) === undefined))
-        .sort(byPrice)
-      for (const candidate of candidates)
-        if (!payTos.has(candidate.payTo)) payTos.set(candidate.payTo, candidate)
-      verifications = new Map()
-      await Promise.all(
-        [...payTos.values()].slice(0, maxVerifiedPayees).map(async (candidate) => {
-          try {
-            await verifyPayee({
-              agent,
-              payTo: candidate.requirements.payTo,
-              requirements: candidate.requirements,
-              url,
-              method,
-              challenge,
-            })
-            verifications!.set(candidate.payTo, { ok: true })
-          } catch (error) {
-            verifications!.set(candidate.payTo, { ok: false, error })
-          }
-        }),
-      )
+    } catch (error) {
+      return { expected: undefined, expectedError: { error } }
     }
+  }
+
+  /**
+   * Runs `verifyPayee` for the payees of the options the cheap rules accept, and only a few: a
+   * server cannot make the agent run its hook (an RPC call, say) for a thousand made-up payees.
+   */
+  async function checkPayees(
+    agent: NamedAgent,
+    parameters: Omit<DecisionParameters, 'prepared'> & { identity: AgentClaim },
+  ): Promise<Map<string, PayeeCheck>> {
+    const { url, method, challenge, assets } = parameters
+    const context = contextOf({ ...parameters, requestedUrl: parameters.requestedUrl ?? url })
+    // The cheapest first: those are the ones `decide` would choose.
+    const payTos = new Map<string, Candidate>()
+    const candidates = toCandidates(challenge, { assets, decimalsOf })
+      .filter((c) => staticGuards.every((guard) => guard(c, resolved, context) === undefined))
+      .sort(byPrice)
+    for (const candidate of candidates)
+      if (!payTos.has(candidate.payTo)) payTos.set(candidate.payTo, candidate)
+    const checks = new Map<string, PayeeCheck>()
+    await Promise.all(
+      [...payTos.values()].slice(0, maxVerifiedPayees).map(async (candidate) => {
+        try {
+          await verifyPayee!({
+            agent,
+            payTo: candidate.requirements.payTo,
+            requirements: candidate.requirements,
+            url,
+            method,
+            challenge,
+          })
+          checks.set(candidate.payTo, { ok: true })
+        } catch (error) {
+          checks.set(candidate.payTo, { ok: false, error })
+        }
+      }),
+    )
+    return checks
+  }
+
+  async function prepare(parameters: Omit<DecisionParameters, 'prepared'>): Promise<Preparation> {
+    const { challenge, url, method } = parameters
+    const identity = readAgentClaim(challenge)
+    const agent = identity.kind === 'named' ? identity.agent : undefined
+    const { expected, expectedError } = await expectationOf({ url, method, challenge, agent })
+    const verifications =
+      agent && verifyPayee ? await checkPayees(agent, { ...parameters, identity }) : undefined
     return { identity, expected, expectedError, verifications }
   }
 
@@ -411,56 +407,63 @@ export function createPolicy(parameters: PolicyParameters = {}): Policy {
       // Without a preparation, a configured callback counts as failed rather than as absent.
       expectedError:
         prepared?.expectedError ??
-        (expectPrice && !prepared ? { error: new Error('expectPrice was not run') } : undefined),
+        (expectPrice && !prepared
+          ? {
+              error: new InvalidPolicyError({
+                option: 'expectPrice',
+                reason: 'the callback was not run before the decision',
+              }),
+            }
+          : undefined),
       identity,
       verifications: prepared?.verifications,
     }
   }
 
-  return {
+  function decide({
+    challenge,
+    url,
+    requestedUrl = url,
+    method,
+    assets,
+    prepared,
+  }: DecisionParameters): PaymentDecision {
+    // Everything from here to the reservation is synchronous: no other call can spend, pin a
+    // route or take a rate-limit slot in between.
+    const identity = prepared?.identity ?? readAgentClaim(challenge)
+    const context = contextOf({ url, requestedUrl, method, identity, prepared })
+    const host = url.host
+    const result = selectRequirement(resolved, {
+      candidates: toCandidates(challenge, { assets, decimalsOf }),
+      context,
+      check: (candidate) => ledger.check(candidate, host),
+      select: select && ((acceptable) => select(acceptable, { url, method, challenge })),
+    })
+    if (result.chosen === undefined) throw refusalError(result.refusal, result.refusals)
+    const candidate = result.chosen
+    const reservation = ledger.reserve(candidate, host)
+    const forget = memory.record(context.route, candidate, context.now, learnWindowMs)
+    return {
+      candidate,
+      reservation,
+      route: context.route,
+      validForSeconds: Math.min(candidate.requirements.maxTimeoutSeconds, lifetimeSeconds),
+      abandon() {
+        reservation.release()
+        forget()
+      },
+      recordRefusal() {
+        memory.refuse(context.route, now())
+      },
+    }
+  }
+
+  const engine: PolicyEngine & { [policyBrand]: true } = {
     [policyBrand]: true,
     parameters,
     prepare,
-    authorize({ challenge, url, requestedUrl = url, method, assets, prepared }) {
-      // Everything from here to the reservation is synchronous: no other call can spend, pin a
-      // route or take a rate-limit slot in between.
-      const identity = prepared?.identity ?? readAgentIdentity(challenge)
-      const context = contextOf({ url, requestedUrl, method, identity, prepared })
-      const host = url.host
-      const result = selectRequirement(resolved, {
-        candidates: toCandidates(challenge, { assets, decimalsOf }),
-        context,
-        check: (candidate) => ledger.check(candidate, host),
-        select: select && ((acceptable) => select(acceptable, { url, method, challenge })),
-      })
-      if (result.chosen === undefined) {
-        const { refusal, refusals } = result
-        if (refusal.guard === 'budget')
-          throw new BudgetExceededError({ refusal: refusal as BudgetRefusal, refusals })
-        if (refusal.guard === 'rateLimit')
-          throw new RateLimitedError({ refusal: refusal as RateLimitRefusal, refusals })
-        throw new PolicyRefusedError({ refusal, refusals })
-      }
-      const candidate = result.chosen
-      const reservation = ledger.reserve(candidate, host)
-      const forget = memory.record(context.route, candidate, context.now, learnWindowMs)
-      return {
-        candidate,
-        reservation,
-        route: context.route,
-        validForSeconds: Math.min(
-          candidate.requirements.maxTimeoutSeconds,
-          maxAuthorizationSeconds,
-        ),
-        abandon() {
-          reservation.release()
-          forget()
-        },
-        recordRefusal() {
-          memory.refuse(context.route, now())
-        },
-      }
-    },
+    decide,
+    now: () => now(),
     hold({ amount, network, asset, payTo, host, decimals }) {
       const requirements = {
         scheme: 'exact',
@@ -471,13 +474,30 @@ export function createPolicy(parameters: PolicyParameters = {}): Policy {
         maxTimeoutSeconds: 0,
         extra: {},
       }
+      const address = asset.toLowerCase()
       return ledger.hold(
-        { requirements, amount, decimals: decimalsOf(network, asset) ?? decimals },
+        {
+          requirements,
+          amount,
+          network,
+          asset: address,
+          decimals: decimalsOf(network, address) ?? decimals,
+        },
         host,
       )
     },
     usage: () => ledger.usage(),
-  } as Policy
+  }
+  return engine
+}
+
+/** The error for a refusal: its guard's subclass when it has one. */
+function refusalError(refusal: Refusal, refusals: readonly Refusal[]): PolicyRefusedError {
+  if (refusal.guard === 'budget')
+    return new BudgetExceededError({ refusal: refusal as BudgetRefusal, refusals })
+  if (refusal.guard === 'rateLimit')
+    return new RateLimitedError({ refusal: refusal as RateLimitRefusal, refusals })
+  return new PolicyRefusedError({ refusal, refusals })
 }
 
 /** Whether a value is a policy made by `createPolicy` (rather than its parameters). */
@@ -485,46 +505,7 @@ export function isPolicy(value: unknown): value is Policy {
   return typeof value === 'object' && value !== null && policyBrand in value
 }
 
-function resolvePayees(rule: PayeeRule): ResolvedPayeeRule {
-  return {
-    allow: rule.allow && new Set(rule.allow.map((p) => p.toLowerCase())),
-    deny: new Set((rule.deny ?? []).map((p) => p.toLowerCase())),
-  }
-}
-
-function resolveLearning({
-  maxIncreasePercent = 100,
-  windowMs = 86_400_000,
-}: {
-  maxIncreasePercent?: number | undefined
-  windowMs?: number | undefined
-}) {
-  if (!Number.isSafeInteger(maxIncreasePercent) || maxIncreasePercent < 0)
-    throw new RangeError(
-      `learnPrices.maxIncreasePercent must be a non-negative integer, got ${maxIncreasePercent}`,
-    )
-  positive('learnPrices.windowMs', windowMs)
-  return { maxIncreasePercent: BigInt(maxIncreasePercent), windowMs }
-}
-
-function resolveRateLimit({
-  max = 60,
-  windowMs = 60_000,
-  maxRefused = 3,
-}: {
-  max?: number | undefined
-  windowMs?: number | undefined
-  maxRefused?: number | undefined
-}) {
-  if (!Number.isSafeInteger(max) || max <= 0)
-    throw new RangeError(`rateLimit.max must be a positive integer, got ${max}`)
-  if (!Number.isSafeInteger(maxRefused) || maxRefused <= 0)
-    throw new RangeError(`rateLimit.maxRefused must be a positive integer, got ${maxRefused}`)
-  positive('rateLimit.windowMs', windowMs)
-  return { max, windowMs, maxRefused }
-}
-
-function positive(name: string, value: number) {
-  if (!(Number.isFinite(value) && value > 0))
-    throw new RangeError(`${name} must be a positive number, got ${value}`)
+/** The decision side of a policy made by `createPolicy`. */
+export function policyEngine(policy: Policy): PolicyEngine {
+  return policy as PolicyEngine
 }

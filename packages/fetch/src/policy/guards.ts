@@ -1,9 +1,9 @@
-import type { RateLimitRefusal, Refusal } from '../errors.js'
-import { describeAmount } from '../errors.js'
+import type { RateLimitRefusal, Refusal } from '../errors/policy.js'
+import { describeAmount } from '../errors/policy.js'
 import type { Candidate } from './candidate.js'
 import type { AgentClaim } from './identity.js'
 import type { ResolvedLimit } from './limit.js'
-import { limitInAtomicUnits } from './limit.js'
+import { incomparable, limitInAtomicUnits } from './limit.js'
 import type { PriceExpectation } from './prices.js'
 import type { ResourceBinding } from './resource.js'
 import { resourceMismatch } from './resource.js'
@@ -26,6 +26,8 @@ export type ResolvedPayeeRule = {
 
 /** The policy's rules, parsed once. */
 export type ResolvedPolicy = {
+  /** Pay plain-`http` URLs on hosts that are not loopback. */
+  readonly allowHttp: boolean
   readonly networks: ReadonlySet<string> | undefined
   readonly assets: readonly ResolvedAssetRule[] | undefined
   readonly maxPerRequest: ResolvedLimit | undefined
@@ -47,9 +49,7 @@ export type ResolvedPolicy = {
 }
 
 /** The outcome of a `verifyPayee` call for one payee. */
-export type PayeeVerification =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly error: unknown }
+export type PayeeCheck = { readonly ok: true } | { readonly ok: false; readonly error: unknown }
 
 /** What the guards know about the request besides the candidate. */
 export type GuardContext = {
@@ -68,7 +68,7 @@ export type GuardContext = {
   readonly expectedError: { readonly error: unknown } | undefined
   readonly identity: AgentClaim
   /** `verifyPayee` outcomes per payee (lower case); `undefined` when the hook was not run. */
-  readonly verifications: ReadonlyMap<string, PayeeVerification> | undefined
+  readonly verifications: ReadonlyMap<string, PayeeCheck> | undefined
 }
 
 /** One rule: a refusal for a candidate it rejects, `undefined` for one it lets through. */
@@ -77,6 +77,28 @@ export type Guard = (
   policy: ResolvedPolicy,
   context: GuardContext,
 ) => Refusal | undefined
+
+/**
+ * A payment header sent over plain `http` can be read and replayed by anyone on the path, and the
+ * 402 it answers can be rewritten: only `https` is paid, and loopback (`127.0.0.0/8`, `::1`,
+ * `localhost`), which never leaves the machine, unless `allowHttp` is set.
+ */
+export const httpsGuard: Guard = (candidate, policy, { url }) => {
+  if (url.protocol === 'https:' || policy.allowHttp || isLoopback(url.hostname)) return undefined
+  return {
+    guard: 'https',
+    reason: `${url.origin} is not https, and only https (or loopback) is paid`,
+    requirements: candidate.requirements,
+    values: { url: url.href, protocol: url.protocol },
+  }
+}
+
+/** `localhost`, `127.0.0.0/8` and `::1`: hosts a request to which never leaves the machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  if (host === 'localhost' || host === '::1') return true
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
 
 /** This agent signs the `exact` scheme on EVM networks with EIP-3009 only. */
 export const schemeGuard: Guard = (candidate) => {
@@ -321,10 +343,10 @@ export const priceGuard: Guard = (candidate, policy, context) => {
   if (context.expectedError)
     return refuse('the expected price could not be found', {}, context.expectedError.error)
   for (const { limit, source } of context.expected) {
-    const ceiling = limitInAtomicUnits(limit, decimals)
+    const ceiling = limitInAtomicUnits(limit, candidate)
     if (ceiling === undefined)
       return refuse(
-        `the expected price (${source}) is in whole units and the decimals of asset ${requirements.asset} are unknown`,
+        `the expected price (${source}) cannot be compared: ${incomparable(limit, candidate)}`,
         { source },
       )
     if (amount > ceiling)
@@ -349,11 +371,11 @@ export const priceGuard: Guard = (candidate, policy, context) => {
 export const maxPerRequestGuard: Guard = (candidate, policy) => {
   const { requirements, amount, decimals } = candidate
   if (!policy.maxPerRequest) return undefined
-  const cap = limitInAtomicUnits(policy.maxPerRequest, decimals)
+  const cap = limitInAtomicUnits(policy.maxPerRequest, candidate)
   if (cap === undefined)
     return {
       guard: 'maxPerRequest',
-      reason: `the cap is in whole units and the decimals of asset ${requirements.asset} are unknown`,
+      reason: `the cap cannot be compared: ${incomparable(policy.maxPerRequest, candidate)}`,
       requirements,
       values: { amount, asset: requirements.asset },
     }
@@ -397,6 +419,7 @@ export const rateLimitGuard: Guard = (candidate, policy, { routeState, now, rout
 
 /** Guards that need nothing but the challenge and the policy: run before any hook is called. */
 export const staticGuards: readonly Guard[] = [
+  httpsGuard,
   schemeGuard,
   networkGuard,
   assetGuard,

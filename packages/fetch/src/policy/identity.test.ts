@@ -1,7 +1,8 @@
 import type { PaymentRequirements } from '@tollgate/core'
+import { agentReferenceKey } from '@tollgate/core'
 import { expect, test } from 'vitest'
 import type { Challenge } from './candidate.js'
-import { agentIdentityExtension, readAgentIdentity } from './identity.js'
+import { readAgentClaim } from './identity.js'
 
 const requirement: PaymentRequirements = {
   scheme: 'exact',
@@ -25,31 +26,47 @@ function challenge(extensions?: Record<string, unknown>): Challenge {
   }
 }
 
-test('reads the agent a 402 names in its extensions', () => {
-  expect(agentIdentityExtension).toBe('erc8004')
+test("reads the agent a 402 names in its extensions, as core's AgentReference", () => {
+  expect(agentReferenceKey).toBe('erc8004')
   expect(
-    readAgentIdentity(challenge({ erc8004: { info: { agentRegistry: registry, agentId: 22 } } })),
-  ).toEqual({ kind: 'named', agent: { registry, agentId: '22' } })
+    readAgentClaim(challenge({ erc8004: { info: { agentRegistry: registry, agentId: 22 } } })),
+  ).toEqual({
+    kind: 'named',
+    agent: { agentRegistry: registry, registry, agentId: 22n },
+  })
   expect(
-    readAgentIdentity(
+    readAgentClaim(
       challenge({
         erc8004: { info: { agentRegistry: registry, agentId: '123456789012345678901' } },
       }),
     ),
-  ).toEqual({ kind: 'named', agent: { registry, agentId: '123456789012345678901' } })
+  ).toEqual({
+    kind: 'named',
+    agent: { agentRegistry: registry, registry, agentId: 123456789012345678901n },
+  })
 })
 
 test('no extension, or another one, names no agent', () => {
-  expect(readAgentIdentity(challenge())).toEqual({ kind: 'none' })
-  expect(readAgentIdentity(challenge({ bazaar: { info: {} } }))).toEqual({ kind: 'none' })
+  expect(readAgentClaim(challenge())).toEqual({ kind: 'none' })
+  expect(readAgentClaim(challenge({ bazaar: { info: {} } }))).toEqual({ kind: 'none' })
 })
 
 test('a malformed claim is reported as such', () => {
   expect(
-    readAgentIdentity(challenge({ erc8004: { info: { agentRegistry: '0x8004', agentId: 1 } } })),
-  ).toEqual({ kind: 'malformed', reason: 'its agentRegistry is not eip155:<chainId>:<address>' })
+    readAgentClaim(challenge({ erc8004: { info: { agentRegistry: '0x8004', agentId: 1 } } })),
+  ).toEqual({
+    kind: 'malformed',
+    reason: 'Expected an agent registry "eip155:<chainId>:<address>".',
+  })
   expect(
-    readAgentIdentity(challenge({ erc8004: { info: { agentRegistry: registry, agentId: -1 } } })),
-  ).toEqual({ kind: 'malformed', reason: 'its agentId is not a number' })
-  expect(readAgentIdentity(challenge({ erc8004: { info: null } })).kind).toBe('malformed')
+    readAgentClaim(challenge({ erc8004: { info: { agentRegistry: registry, agentId: -1 } } })),
+  ).toMatchObject({ kind: 'malformed' })
+  expect(readAgentClaim(challenge({ erc8004: { info: null } })).kind).toBe('malformed')
+})
+
+test('ids the old reader took are malformed: leading zeros, and 2^256 or more', () => {
+  for (const agentId of ['007', (2n ** 256n).toString()])
+    expect(
+      readAgentClaim(challenge({ erc8004: { info: { agentRegistry: registry, agentId } } })),
+    ).toMatchObject({ kind: 'malformed' })
 })

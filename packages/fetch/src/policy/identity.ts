@@ -1,47 +1,37 @@
-import type { PaymentRequirements } from '@tollgate/core'
+import type { AgentReference, PaymentRequirements } from '@tollgate/core'
+import { readAgentReference } from '@tollgate/core'
 import type { Challenge } from './candidate.js'
 
 /**
- * The key of the 402 `extensions` entry that names the server's ERC-8004 agent:
- * `extensions.erc8004.info = { agentRegistry: 'eip155:<chainId>:<registry>', agentId }`.
+ * The ERC-8004 agent a 402 names, as the policy's hooks get it: core's `AgentReference`, plus
+ * `registry` (the same `agentRegistry`), the shape `@tollgate/identity`'s `checkPayee` and
+ * `createPayeeVerifier` take.
  */
-export const agentIdentityExtension = 'erc8004'
-
-/** An ERC-8004 agent: its Identity Registry (`eip155:<chainId>:<address>`) and its id. */
-export type AgentIdentity = {
-  readonly registry: string
-  readonly agentId: string
+export type NamedAgent = AgentReference & {
+  /** The same as `agentRegistry`. */
+  readonly registry: AgentReference['agentRegistry']
 }
 
 /** What a 402 says about the server's agent identity. */
 export type AgentClaim =
   | { readonly kind: 'none' }
-  | { readonly kind: 'named'; readonly agent: AgentIdentity }
+  | { readonly kind: 'named'; readonly agent: NamedAgent }
   | { readonly kind: 'malformed'; readonly reason: string }
 
-const registryPattern = /^eip155:[1-9][0-9]*:0x[0-9a-fA-F]{40}$/
-
-/** Reads the agent a 402 names, in its `extensions` (v2, or a v1 body that carries them). */
-export function readAgentIdentity(challenge: Challenge): AgentClaim {
+/**
+ * Reads the agent a 402 names, in its `extensions` (v2, or a v1 body that carries them), with
+ * core's one reader: a malformed claim is reported as such, never taken for no claim.
+ */
+export function readAgentClaim(challenge: Challenge): AgentClaim {
   const extensions = (challenge.paymentRequired as { extensions?: unknown }).extensions
-  if (typeof extensions !== 'object' || extensions === null) return { kind: 'none' }
-  const entry = (extensions as Record<string, unknown>)[agentIdentityExtension]
-  if (entry === undefined) return { kind: 'none' }
-  const info = (entry as { info?: unknown } | null)?.info as
-    | { agentRegistry?: unknown; agentId?: unknown }
-    | undefined
-  const registry = info?.agentRegistry
-  const agentId = info?.agentId
-  if (typeof registry !== 'string' || !registryPattern.test(registry))
-    return { kind: 'malformed', reason: 'its agentRegistry is not eip155:<chainId>:<address>' }
-  const id =
-    typeof agentId === 'number' && Number.isSafeInteger(agentId) && agentId >= 0
-      ? String(agentId)
-      : typeof agentId === 'string' && /^[0-9]{1,78}$/.test(agentId)
-        ? agentId
-        : undefined
-  if (id === undefined) return { kind: 'malformed', reason: 'its agentId is not a number' }
-  return { kind: 'named', agent: { registry, agentId: id } }
+  let agent: AgentReference | undefined
+  try {
+    agent = readAgentReference(extensions)
+  } catch (error) {
+    return { kind: 'malformed', reason: (error as { shortMessage?: string }).shortMessage ?? '' }
+  }
+  if (!agent) return { kind: 'none' }
+  return { kind: 'named', agent: { ...agent, registry: agent.agentRegistry } }
 }
 
 /**
@@ -49,7 +39,7 @@ export function readAgentIdentity(challenge: Challenge): AgentClaim {
  * `agent` and `payTo` have the shape `@tollgate/identity`'s `checkPayee` takes.
  */
 export type VerifyPayeeContext = {
-  readonly agent: AgentIdentity
+  readonly agent: NamedAgent
   readonly payTo: string
   /** An option that pays `payTo` (v2 shape). */
   readonly requirements: PaymentRequirements

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest'
+import { InvalidPolicyError } from '../errors/policy.js'
+import type { Limit } from './limit.js'
 import { matchPrice, resolvePriceList } from './prices.js'
 
-const match = (list: Record<string, string | bigint>, url: string, method = 'GET') =>
+const match = (list: Record<string, Limit>, url: string, method = 'GET') =>
   matchPrice(resolvePriceList(list), { method, url: new URL(url) })?.source
 
 describe('matchPrice', () => {
@@ -12,7 +14,10 @@ describe('matchPrice', () => {
     'https://api.example.com/reports/annual*': '$0.04',
     'https://api.example.com/reports/annual': '$0.05',
     'POST https://api.example.com/reports/annual': '$0.06',
-    'https://other.example*': 7n,
+    'https://other.example*': {
+      amount: 7n,
+      asset: { network: 'eip155:8453', address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913' },
+    },
   }
 
   test('the most specific key wins: URL, then the longest prefix, then the host', () => {
@@ -47,8 +52,14 @@ describe('matchPrice', () => {
   })
 })
 
-test('malformed keys and prices fail when the list is resolved', () => {
-  expect(() => resolvePriceList({ 'https://': '$1' })).toThrow(TypeError)
-  expect(() => resolvePriceList({ 'api.example.com/path': '$1' })).toThrow(TypeError)
-  expect(() => resolvePriceList({ 'api.example.com': '-1' })).toThrow()
+test('malformed keys and prices fail when the list is resolved, naming the key', () => {
+  expect(() => resolvePriceList({ 'https://': '$1' })).toThrow(InvalidPolicyError)
+  expect(() => resolvePriceList({ 'api.example.com/path': '$1' })).toThrow(
+    'The policy option prices["api.example.com/path"] is invalid: the key is neither a host nor a URL.',
+  )
+  expect(() => resolvePriceList({ 'api.example.com': '-1' })).toThrow(InvalidPolicyError)
+  // A bare bigint says atomic units of no asset in particular.
+  expect(() => resolvePriceList({ 'api.example.com': 7n as never })).toThrow(
+    /prices\["api.example.com"\] is invalid: a bare bigint/,
+  )
 })

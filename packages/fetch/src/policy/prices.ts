@@ -1,3 +1,4 @@
+import { InvalidPolicyError } from '../errors/policy.js'
 import type { Limit, ResolvedLimit } from './limit.js'
 import { resolveLimit } from './limit.js'
 
@@ -31,16 +32,22 @@ export type PriceExpectation = {
 
 const methodPattern = /^([A-Za-z]+)\s+(\S.*)$/
 
-/** Parses a price list; a malformed key or price throws now rather than at the first payment. */
+/**
+ * Parses a price list; a malformed key or price throws `InvalidPolicyError` now rather than at
+ * the first payment.
+ */
 export function resolvePriceList(list: PriceList): ResolvedPriceList {
   return Object.entries(list).map(([key, price]) => {
     const match = methodPattern.exec(key)
     const method = match?.[1]?.toUpperCase()
     const rest = (match?.[2] ?? key).trim()
-    const limit = resolveLimit(price)
+    const limit = resolveLimit(price, optionOf(key))
     if (!rest.includes('://')) {
       if (rest === '' || /[/\s*]/.test(rest))
-        throw new TypeError(`price list key "${key}" is neither a host nor a URL`)
+        throw new InvalidPolicyError({
+          option: optionOf(key),
+          reason: 'the key is neither a host nor a URL',
+        })
       return { key, method, kind: 'host', target: rest.toLowerCase(), limit }
     }
     if (rest.endsWith('*')) {
@@ -90,6 +97,14 @@ function parseUrl(value: string, key: string): URL {
   try {
     return new URL(value)
   } catch (cause) {
-    throw new TypeError(`price list key "${key}" is not a valid URL`, { cause })
+    throw new InvalidPolicyError({
+      option: optionOf(key),
+      reason: 'the key is not a valid URL',
+      cause,
+    })
   }
+}
+
+function optionOf(key: string): string {
+  return `prices[${JSON.stringify(key.slice(0, 80))}]`
 }

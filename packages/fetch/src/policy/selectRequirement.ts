@@ -1,4 +1,5 @@
-import type { PolicyGuard, Refusal } from '../errors.js'
+import type { PolicyGuard, Refusal } from '../errors/policy.js'
+import { InvalidChallengeError } from '../errors/request.js'
 import type { Candidate } from './candidate.js'
 import { byPrice } from './candidate.js'
 import type { GuardContext, ResolvedPolicy } from './guards.js'
@@ -27,6 +28,7 @@ export type SelectRequirementReturnType =
     }
 
 const order: readonly PolicyGuard[] = [
+  'https',
   'scheme',
   'network',
   'asset',
@@ -83,7 +85,9 @@ export function selectRequirement(
     return { chosen: undefined, acceptable, refusals: [...refusals, refusal], refusal }
   }
 
-  if (refusals.length === 0) throw new Error('a challenge has at least one accepts entry')
+  // The challenge schemas require an entry; a hand-made challenge without one is not a challenge.
+  if (refusals.length === 0)
+    throw new InvalidChallengeError({ url: context.url.href, cause: 'it offers no payment option' })
   const refusal = refusals.reduce((best, r) =>
     order.indexOf(r.guard) > order.indexOf(best.guard) ? r : best,
   )

@@ -1,18 +1,27 @@
-import { getEvmChainId } from '@tollgate/core'
-import { readAuthorizationState } from '@tollgate/evm'
+import type { SettlementStatusResponse } from '@tollgate/core'
+import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
+import { eip3009Abi } from '@tollgate/evm'
 import type { Address, Chain, Client, Hex, Transport } from 'viem'
 import { createPublicClient, http } from 'viem'
-import { getBlock } from 'viem/actions'
+import { getBlock, readContract } from 'viem/actions'
 import type { Receipt, Reconciliation } from '../receipts/receipt.js'
+import type { ReconcileChain } from './defaultChains.js'
+import { resolveReconcileChains } from './defaultChains.js'
+import { findAuthorizationEvent, findUseInTransaction } from './findAuthorizationEvent.js'
 
-/** Where the fate of a signed authorization can be looked up. */
-export type ReconcileOptions = {
+/**
+ * Where the fate of a signed authorization is looked up. By default every network of the asset
+ * registry is looked up through the public RPC of viem's chain definition; `chains` adds networks
+ * (a devnet) and overrides those (your own RPC), and `reconcile: false` turns it all off.
+ */
+export type ReconcileParameters = {
   /**
-   * Per network (CAIP-2, `eip155:8453`): a viem client or an RPC URL, to read the token's
-   * `authorizationState(from, nonce)` and the latest block's time. The only proof that an
-   * authorization is unspent.
+   * Per network (CAIP-2, `eip155:8453`): a viem client, an RPC URL, or `false` to look nothing up
+   * there. The token's `authorizationState(from, nonce)` and its `AuthorizationUsed` /
+   * `AuthorizationCanceled` events are the only proof of what happened to an authorization.
+   * @default the public RPC of each registry network, from viem's chain definitions
    */
-  chains?: Readonly<Record<string, Client<Transport, Chain | undefined> | string>> | undefined
+  chains?: Readonly<Record<string, ReconcileChain | false>> | undefined
   /**
    * A Tollgate facilitator's base URL: its status endpoint
    * (`GET /settlements/<chainId>/<asset>/<payer>/<nonce>`) tells a spent authorization's
@@ -27,11 +36,11 @@ export type ReconcileOptions = {
 export type AuthorizationFinding = {
   readonly by: Reconciliation['by']
   readonly finding: Reconciliation['finding']
-  /** The settlement transaction, when the facilitator knows it. */
+  /** The transfer's transaction, when it is known. */
   readonly transaction: string | undefined
 }
 
-type Wire = { from: Address; nonce: Hex; validBefore: string }
+type Wire = { from: Address; nonce: Hex; validAfter: string; validBefore: string }
 
 /** The EIP-3009 authorization a signed payment (a receipt's `signed`) carries, if it carries one. */
 export function authorizationOf(signed: Receipt['signed']): Wire | undefined {
@@ -39,6 +48,7 @@ export function authorizationOf(signed: Receipt['signed']): Wire | undefined {
   if (
     typeof authorization?.from !== 'string' ||
     typeof authorization.nonce !== 'string' ||
+    typeof authorization.validAfter !== 'string' ||
     typeof authorization.validBefore !== 'string'
   )
     return undefined
@@ -48,29 +58,41 @@ export function authorizationOf(signed: Receipt['signed']): Wire | undefined {
 /** Looks up the fate of receipts' authorizations. */
 export type Inspector = {
   /**
-   * What is known of a receipt's authorization: the chain decides spent or unspent; the
-   * facilitator adds the transaction, and says `pending` when no chain is configured.
-   * `undefined` when nothing configured can tell.
+   * What is known of a receipt's authorization: the chain decides spent (a transfer proven by its
+   * `AuthorizationUsed` event), cancelled or unspent; the facilitator adds the transaction, and
+   * decides only where no chain is configured. `undefined` when nothing configured can tell.
    */
   inspect(receipt: Receipt): Promise<AuthorizationFinding | undefined>
   /** Whether a chain is configured for the network, so an authorization there can be proven unspent. */
   canProve(network: string): boolean
 }
 
+/** How the inspector reaches out: the fetch for the facilitator, and where failures go. */
+export type InspectorContext = {
+  send: (url: string, init: Record<string, unknown>) => Promise<unknown>
+  /** A lookup that failed without deciding anything (the facilitator, beside a chain). */
+  onError: (error: unknown, receipt: Receipt) => void
+}
+
 /**
- * Creates the lookup used to reconcile receipts. RPC URLs become viem clients once, on first use.
+ * Creates the lookup used to reconcile receipts (`false`: none). RPC URLs become viem clients
+ * once, on first use; nothing is called before a receipt needs it.
  */
 export function createInspector(
-  { chains = {}, facilitatorUrl, facilitatorHeaders = {} }: ReconcileOptions,
-  send: (
-    url: string,
-    init: Record<string, unknown>,
-  ) => Promise<{
-    status: number
-    json(): Promise<unknown>
-  }>,
+  parameters: ReconcileParameters | false,
+  { send, onError }: InspectorContext,
 ): Inspector {
+  const { facilitatorUrl, facilitatorHeaders = {} } = parameters || {}
+  const chains = resolveReconcileChains(parameters === false ? false : parameters.chains)
   const clients = new Map<string, Client<Transport, Chain | undefined>>()
+  const facilitator =
+    parameters !== false && facilitatorUrl !== undefined
+      ? createHttpFacilitatorClient({
+          url: facilitatorUrl,
+          headers: { ...facilitatorHeaders },
+          fetch: send as unknown as typeof globalThis.fetch,
+        })
+      : undefined
 
   function clientFor(network: string) {
     const cached = clients.get(network)
@@ -84,54 +106,34 @@ export function createInspector(
   }
 
   async function askFacilitator(receipt: Receipt, authorization: Wire) {
-    if (facilitatorUrl === undefined) return undefined
-    const chainId = getEvmChainId(receipt.network)
-    const path = [chainId, receipt.asset, authorization.from, authorization.nonce]
-      .map((part) => String(part).toLowerCase())
-      .join('/')
-    const response = await send(`${facilitatorUrl.replace(/\/$/, '')}/settlements/${path}`, {
-      method: 'GET',
-      headers: { accept: 'application/json', ...facilitatorHeaders },
-    })
-    if (response.status === 404) return undefined
-    if (response.status !== 200)
-      throw new Error(`the facilitator status endpoint answered ${response.status}`)
-    const body = (await response.json()) as { state?: unknown; transaction?: unknown }
-    return {
-      state: typeof body.state === 'string' ? body.state : undefined,
-      transaction:
-        typeof body.transaction === 'string' && body.transaction !== ''
-          ? body.transaction
-          : undefined,
-    }
-  }
-
-  async function askChain(receipt: Receipt, authorization: Wire) {
-    const client = clientFor(receipt.network)
-    if (!client) return undefined
-    const used = await readAuthorizationState(client, {
-      asset: receipt.asset as Address,
-      authorizer: authorization.from,
+    if (!facilitator) return undefined
+    const found = (await facilitator.status({
+      network: receipt.network,
+      asset: receipt.asset,
+      payer: authorization.from,
       nonce: authorization.nonce,
-    })
-    if (used) return 'spent' as const
-    // The token checks `block.timestamp < validBefore`; later blocks are never older than this one.
-    const block = await getBlock(client, { blockTag: 'latest' })
-    return block.timestamp >= BigInt(authorization.validBefore)
-      ? ('unspent-expired' as const)
-      : ('unspent-valid' as const)
+    })) as SettlementStatusResponse | undefined
+    if (!found) return undefined
+    return { state: found.state, transaction: found.transaction || undefined }
   }
 
   async function inspect(receipt: Receipt): Promise<AuthorizationFinding | undefined> {
     const authorization = authorizationOf(receipt.signed)
     if (!authorization) return undefined
-    const [fromFacilitator, fromChain] = await Promise.all([
-      askFacilitator(receipt, authorization).catch(() => undefined),
-      askChain(receipt, authorization),
-    ])
+    const client = clientFor(receipt.network)
+    // The facilitator's word counts only where no chain can be asked; its failure is then the
+    // lookup's failure. With a chain, its transaction is one more place to look for the proof.
+    const fromFacilitator = client
+      ? await askFacilitator(receipt, authorization).catch((error: unknown) => {
+          onError(error, receipt)
+          return undefined
+        })
+      : await askFacilitator(receipt, authorization)
+    if (client) {
+      const known = [receipt.transaction, fromFacilitator?.transaction]
+      return askChain(client, receipt.asset as Address, authorization, known)
+    }
     const transaction = fromFacilitator?.transaction
-    if (fromChain === 'spent') return { by: 'chain', finding: 'spent', transaction }
-    if (fromChain !== undefined) return { by: 'chain', finding: fromChain, transaction }
     if (fromFacilitator?.state === 'confirmed')
       return { by: 'facilitator', finding: 'spent', transaction }
     if (
@@ -143,9 +145,60 @@ export function createInspector(
     return undefined
   }
 
-  function canProve(network: string) {
-    return chains[network] !== undefined
+  return {
+    inspect,
+    canProve: (network) => chains[network] !== undefined,
   }
+}
 
-  return { inspect, canProve }
+/**
+ * What the chain proves about an authorization. Unused: unspent (expired or not, by the latest
+ * block's time: the token checks `block.timestamp < validBefore`, and later blocks are never
+ * older). Used: a transfer only when its `AuthorizationUsed` event is found (in a transaction
+ * known for it, or in the token's logs), cancelled when its `AuthorizationCanceled` event is;
+ * neither found is `undefined`, unknown.
+ */
+async function askChain(
+  client: Client<Transport, Chain | undefined>,
+  asset: Address,
+  authorization: Wire,
+  known: readonly (string | undefined)[],
+): Promise<AuthorizationFinding | undefined> {
+  const { from: authorizer, nonce } = authorization
+  const block = await getBlock(client, { blockTag: 'latest' })
+  const used = await readContract(client, {
+    address: asset,
+    abi: eip3009Abi,
+    functionName: 'authorizationState',
+    args: [authorizer, nonce],
+    blockNumber: block.number,
+  })
+  if (!used) {
+    const expired = block.timestamp >= BigInt(authorization.validBefore)
+    return {
+      by: 'chain',
+      finding: expired ? 'unspent-expired' : 'unspent-valid',
+      transaction: undefined,
+    }
+  }
+  for (const transaction of new Set(known))
+    if (transaction !== undefined && /^0x[0-9a-fA-F]{64}$/.test(transaction)) {
+      const proof = await findUseInTransaction(client, {
+        asset,
+        authorizer,
+        nonce,
+        transaction: transaction as Hex,
+      })
+      if (proof) return { by: 'chain', finding: 'spent', transaction: proof.transaction }
+    }
+  const event = await findAuthorizationEvent(client, {
+    asset,
+    authorizer,
+    nonce,
+    notBeforeSeconds: BigInt(authorization.validAfter),
+  })
+  if (!event) return undefined
+  return event.kind === 'used'
+    ? { by: 'chain', finding: 'spent', transaction: event.transaction }
+    : { by: 'chain', finding: 'cancelled', transaction: undefined }
 }

@@ -1,5 +1,6 @@
 import { paymentIdSchema } from '@tollgate/core'
 import { expect, test } from 'vitest'
+import { InvalidPurchaseError } from '../errors/request.js'
 import { readPurchaseIdentity, toPaymentId } from './purchaseIdentity.js'
 
 test('precedence: purchase.id, then purchase.paymentId, then Idempotency-Key', () => {
@@ -28,9 +29,15 @@ test('precedence: purchase.id, then purchase.paymentId, then Idempotency-Key', (
 })
 
 test('invalid ids are refused before anything is paid', () => {
-  expect(() => readPurchaseIdentity({ id: '' }, new Headers())).toThrow(TypeError)
+  expect(() => readPurchaseIdentity({ id: '' }, new Headers())).toThrow(InvalidPurchaseError)
   expect(() => readPurchaseIdentity({ paymentId: 'short' }, new Headers())).toThrow(
     /16 to 128 characters/,
+  )
+  expect(() => readPurchaseIdentity({ paymentId: 'short' }, new Headers())).toThrow(
+    expect.objectContaining({
+      field: 'purchase.paymentId',
+      code: 'TOLLGATE_FETCH_INVALID_PURCHASE',
+    }),
   )
 })
 

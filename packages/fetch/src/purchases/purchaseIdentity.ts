@@ -1,5 +1,6 @@
 import { paymentIdSchema } from '@tollgate/core'
 import { sha256, stringToBytes } from 'viem'
+import { InvalidPurchaseError } from '../errors/request.js'
 
 /** Names a paid request as one purchase, in the wrapped fetch's `init.purchase`. */
 export type PurchaseOptions = {
@@ -34,8 +35,8 @@ export type PurchaseIdentity = {
 
 /**
  * The purchase a request is, if it is one. Precedence: `init.purchase.id`, then
- * `init.purchase.paymentId`, then an `Idempotency-Key` header. Throws a `TypeError` for an
- * empty id or a `paymentId` the extension's schema refuses.
+ * `init.purchase.paymentId`, then an `Idempotency-Key` header. Throws `InvalidPurchaseError` for
+ * an empty id or a `paymentId` the extension's schema refuses.
  */
 export function readPurchaseIdentity(
   purchase: PurchaseOptions | undefined,
@@ -43,11 +44,13 @@ export function readPurchaseIdentity(
 ): PurchaseIdentity | undefined {
   const paymentId = purchase?.paymentId
   if (paymentId !== undefined && !paymentIdSchema.safeParse(paymentId).success)
-    throw new TypeError(
-      'purchase.paymentId must be 16 to 128 characters of A-Z, a-z, 0-9, "_" or "-".',
-    )
+    throw new InvalidPurchaseError({
+      field: 'purchase.paymentId',
+      reason: 'must be 16 to 128 characters of A-Z, a-z, 0-9, "_" or "-"',
+    })
   if (purchase?.id !== undefined) {
-    if (purchase.id === '') throw new TypeError('purchase.id must not be empty.')
+    if (purchase.id === '')
+      throw new InvalidPurchaseError({ field: 'purchase.id', reason: 'must not be empty' })
     return {
       id: purchase.id,
       paymentId: paymentId ?? toPaymentId(purchase.id),

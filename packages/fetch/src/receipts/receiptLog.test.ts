@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { PaymentRequirements } from '@tollgate/core'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { InvalidReceiptLogError } from '../errors.js'
+import { InvalidReceiptLogError } from '../errors/receiptLog.js'
 import { createFileReceiptLog } from './createFileReceiptLog.js'
 import { listPurchases } from './listPurchases.js'
 import type { Receipt } from './receipt.js'
@@ -135,17 +135,43 @@ describe('file log', () => {
     expect(ids).toEqual(many.map((r) => r.id))
   })
 
-  test('a last line cut short by a crash is skipped; a bad line in the middle is an error', async () => {
+  test('a last line cut short by a crash is cut off on open; a bad line in the middle is an error', async () => {
     const path = join(dir, 'receipts.jsonl')
     const whole = receipt()
     await writeFile(path, `${serializeReceipt(whole)}\n${serializeReceipt(receipt()).slice(0, 40)}`)
     expect(await createFileReceiptLog(path).list()).toEqual([whole])
-    await appendFile(path, `\n${serializeReceipt(receipt())}\n`)
+    expect(await readFile(path, 'utf8')).toBe(`${serializeReceipt(whole)}\n`)
+    // A line damaged in the middle is not something a crash leaves: it is reported, not skipped.
+    await appendFile(path, `{"id":"damaged"\n${serializeReceipt(receipt())}\n`)
     const error = await createFileReceiptLog(path)
       .list()
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InvalidReceiptLogError)
     expect(error).toMatchObject({ line: 2, code: 'TOLLGATE_FETCH_INVALID_RECEIPT_LOG' })
+  })
+
+  test('an append after a crash that cut the last line short keeps the log readable', async () => {
+    // What a process killed mid-append leaves: whole lines, then the start of one.
+    const path = join(dir, 'receipts.jsonl')
+    const whole = receipt({ id: 'before-the-crash' })
+    const torn = serializeReceipt(receipt({ id: 'torn' })).slice(0, 200)
+    await writeFile(path, `${serializeReceipt(whole)}\n${torn}`)
+    // The restarted agent appends first (a purchase's record written ahead), then reads.
+    const log = createFileReceiptLog(path)
+    const after = receipt({ id: 'after-the-restart', purchase: 'p-1', status: 'indeterminate' })
+    await log.append(after)
+    expect((await log.list()).map((r) => r.id)).toEqual(['before-the-crash', 'after-the-restart'])
+    expect(await listPurchases(createFileReceiptLog(path))).toHaveLength(2)
+  })
+
+  test('a whole receipt cut before its newline is kept, and ended', async () => {
+    const path = join(dir, 'receipts.jsonl')
+    const [a, b, c] = [receipt({ id: 'a' }), receipt({ id: 'b' }), receipt({ id: 'c' })]
+    await writeFile(path, `${serializeReceipt(a)}\n${serializeReceipt(b)}`)
+    const log = createFileReceiptLog(path)
+    await log.append(c)
+    expect((await log.list()).map((r) => r.id)).toEqual(['a', 'b', 'c'])
+    expect((await readFile(path, 'utf8')).split('\n')).toHaveLength(4)
   })
 
   test('a failed append rejects and does not block later appends', async () => {

@@ -3,6 +3,7 @@ import { BaseError, formatMoney } from '@tollgate/core'
 
 /**
  * The policy rule that refused a payment:
+ * - `https`: the URL to pay is plain `http` on a host that is not loopback;
  * - `scheme`: not the `exact` scheme on EVM with EIP-3009;
  * - `network`, `asset`: a network or asset the agent does not pay with;
  * - `units`: the asset's decimals or EIP-712 domain disagree with the registry;
@@ -19,6 +20,7 @@ import { BaseError, formatMoney } from '@tollgate/core'
  * - `select`: the custom selector chose none of the acceptable options.
  */
 export type PolicyGuard =
+  | 'https'
   | 'scheme'
   | 'network'
   | 'asset'
@@ -75,51 +77,116 @@ export type RateLimitRefusal = Refusal & {
   }
 }
 
-const guardCodes = {
-  scheme: 'TOLLGATE_POLICY_SCHEME',
-  network: 'TOLLGATE_POLICY_NETWORK',
-  asset: 'TOLLGATE_POLICY_ASSET',
-  units: 'TOLLGATE_POLICY_UNITS',
-  redirect: 'TOLLGATE_POLICY_REDIRECT',
-  resource: 'TOLLGATE_POLICY_RESOURCE',
-  payee: 'TOLLGATE_POLICY_PAYEE',
-  identity: 'TOLLGATE_POLICY_IDENTITY',
-  payeeChange: 'TOLLGATE_POLICY_PAYEE_CHANGE',
-  networkChange: 'TOLLGATE_POLICY_NETWORK_CHANGE',
-  assetChange: 'TOLLGATE_POLICY_ASSET_CHANGE',
-  price: 'TOLLGATE_POLICY_PRICE',
-  maxPerRequest: 'TOLLGATE_POLICY_MAX_PER_REQUEST',
-  rateLimit: 'TOLLGATE_POLICY_RATE_LIMIT',
-  budget: 'TOLLGATE_POLICY_BUDGET',
-  select: 'TOLLGATE_POLICY_SELECT',
-} as const satisfies Record<PolicyGuard, string>
+/**
+ * Per guard: its stable code, the policy option that changes what it refuses (`undefined` when
+ * nothing does), and the section of `docs/agents/guardrails.md` that explains it.
+ */
+export const guardInfo = {
+  https: { code: 'TOLLGATE_POLICY_HTTPS', option: 'allowHttp', anchor: 'https-only' },
+  scheme: { code: 'TOLLGATE_POLICY_SCHEME', option: undefined, anchor: 'schemes' },
+  network: { code: 'TOLLGATE_POLICY_NETWORK', option: 'networks', anchor: 'networks-and-assets' },
+  asset: { code: 'TOLLGATE_POLICY_ASSET', option: 'assets', anchor: 'units' },
+  units: { code: 'TOLLGATE_POLICY_UNITS', option: 'assets', anchor: 'units' },
+  redirect: {
+    code: 'TOLLGATE_POLICY_REDIRECT',
+    option: 'allowRedirectTo',
+    anchor: 'resource-binding-and-redirects',
+  },
+  resource: {
+    code: 'TOLLGATE_POLICY_RESOURCE',
+    option: 'resourceBinding',
+    anchor: 'resource-binding-and-redirects',
+  },
+  payee: { code: 'TOLLGATE_POLICY_PAYEE', option: 'payees', anchor: 'recipients' },
+  identity: {
+    code: 'TOLLGATE_POLICY_IDENTITY',
+    option: 'verifyPayee',
+    anchor: 'agent-identity-erc-8004',
+  },
+  payeeChange: {
+    code: 'TOLLGATE_POLICY_PAYEE_CHANGE',
+    option: 'pin.payee',
+    anchor: 'recipients',
+  },
+  networkChange: {
+    code: 'TOLLGATE_POLICY_NETWORK_CHANGE',
+    option: 'pin.network',
+    anchor: 'networks-and-assets',
+  },
+  assetChange: {
+    code: 'TOLLGATE_POLICY_ASSET_CHANGE',
+    option: 'pin.asset',
+    anchor: 'networks-and-assets',
+  },
+  price: { code: 'TOLLGATE_POLICY_PRICE', option: 'prices', anchor: 'price-expectations' },
+  maxPerRequest: {
+    code: 'TOLLGATE_POLICY_MAX_PER_REQUEST',
+    option: 'maxPerRequest',
+    anchor: 'per-request-cap',
+  },
+  rateLimit: {
+    code: 'TOLLGATE_POLICY_RATE_LIMIT',
+    option: 'rateLimit',
+    anchor: 'no-re-payment-and-402-storms',
+  },
+  budget: { code: 'TOLLGATE_POLICY_BUDGET', option: 'budgets', anchor: 'budgets' },
+  select: { code: 'TOLLGATE_POLICY_SELECT', option: 'select', anchor: 'choosing-among-options' },
+} as const satisfies Record<
+  PolicyGuard,
+  { code: string; option: string | undefined; anchor: string }
+>
+
+/** The policy option that changes a refusal: for `price`, the one its expectation came from. */
+function optionOf(refusal: Refusal): string | undefined {
+  if (refusal.guard === 'price') {
+    const source = refusal.values.source
+    if (source === 'expectPrice') return 'expectPrice'
+    if (source === 'learnt') return 'learnPrices'
+  }
+  if (refusal.guard === 'identity' && refusal.reason.includes('names no agent'))
+    return 'requireIdentity'
+  return guardInfo[refusal.guard].option
+}
 
 export type PolicyRefusedErrorType = PolicyRefusedError & { name: 'PolicyRefusedError' }
 
 /**
  * The agent's policy accepted none of the server's payment options; nothing was signed.
  * `guard` names the rule that fired (for several options, the rule that refused the option that
- * passed the most rules), `refusals` lists every option with its reason.
+ * passed the most rules), `option` the policy option that changes it, `refusals` lists every
+ * option with its reason.
  */
 export class PolicyRefusedError extends BaseError {
-  override name = 'PolicyRefusedError'
+  override name: 'PolicyRefusedError' | 'BudgetExceededError' | 'RateLimitedError' =
+    'PolicyRefusedError'
   readonly guard: PolicyGuard
   /** Why, in one line (the refusal's `reason`). */
   readonly reason: string
+  /** The policy option that changes what this guard refuses; `undefined` when none does. */
+  readonly option: string | undefined
   readonly refusal: Refusal
   readonly refusals: readonly Refusal[]
 
   constructor({ refusal, refusals }: { refusal: Refusal; refusals: readonly Refusal[] }) {
+    const option = optionOf(refusal)
+    const { code, anchor } = guardInfo[refusal.guard]
     super(`Payment refused by the ${refusal.guard} rule: ${refusal.reason}.`, {
-      code: guardCodes[refusal.guard],
+      code,
       cause: refusal.cause,
-      metaMessages: refusals.map(
-        (r) =>
-          `- ${r.requirements.scheme} ${r.requirements.amount} of ${r.requirements.asset} on ${r.requirements.network} to ${r.requirements.payTo}: ${r.guard}: ${r.reason}`,
-      ),
+      docsPath: `/agents/guardrails#${anchor}`,
+      metaMessages: [
+        option === undefined
+          ? 'No policy option changes this rule.'
+          : `Change it with the policy's \`${option}\` option.`,
+        ...refusals.map(
+          (r) =>
+            `- ${r.requirements.scheme} ${r.requirements.amount} of ${r.requirements.asset} on ${r.requirements.network} to ${r.requirements.payTo}: ${r.guard}: ${r.reason}`,
+        ),
+      ],
     })
     this.guard = refusal.guard
     this.reason = refusal.reason
+    this.option = option
     this.refusal = refusal
     this.refusals = refusals
   }
@@ -133,7 +200,7 @@ export type BudgetExceededErrorType = BudgetExceededError & { name: 'BudgetExcee
  * that was asked for.
  */
 export class BudgetExceededError extends PolicyRefusedError {
-  override name = 'BudgetExceededError'
+  override name = 'BudgetExceededError' as const
   readonly scope: 'total' | 'host' | 'payee'
   readonly host: string | undefined
   readonly payee: string | undefined
@@ -162,7 +229,7 @@ export type RateLimitedErrorType = RateLimitedError & { name: 'RateLimitedError'
  * payments answered with a 402 again): a 402 storm. Nothing was signed.
  */
 export class RateLimitedError extends PolicyRefusedError {
-  override name = 'RateLimitedError'
+  override name = 'RateLimitedError' as const
   /** `METHOD origin/path`. */
   readonly route: string
   /** `payments`: every payment counts; `refused`: payments the server answered with a 402. */
@@ -182,41 +249,29 @@ export class RateLimitedError extends PolicyRefusedError {
   }
 }
 
-export type BodyNotReplayableErrorType = BodyNotReplayableError & {
-  name: 'BodyNotReplayableError'
-}
+export type InvalidPolicyErrorType = InvalidPolicyError & { name: 'InvalidPolicyError' }
 
 /**
- * The server asked for payment, but the request body was a stream too large to keep for the
- * paid retry. Nothing was signed. Raise `maxBufferedBodyBytes` or send a buffered body.
+ * A policy option is malformed (a negative window, a limit without its unit, a price list key
+ * that is neither a host nor a URL). Thrown by `createPolicy` (or `wrapFetch` given parameters),
+ * before anything is paid; an `expectPrice` callback's malformed answer refuses its payment.
  */
-export class BodyNotReplayableError extends BaseError {
-  override name = 'BodyNotReplayableError'
-  readonly limit: number
+export class InvalidPolicyError extends BaseError {
+  override name = 'InvalidPolicyError' as const
+  /** The option, as a path: `budgets[0].limit`, `rateLimit.max`, `prices["api.example.com"]`. */
+  readonly option: string
+  /** What is wrong with it, in one line. */
+  readonly reason: string
 
-  constructor({ limit }: { limit: number }) {
-    super('The request body is a stream larger than the replay buffer; it cannot be paid for.', {
-      code: 'TOLLGATE_FETCH_BODY_NOT_REPLAYABLE',
-      metaMessages: [`maxBufferedBodyBytes: ${limit}`],
+  constructor({ option, reason, cause }: { option: string; reason: string; cause?: unknown }) {
+    super(`The policy option ${option} is invalid: ${reason}.`, {
+      code: 'TOLLGATE_POLICY_INVALID_OPTION',
+      cause,
+      docsPath: '/agents/guardrails#the-guards-at-a-glance',
+      metaMessages: [`option: ${option}`],
     })
-    this.limit = limit
-  }
-}
-
-export type InvalidChallengeErrorType = InvalidChallengeError & { name: 'InvalidChallengeError' }
-
-/** A 402 carried an x402 challenge that does not parse (the cause says why). Nothing was signed. */
-export class InvalidChallengeError extends BaseError {
-  override name = 'InvalidChallengeError'
-  readonly url: string
-
-  constructor({ url, cause }: { url: string; cause: unknown }) {
-    super('The server answered 402 with a payment challenge that does not parse.', {
-      code: 'TOLLGATE_FETCH_INVALID_CHALLENGE',
-      cause: cause as Error,
-      metaMessages: [`url: ${url}`],
-    })
-    this.url = url
+    this.option = option
+    this.reason = reason
   }
 }
 
@@ -225,61 +280,4 @@ export function describeAmount(amount: bigint, decimals: number | undefined): st
   return decimals === undefined
     ? `${amount} (atomic)`
     : `${amount} (${formatMoney(amount, { decimals })})`
-}
-
-export type InvalidReceiptLogErrorType = InvalidReceiptLogError & { name: 'InvalidReceiptLogError' }
-
-/** A line of a receipt log file is not a receipt. */
-export class InvalidReceiptLogError extends BaseError {
-  override name = 'InvalidReceiptLogError'
-  readonly path: string
-  readonly line: number
-
-  constructor({ path, line, cause }: { path: string; line: number; cause: unknown }) {
-    super(`Line ${line} of the receipt log is not a receipt.`, {
-      code: 'TOLLGATE_FETCH_INVALID_RECEIPT_LOG',
-      cause: cause as Error,
-      metaMessages: [`path: ${path}`, `line: ${line}`],
-    })
-    this.path = path
-    this.line = line
-  }
-}
-
-export type PurchaseIndeterminateErrorType = PurchaseIndeterminateError & {
-  name: 'PurchaseIndeterminateError'
-}
-
-/**
- * A purchase may have been paid and nothing can tell: its authorization may have been spent, it
- * can no longer be re-sent (expired), and no chain is configured to prove it unspent. It is never
- * paid again blindly: reconcile it (`reconcile.chains`) or cancel it first.
- */
-export class PurchaseIndeterminateError extends BaseError {
-  override name = 'PurchaseIndeterminateError'
-  readonly purchase: string
-
-  constructor({ purchase, reason }: { purchase: string; reason: string }) {
-    super(`Purchase ${purchase} may already be paid; it is not paid again.`, {
-      code: 'TOLLGATE_FETCH_PURCHASE_INDETERMINATE',
-      metaMessages: [`purchase: ${purchase}`, `reason: ${reason}`],
-    })
-    this.purchase = purchase
-  }
-}
-
-export type PurchaseNotFoundErrorType = PurchaseNotFoundError & { name: 'PurchaseNotFoundError' }
-
-/** No payment was made for this purchase id (in this process or in the receipt log). */
-export class PurchaseNotFoundError extends BaseError {
-  override name = 'PurchaseNotFoundError'
-  readonly purchase: string
-
-  constructor({ purchase }: { purchase: string }) {
-    super(`No payment was made for purchase ${purchase}.`, {
-      code: 'TOLLGATE_FETCH_PURCHASE_NOT_FOUND',
-      metaMessages: [`purchase: ${purchase}`],
-    })
-    this.purchase = purchase
-  }
 }
