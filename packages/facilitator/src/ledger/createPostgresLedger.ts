@@ -384,16 +384,18 @@ export async function createPostgresLedger(
       )
       return rows[0] ? toTransactionRecord(rows[0]) : undefined
     },
-    async listTransactions({ chainId, states, sender, minBlock }) {
+    async listTransactions({ chainId, states, sender, nonce, minBlock }) {
       const { rows } = await pool.query<TransactionRow>(
         `SELECT * FROM tollgate_transactions WHERE chain_id = $1 AND state = ANY($2::text[])
            AND ($3::text IS NULL OR sender = $3) AND ($4::bigint IS NULL OR block_number > $4)
+           AND ($5::bigint IS NULL OR nonce = $5)
            ORDER BY sender, nonce, created_at`,
         [
           chainId,
           states as readonly TransactionState[],
           sender?.toLowerCase() ?? null,
           minBlock?.toString() ?? null,
+          nonce ?? null,
         ],
       )
       return rows.map(toTransactionRecord)

@@ -438,18 +438,20 @@ export async function createSqliteLedger(
       const row = getTransactionStatement.get(hash.toLowerCase())
       return row ? toTransactionRecord(row) : undefined
     },
-    async listTransactions({ chainId, states, sender, minBlock }) {
+    async listTransactions({ chainId, states, sender, nonce, minBlock }) {
       const known: readonly TransactionState[] = ['pending', 'mined', 'dropped']
       const list = states.filter((s) => known.includes(s)).map((s) => `'${s}'`)
       return db
         .prepare<unknown[], TransactionRow>(
           `SELECT * FROM tollgate_transactions WHERE chain_id = ? AND state IN (${list.join(', ')})
-           ${sender ? 'AND sender = ?' : ''} ${minBlock === undefined ? '' : 'AND block_number > ?'}
+           ${sender ? 'AND sender = ?' : ''} ${nonce === undefined ? '' : 'AND nonce = ?'}
+           ${minBlock === undefined ? '' : 'AND block_number > ?'}
            ORDER BY sender, nonce, created_at`,
         )
         .all(
           chainId,
           ...(sender ? [sender.toLowerCase()] : []),
+          ...(nonce === undefined ? [] : [nonce]),
           ...(minBlock === undefined ? [] : [minBlock.toString()]),
         )
         .map(toTransactionRecord)

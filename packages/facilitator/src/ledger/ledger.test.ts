@@ -404,6 +404,11 @@ describe.each(drivers)('$name ledger', (driver) => {
         { hash, state: 'mined', blockNumber: 12n },
       ])
       expect(await ledger.listTransactions({ chainId: 31337, states: ['pending'] })).toEqual([])
+      // One sender nonce's transactions (replacements of each other).
+      const atNonce = (nonce: number) =>
+        ledger.listTransactions({ chainId: 31337, states: ['mined'], sender, nonce })
+      expect((await atNonce(7)).map((t) => t.hash)).toEqual([hash])
+      expect(await atNonce(8)).toEqual([])
       expect(await ledger.counts()).toMatchObject({ confirmed: 1, verified: 1 })
       expect((await ledger.list({ chainId: 31337, states: ['verified'] })).length).toBe(1)
     }))

@@ -207,6 +207,8 @@ export type Ledger = {
     chainId: number
     states: readonly TransactionState[]
     sender?: Address | undefined
+    /** Only transactions at this account nonce (with `sender`: one nonce's replacements). */
+    nonce?: number | undefined
     /** Only transactions mined above this block. */
     minBlock?: bigint | undefined
   }): Promise<TransactionRecord[]>
