@@ -12,7 +12,9 @@ export type CreateCdpAuthHeadersParameters = {
   /** The facilitator's base URL; the JWT names its host and paths. @default cdpFacilitatorUrl */
   url?: string | undefined
   /** JWT lifetime, in seconds. @default 120 */
-  expiresIn?: number | undefined
+  expiresInSeconds?: number | undefined
+  /** The clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 /** The `Correlation-Context` value CDP expects: `key=value` pairs, values URI-encoded. */
@@ -62,7 +64,8 @@ export function createCdpAuthHeaders(
         requestMethod: method,
         requestHost: base.host,
         requestPath: `${path}${route}`,
-        expiresIn: parameters.expiresIn,
+        expiresInSeconds: parameters.expiresInSeconds,
+        now: parameters.now,
       })}`,
       'Correlation-Context': createCorrelationContext(),
     })

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto'
 import {
+  type FacilitatorRequest,
   reasons,
   type SettlementMode,
+  type SettlementStatusResponse,
   settlementModes,
   settleRequestSchema,
   verifyRequestSchema,
 } from '@tollgate/core'
 import type { Address, Hex } from 'viem'
-import type { Facilitator, SettlementStatus } from '../createFacilitator.js'
+import type { Facilitator } from '../createFacilitator.js'
+import { FacilitatorRequestError } from '../errors.js'
+import type { SettlementStatus } from '../toSettlementStatus.js'
 import { createRateLimiter, type RateLimit } from './rateLimit.js'
 import { readJsonBody } from './readJsonBody.js'
 
@@ -31,6 +35,11 @@ export type FacilitatorHttpParameters = {
 
 /** A Web-standard handler: `{ fetch(request) }`. */
 export type FacilitatorApp = { fetch(request: Request): Promise<Response> }
+
+export type CreateFacilitatorAppParameters = FacilitatorHttpParameters & {
+  /** Gets each request the app answered 5xx because it failed, as a `FacilitatorRequestError`. */
+  onError?: ((error: unknown) => void) | undefined
+}
 
 type Service = Pick<
   Facilitator,
@@ -62,7 +71,7 @@ function error(
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
 
 /** The JSON of a status: bigints as decimal strings, absent values as `null` (every key always there). */
-function toStatusJson(status: SettlementStatus) {
+function toStatusJson(status: SettlementStatus): SettlementStatusResponse {
   return {
     ...status,
     value: status.value.toString(),
@@ -71,6 +80,14 @@ function toStatusJson(status: SettlementStatus) {
     reason: status.reason ?? null,
     paymentId: status.paymentId ?? null,
   }
+}
+
+const routeNames = new Set(['verify', 'settle', 'supported', 'health', 'metrics', 'settlements'])
+
+/** The route a path belongs to (a fixed set: paths carry user input, metric labels must not). */
+function routeName(path: string): string {
+  const first = path.split('/').filter(Boolean)[0] ?? ''
+  return routeNames.has(first) ? first : 'unknown'
 }
 
 /** A chain in a status path: `84532` or its CAIP-2 form `eip155:84532`. */
@@ -89,7 +106,13 @@ function parseChainSegment(segment: string | undefined): number | undefined {
  */
 export function createFacilitatorApp(
   service: Service,
-  { maxBodyBytes = 65_536, apiKeys, rateLimit, basePath = '' }: FacilitatorHttpParameters = {},
+  {
+    maxBodyBytes = 65_536,
+    apiKeys,
+    rateLimit,
+    basePath = '',
+    onError = () => {},
+  }: CreateFacilitatorAppParameters = {},
 ): FacilitatorApp {
   const keys = new Map<string, RateLimit | undefined>()
   for (const entry of apiKeys ?? []) {
@@ -151,11 +174,10 @@ export function createFacilitatorApp(
     const { x402Version, paymentPayload, paymentRequirements } = parsed.data
     if (x402Version !== undefined && x402Version !== paymentPayload.x402Version)
       return json(200, { isValid: false, invalidReason: reasons.invalidX402Version })
+    // The schema checks each half; the version check above pairs them.
     return json(
       200,
-      await service.verify({ paymentPayload, paymentRequirements } as Parameters<
-        Service['verify']
-      >[0]),
+      await service.verify({ paymentPayload, paymentRequirements } as FacilitatorRequest),
     )
   }
 
@@ -187,13 +209,12 @@ export function createFacilitatorApp(
         '`settlement` must be confirmed, submitted or queued.',
         shape,
       )
+    const pair = { paymentPayload, paymentRequirements } as FacilitatorRequest
     return json(
       200,
-      await service.settle({
-        paymentPayload,
-        paymentRequirements,
-        ...(settlement ? { settlement: settlement as SettlementMode } : {}),
-      } as Parameters<Service['settle']>[0]),
+      await service.settle(
+        settlement ? { ...pair, settlement: settlement as SettlementMode } : pair,
+      ),
     )
   }
 
@@ -273,6 +294,23 @@ export function createFacilitatorApp(
     return { name: 'unknown', response: error(404, 'not_found', `No route ${method} ${path}.`) }
   }
 
+  /** The answer to a request that failed inside: the reason code says enough (no internals). */
+  function failure(name: string): Response {
+    if (name === 'verify')
+      return error(503, 'unavailable', 'Verification is unavailable; try again.', {
+        isValid: false,
+        invalidReason: reasons.unexpectedVerifyError,
+      })
+    if (name === 'settle')
+      return error(503, 'unavailable', 'Settlement is unavailable; try again.', {
+        success: false,
+        errorReason: reasons.unexpectedSettleError,
+        transaction: '',
+        network: 'unknown',
+      })
+    return error(500, 'internal_error', 'Internal error.')
+  }
+
   return {
     async fetch(request) {
       const started = performance.now()
@@ -284,26 +322,10 @@ export function createFacilitatorApp(
       let result: { name: string; response: Response }
       try {
         result = await route(request, path.replace(/\/+$/, '') || '/')
-      } catch {
-        // Never leak internals (an RPC URL may carry a key): the reason code says enough.
-        const name = path.slice(1) || 'unknown'
-        result = {
-          name,
-          response:
-            name === 'verify'
-              ? error(503, 'unavailable', 'Verification is unavailable; try again.', {
-                  isValid: false,
-                  invalidReason: reasons.unexpectedVerifyError,
-                })
-              : name === 'settle'
-                ? error(503, 'unavailable', 'Settlement is unavailable; try again.', {
-                    success: false,
-                    errorReason: reasons.unexpectedSettleError,
-                    transaction: '',
-                    network: 'unknown',
-                  })
-                : error(500, 'internal_error', 'Internal error.'),
-        }
+      } catch (cause) {
+        const name = routeName(path)
+        result = { name, response: failure(name) }
+        onError(new FacilitatorRequestError({ route: name, status: result.response.status, cause }))
       }
       requests.inc({ route: result.name, status: result.response.status })
       durations.observe({ route: result.name }, (performance.now() - started) / 1000)

@@ -13,7 +13,7 @@ export type RateLimiter = {
 /** Token buckets keyed by id (an API key), refilled continuously. */
 export function createRateLimiter(
   limitOf: (id: string) => RateLimit | undefined,
-  { now = () => performance.now() }: { now?: (() => number) | undefined } = {},
+  { now = Date.now }: { now?: (() => number) | undefined } = {},
 ): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>()
   return {

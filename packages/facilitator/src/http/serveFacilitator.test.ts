@@ -47,3 +47,31 @@ test('close() waits for a request in flight on a keep-alive connection, then ret
   expect(performance.now() - started).toBeLessThan(2_000)
   agent.destroy()
 })
+
+test('a handler that throws: 500 for the client, the error to onError', async () => {
+  const errors: unknown[] = []
+  const failure = new Error('the ledger is gone')
+  const served = await serveFacilitator(
+    {
+      async fetch() {
+        throw failure
+      },
+    },
+    { port: 0, onError: (error) => errors.push(error) },
+  )
+  try {
+    const response = await fetch(`${served.url}/settle?x=1`, { method: 'POST', body: '{}' })
+    expect(response.status).toBe(500)
+    expect(await response.json()).toEqual({ error: 'internal_error', message: 'Internal error.' })
+    expect(errors).toEqual([
+      expect.objectContaining({
+        name: 'FacilitatorRequestError',
+        route: '/settle',
+        status: 500,
+        cause: failure,
+      }),
+    ])
+  } finally {
+    await served.close()
+  }
+})

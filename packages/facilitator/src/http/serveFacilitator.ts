@@ -1,12 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
+import { FacilitatorRequestError } from '../errors.js'
 
 export type ServeFacilitatorParameters = {
   /** @default 4020 (0 picks a free port) */
   port?: number | undefined
   /** @default '127.0.0.1' */
   host?: string | undefined
+  /**
+   * Gets a request the handler failed to answer (it threw, or its body failed mid-stream), as a
+   * `FacilitatorRequestError`; the client got a 500 or a cut connection.
+   */
+  onError?: ((error: unknown) => void) | undefined
 }
 
 export type ServeFacilitatorReturnType = {
@@ -62,11 +68,15 @@ async function send(
  * @example
  * import { serveFacilitator } from '@tollgate/facilitator'
  *
- * const { url, close } = await serveFacilitator(facilitator, { port: 4020, host: '0.0.0.0' })
+ * const { url, close } = await serveFacilitator(facilitator, {
+ *   port: 4020,
+ *   host: '0.0.0.0',
+ *   onError: (error) => console.error((error as Error).name),
+ * })
  */
 export async function serveFacilitator(
   app: { fetch(request: Request): Response | Promise<Response> },
-  { port = 4020, host = '127.0.0.1' }: ServeFacilitatorParameters = {},
+  { port = 4020, host = '127.0.0.1', onError = () => {} }: ServeFacilitatorParameters = {},
 ): Promise<ServeFacilitatorReturnType> {
   let stopping = false
   const server = createServer((req, res) => {
@@ -82,10 +92,14 @@ export async function serveFacilitator(
     Promise.resolve()
       .then(() => app.fetch(toRequest(req, origin, controller.signal)))
       .then((response) => send(res, response, req.method === 'HEAD', () => stopping))
-      .catch(() => {
-        if (res.headersSent) return void res.destroy()
-        res.writeHead(500, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+      .catch((cause: unknown) => {
+        const route = (req.url ?? '/').split('?')[0]!.slice(0, 100)
+        if (res.headersSent) res.destroy()
+        else {
+          res.writeHead(500, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+        }
+        onError(new FacilitatorRequestError({ route, status: res.statusCode, cause }))
       })
   })
   server.keepAliveTimeout = 65_000

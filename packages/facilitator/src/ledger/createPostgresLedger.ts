@@ -1,3 +1,4 @@
+import { settlementStates } from '@tollgate/core'
 import type { Address } from 'viem'
 import { keyParams, normalizeKey, Rollback } from './key.js'
 import {
@@ -10,7 +11,6 @@ import {
   toTransactionRecord,
   transactionPatchColumns,
 } from './rows.js'
-import { settlementStates } from './states.js'
 import type {
   AuthorizationKey,
   Ledger,
@@ -254,6 +254,7 @@ export async function createPostgresLedger(
 
   const ledger: Ledger = {
     kind: 'postgres',
+    durable: true,
     async reserve(entry: SettlementEntry, parameters: ReserveParameters): Promise<ReserveResult> {
       const time = now()
       const key = keyParams(entry)

@@ -1,6 +1,7 @@
+import { settlementStates } from '@tollgate/core'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Address } from 'viem'
-import { LedgerDriverError } from '../errors.js'
+import { LedgerConflictError, LedgerDriverError } from '../errors.js'
 import { keyParams, Rollback } from './key.js'
 import {
   assertTransition,
@@ -12,7 +13,6 @@ import {
   toTransactionRecord,
   transactionPatchColumns,
 } from './rows.js'
-import { settlementStates } from './states.js'
 import type {
   AuthorizationKey,
   ClaimParameters,
@@ -248,7 +248,11 @@ export async function createSqliteLedger(
   }
 
   const reserveTransaction = db.transaction(
-    (entry: SettlementEntry, parameters: ReserveParameters, time: number): ReserveResult => {
+    (
+      entry: SettlementEntry,
+      parameters: ReserveParameters,
+      time: number,
+    ): ReserveResult | undefined => {
       const key = keyParams(entry)
       const existing = getStatement.get(...key)
       if (existing) {
@@ -279,7 +283,8 @@ export async function createSqliteLedger(
       const row = existing
         ? takeOverStatement.get(...fields, time, ...key, existing.version)
         : insertStatement.get(...key, ...fields, time, time)
-      if (!row) throw new Rollback('reserve lost a race inside its own transaction')
+      // The row changed since it was read (another process on the file): read it again.
+      if (!row) return undefined
       return { status: 'reserved', record: toSettlementRecord(row) }
     },
   )
@@ -393,8 +398,16 @@ export async function createSqliteLedger(
 
   const ledger: Ledger = {
     kind: 'sqlite',
+    // `':memory:'` and `''` (a temporary file deleted on close) forget everything with the process.
+    durable: !db.memory && path !== '',
     async reserve(entry, parameters) {
-      return enqueue(() => reserveTransaction(entry, parameters, now()))
+      return enqueue(() => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const result = reserveTransaction(entry, parameters, now())
+          if (result) return result
+        }
+        throw new LedgerConflictError({ operation: 'reserve', attempts: 3 })
+      })
     },
     async get(key) {
       const row = getStatement.get(...keyParams(key))

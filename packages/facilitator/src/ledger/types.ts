@@ -1,17 +1,9 @@
+import type { SettlementState } from '@tollgate/core'
 import type { Address, Hex } from 'viem'
 
-/**
- * Where one authorization stands: `verified -> queued -> submitted -> confirmed`, with the exits
- * `released` (the reservation lapsed or was given back; the authorization was never spent) and
- * `failed` (it can no longer be settled, with a reason).
- */
-export type SettlementState =
-  | 'verified'
-  | 'queued'
-  | 'submitted'
-  | 'confirmed'
-  | 'released'
-  | 'failed'
+// Where one authorization stands: core's `SettlementState` (`verified -> queued -> submitted ->
+// confirmed`, or `released` / `failed`), the same names the status endpoint answers with.
+export type { SettlementState }
 
 /** The identity of an EIP-3009 authorization: one on-chain nonce of one payer on one token. */
 export type AuthorizationKey = {
@@ -178,7 +170,14 @@ export type ListParameters = {
  * two workers (or two facilitator instances on one database) can never both take a row.
  */
 export type Ledger = {
-  readonly kind: 'sqlite' | 'postgres'
+  /** What stores it: `'sqlite'` and `'postgres'` here; another ledger names its own. */
+  readonly kind: 'sqlite' | 'postgres' | (string & {})
+  /**
+   * Whether a commit outlives this process (false for an in-memory SQLite database). A `queued`
+   * answer is only honest on a durable ledger, so `/supported` offers `queued` only then.
+   * @default true
+   */
+  readonly durable?: boolean | undefined
   /**
    * Records a new authorization (or takes back a released one), atomically with the payer's
    * balance and exposure checks.

@@ -15,9 +15,14 @@ import {
   until,
 } from '../../test/fixtures.js'
 import { createRpcProxy, type RpcProxy } from '../../test/rpcProxy.js'
+import { createTcpProxy } from '../../test/tcpProxy.js'
+import { type BlockWatcher, createBlockWatcher } from '../chain/createBlockWatcher.js'
+import { createChainClient } from '../chain/createChainClient.js'
 import { createFacilitator, type Facilitator } from '../createFacilitator.js'
 import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
 import type { Ledger } from '../ledger/types.js'
+import { createSettlementEvents } from './createSettlementEvents.js'
+import { createSettler } from './createSettler.js'
 import { encodeSettlement } from './encodeSettlement.js'
 
 const devnet = useDevnet({ accounts: 8 })
@@ -389,5 +394,58 @@ describe('createSettler', () => {
     expect(mined.length).toBe(1)
     expect(new Set(txs.map((tx) => tx.nonce)).size).toBe(1)
     expect(txs.length).toBeGreaterThan(1)
+  })
+})
+
+describe('createSettler start', () => {
+  test('subscribes to blocks only after recovery: a failed recovery leaves no listener behind', async () => {
+    const proxy = await createTcpProxy(devnet.rpcUrl)
+    const ledger = await createSqliteLedger(':memory:')
+    const client = createChainClient({
+      chainId: devnet.chainId,
+      rpcUrls: [proxy.url],
+      timeoutMs: 500,
+      retryCount: 0,
+    })
+    const watcher = createBlockWatcher(client)
+    // The real watcher, with its listeners counted.
+    let listeners = 0
+    const counted: BlockWatcher = new Proxy(watcher, {
+      get(target, key) {
+        if (key !== 'subscribe') return Reflect.get(target, key)
+        return (listener: Parameters<BlockWatcher['subscribe']>[0]) => {
+          listeners++
+          const off = target.subscribe(listener)
+          return () => {
+            listeners--
+            return off()
+          }
+        }
+      },
+    })
+    const settler = createSettler({
+      chainId: devnet.chainId,
+      client,
+      watcher: counted,
+      ledger,
+      events: createSettlementEvents(ledger),
+      accounts: [devnet.accounts[5]!.account],
+      instanceId: 'start-test',
+    })
+    try {
+      await proxy.stop()
+      await expect(settler.start()).rejects.toThrow()
+      expect(listeners).toBe(0)
+      await proxy.start()
+      await settler.start()
+      await settler.start()
+      expect(listeners).toBe(1)
+      await settler.stop()
+      expect(listeners).toBe(0)
+    } finally {
+      await settler.stop()
+      await ledger.close()
+      await proxy.close()
+    }
   })
 })

@@ -839,8 +839,11 @@ export function createSettler(parameters: SettlerParameters): Settler {
     },
     async start() {
       if (running) return
-      unsubscribe = watcher.subscribe(onBlock)
+      // Recovery first: when it throws, nothing is left subscribed and a later start tries again.
+      // It ends by checking the last 64 blocks for reorgs, so no block seen meanwhile is missed.
       await recover()
+      unsubscribe?.()
+      unsubscribe = watcher.subscribe(onBlock)
       running = true
       for (const account of accounts) loops.push(work(account))
       sweepTimer = setInterval(() => {
@@ -872,6 +875,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
     async stop() {
       running = false
       unsubscribe?.()
+      unsubscribe = undefined
       if (sweepTimer) clearInterval(sweepTimer)
       if (checkTimer) clearInterval(checkTimer)
       signal.notify()
