@@ -47,6 +47,7 @@ export type AuthorizationEvent = {
   blockHash: Hex
 }
 
+/** The authorization to look up, and the blocks to search. */
 export type FindAuthorizationEventParameters = {
   /** The EIP-3009 token. */
   asset: Address
@@ -67,6 +68,7 @@ export type FindAuthorizationEventParameters = {
 /** The event, or `undefined` when the searched blocks hold none. */
 export type FindAuthorizationEventReturnType = AuthorizationEvent | undefined
 
+/** What {@link findAuthorizationEvent} throws. */
 export type FindAuthorizationEventErrorType = AuthorizationEventSearchError
 
 /** The type of {@link AuthorizationEventSearchError}. */

@@ -31,6 +31,7 @@ import { supportedKinds } from './supportedKinds.js'
 import { type SettlementStatus, toSettlementStatus } from './toSettlementStatus.js'
 import { verifyAndReserve } from './verify/verifyAndReserve.js'
 
+/** Options of {@link createFacilitator}. */
 export type CreateFacilitatorParameters = {
   /** Where settlements live (`createSqliteLedger`, `createPostgresLedger`). The caller closes it. */
   ledger: Ledger
@@ -89,6 +90,7 @@ export type CreateFacilitatorParameters = {
   now?: (() => number) | undefined
 }
 
+/** The `/health` answer: `ok` once started with a head on every chain. */
 export type FacilitatorHealth = {
   status: 'ok' | 'degraded'
   ledger: Ledger['kind']
@@ -122,6 +124,7 @@ export type Facilitator = FacilitatorApp & {
   close(): Promise<void>
 }
 
+/** What {@link createFacilitator} throws: a configuration it cannot run. */
 export type CreateFacilitatorErrorType = FacilitatorConfigError
 
 function paymentIdOf(payload: PaymentPayload | PaymentPayloadV1): string | undefined {

@@ -40,6 +40,44 @@ export class LedgerDriverError extends BaseError {
   }
 }
 
+/** The type of {@link LedgerOpenError}. */
+export type LedgerOpenErrorType = LedgerOpenError & { name: 'LedgerOpenError' }
+
+/** The ledger's database could not be opened or its tables created (the driver's error is `cause`). */
+export class LedgerOpenError extends BaseError {
+  override name = 'LedgerOpenError' as const
+  /** `sqlite` or `postgres`. */
+  kind: string
+
+  constructor({ kind, cause }: { kind: string; cause: unknown }) {
+    super(`The ${kind} ledger could not be opened.`, {
+      code: 'TOLLGATE_LEDGER_OPEN',
+      cause,
+      docsPath: '/operations/databases',
+    })
+    this.kind = kind
+  }
+}
+
+/** The type of {@link FacilitatorListenError}. */
+export type FacilitatorListenErrorType = FacilitatorListenError & { name: 'FacilitatorListenError' }
+
+/** `serveFacilitator` could not listen (the port is taken, the host is not this machine's, ...). */
+export class FacilitatorListenError extends BaseError {
+  override name = 'FacilitatorListenError' as const
+  host: string
+  port: number
+
+  constructor({ host, port, cause }: { host: string; port: number; cause: unknown }) {
+    super(`The facilitator could not listen on ${host}:${port}.`, {
+      code: 'TOLLGATE_FACILITATOR_LISTEN',
+      cause,
+    })
+    this.host = host
+    this.port = port
+  }
+}
+
 /** The type of {@link LedgerConflictError}. */
 export type LedgerConflictErrorType = LedgerConflictError & { name: 'LedgerConflictError' }
 

@@ -26,6 +26,7 @@ export type FacilitatorChainConfig = {
   rpcTimeoutMs?: number | undefined
 }
 
+/** What a chain runtime is built from (internal). */
 export type CreateChainRuntimeParameters = {
   config: FacilitatorChainConfig
   ledger: Ledger

@@ -4,6 +4,7 @@ import { createCdpJwt } from './createCdpJwt.js'
 /** The hosted facilitator of the Coinbase Developer Platform. */
 export const cdpFacilitatorUrl = 'https://api.cdp.coinbase.com/platform/v2/x402'
 
+/** Options of {@link createCdpAuthHeaders}. */
 export type CreateCdpAuthHeadersParameters = {
   /** @default process.env.CDP_API_KEY_ID (read when headers are made, not at import) */
   apiKeyId?: string | undefined

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, randomBytes, sign } from 'node:crypto'
 import { BaseError } from '@tollgate/core'
 
+/** The key and the request a CDP JWT is signed for. */
 export type CreateCdpJwtParameters = {
   /** The CDP API key id (the JWT's `kid` and `sub`). */
   apiKeyId: string

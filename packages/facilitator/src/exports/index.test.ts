@@ -6,11 +6,13 @@ test('the entry exports exactly these names', () => {
     [
       "FacilitatorClosedError",
       "FacilitatorConfigError",
+      "FacilitatorListenError",
       "FacilitatorRequestError",
       "InvalidSettlementBatchError",
       "InvalidTransitionError",
       "LedgerConflictError",
       "LedgerDriverError",
+      "LedgerOpenError",
       "createFacilitator",
       "createPostgresLedger",
       "createSqliteLedger",

@@ -16,6 +16,8 @@ export {
   type FacilitatorClosedErrorType,
   FacilitatorConfigError,
   type FacilitatorConfigErrorType,
+  FacilitatorListenError,
+  type FacilitatorListenErrorType,
   FacilitatorRequestError,
   type FacilitatorRequestErrorType,
   InvalidSettlementBatchError,
@@ -26,6 +28,8 @@ export {
   type LedgerConflictErrorType,
   LedgerDriverError,
   type LedgerDriverErrorType,
+  LedgerOpenError,
+  type LedgerOpenErrorType,
 } from '../errors.js'
 export type {
   ApiKey,
@@ -35,17 +39,20 @@ export type {
 export type { Collector, Counter, Histogram, Labels, MetricsRegistry } from '../http/metrics.js'
 export type { RateLimit } from '../http/rateLimit.js'
 export {
+  type ServeFacilitatorErrorType,
   type ServeFacilitatorParameters,
   type ServeFacilitatorReturnType,
   serveFacilitator,
 } from '../http/serveFacilitator.js'
 export {
+  type CreatePostgresLedgerErrorType,
   type CreatePostgresLedgerParameters,
   createPostgresLedger,
   type PostgresPool,
   type PostgresQueryable,
 } from '../ledger/createPostgresLedger.js'
 export {
+  type CreateSqliteLedgerErrorType,
   type CreateSqliteLedgerParameters,
   createSqliteLedger,
 } from '../ledger/createSqliteLedger.js'

@@ -18,6 +18,7 @@ import { readJsonBody } from './readJsonBody.js'
 /** An API key, with its own rate limit if it needs one. */
 export type ApiKey = string | { key: string; rateLimit?: RateLimit | undefined }
 
+/** HTTP options of the facilitator (`createFacilitator({ http })`). */
 export type FacilitatorHttpParameters = {
   /** Largest request body accepted, in bytes. @default 65_536 */
   maxBodyBytes?: number | undefined
@@ -36,6 +37,7 @@ export type FacilitatorHttpParameters = {
 /** A Web-standard handler: `{ fetch(request) }`. */
 export type FacilitatorApp = { fetch(request: Request): Promise<Response> }
 
+/** Options of {@link createFacilitatorApp}: the HTTP options and where failures go. */
 export type CreateFacilitatorAppParameters = FacilitatorHttpParameters & {
   /** Gets each request the app answered 5xx because it failed, as a `FacilitatorRequestError`. */
   onError?: ((error: unknown) => void) | undefined

@@ -5,6 +5,7 @@ export type RateLimit = {
   burst?: number | undefined
 }
 
+/** Token buckets per caller id. */
 export type RateLimiter = {
   /** Takes a token for `id`; returns the seconds to wait when there is none. */
   take(id: string): { allowed: true } | { allowed: false; retryAfterSeconds: number }

@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { expect, test } from 'vitest'
+import { FacilitatorListenError } from '../errors.js'
 import { serveFacilitator } from './serveFacilitator.js'
 
 test('close() waits for a request in flight on a keep-alive connection, then returns at once', async () => {
@@ -73,5 +74,23 @@ test('a handler that throws: 500 for the client, the error to onError', async ()
     ])
   } finally {
     await served.close()
+  }
+})
+
+test('a port already taken: FacilitatorListenError with the address and the cause', async () => {
+  const first = await serveFacilitator({ fetch: async () => Response.json({}) }, { port: 0 })
+  try {
+    const error = await serveFacilitator(
+      { fetch: async () => Response.json({}) },
+      { port: first.port },
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FacilitatorListenError)
+    expect(error).toMatchObject({
+      host: '127.0.0.1',
+      port: first.port,
+      cause: expect.objectContaining({ code: 'EADDRINUSE' }),
+    })
+  } finally {
+    await first.close()
   }
 })

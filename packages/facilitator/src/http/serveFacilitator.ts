@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
-import { FacilitatorRequestError } from '../errors.js'
+import { FacilitatorListenError, FacilitatorRequestError } from '../errors.js'
 
+/** Where {@link serveFacilitator} listens, and where failed requests go. */
 export type ServeFacilitatorParameters = {
   /** @default 4020 (0 picks a free port) */
   port?: number | undefined
@@ -15,6 +16,10 @@ export type ServeFacilitatorParameters = {
   onError?: ((error: unknown) => void) | undefined
 }
 
+/** What {@link serveFacilitator} throws. */
+export type ServeFacilitatorErrorType = FacilitatorListenError
+
+/** The running server. */
 export type ServeFacilitatorReturnType = {
   /** `http://<host>:<port>`, no trailing slash. */
   url: string
@@ -104,9 +109,10 @@ export async function serveFacilitator(
   })
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const fail = (cause: unknown) => reject(new FacilitatorListenError({ host, port, cause }))
+    server.once('error', fail)
     server.listen(port, host, () => {
-      server.off('error', reject)
+      server.off('error', fail)
       resolve()
     })
   })

@@ -1,5 +1,6 @@
 import { settlementStates } from '@tollgate/core'
 import type { Address } from 'viem'
+import { LedgerOpenError } from '../errors.js'
 import { keyParams, normalizeKey, Rollback } from './key.js'
 import {
   assertTransition,
@@ -37,6 +38,10 @@ export type PostgresPool = PostgresQueryable & {
   connect(): Promise<PostgresQueryable & { release(error?: Error | boolean): void }>
 }
 
+/** What {@link createPostgresLedger} throws. */
+export type CreatePostgresLedgerErrorType = LedgerOpenError
+
+/** Options of {@link createPostgresLedger}. */
 export type CreatePostgresLedgerParameters = {
   /** Clock in ms (tests). @default Date.now */
   now?: (() => number) | undefined
@@ -138,6 +143,8 @@ export async function createPostgresLedger(
   await inTransaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock])
     await client.query(schema)
+  }).catch((cause: unknown) => {
+    throw new LedgerOpenError({ kind: 'postgres', cause })
   })
 
   async function openAmounts(

@@ -1,7 +1,7 @@
 import { settlementStates } from '@tollgate/core'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Address } from 'viem'
-import { LedgerConflictError, LedgerDriverError } from '../errors.js'
+import { LedgerConflictError, LedgerDriverError, LedgerOpenError } from '../errors.js'
 import { keyParams, Rollback } from './key.js'
 import {
   assertTransition,
@@ -29,6 +29,10 @@ import type {
   TransitionRequest,
 } from './types.js'
 
+/** What {@link createSqliteLedger} throws. */
+export type CreateSqliteLedgerErrorType = LedgerDriverError | LedgerOpenError
+
+/** Options of {@link createSqliteLedger}. */
 export type CreateSqliteLedgerParameters = {
   /**
    * `full` (the default) syncs the write-ahead log on every commit: a `queued` answer promises the
@@ -120,11 +124,16 @@ export async function createSqliteLedger(
   } catch (cause) {
     throw new LedgerDriverError({ driver: 'better-sqlite3', cause })
   }
-  const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
-  db.exec(schema)
+  let db: BetterSqlite3.Database
+  try {
+    db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
+    db.exec(schema)
+  } catch (cause) {
+    throw new LedgerOpenError({ kind: 'sqlite', cause })
+  }
 
   const getStatement = db.prepare<unknown[], SettlementRow>(
     `SELECT * FROM tollgate_settlements WHERE ${keyWhere}`,

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type TestPostgres } from '../../test/postgres.js'
-import { InvalidTransitionError } from '../errors.js'
+import { InvalidTransitionError, LedgerOpenError } from '../errors.js'
 import { createPostgresLedger } from './createPostgresLedger.js'
 import { createSqliteLedger } from './createSqliteLedger.js'
 import type { AuthorizationKey, Ledger, SettlementEntry } from './types.js'
@@ -421,4 +421,23 @@ describe.each(drivers)('$name ledger', (driver) => {
       const reopened = await open()
       expect((await reopened.get(keyOf(e)))?.state).toBe('queued')
     }))
+})
+
+describe('a database that cannot be opened', () => {
+  test('SQLite in a missing directory, PostgreSQL refusing the connection: LedgerOpenError', async () => {
+    const sqlite = await createSqliteLedger('/nonexistent-tollgate-dir/ledger.db').catch(
+      (e: unknown) => e,
+    )
+    expect(sqlite).toBeInstanceOf(LedgerOpenError)
+    expect(sqlite).toMatchObject({ kind: 'sqlite', code: 'TOLLGATE_LEDGER_OPEN' })
+    const pg = await import('pg')
+    const pool = new pg.default.Pool({ connectionString: 'postgres://nobody:x@127.0.0.1:9/none' })
+    try {
+      const postgresError = await createPostgresLedger(pool).catch((e: unknown) => e)
+      expect(postgresError).toBeInstanceOf(LedgerOpenError)
+      expect(postgresError).toMatchObject({ kind: 'postgres' })
+    } finally {
+      await pool.end()
+    }
+  })
 })

@@ -98,11 +98,13 @@ export type TransactionRecord = {
   updatedAt: number
 }
 
+/** A transaction to record, as signed. */
 export type NewTransaction = Pick<
   TransactionRecord,
   'hash' | 'chainId' | 'sender' | 'nonce' | 'raw'
 >
 
+/** Fields of a transaction record a write may change. */
 export type TransactionPatch = {
   state?: TransactionState | undefined
   blockNumber?: bigint | null | undefined
@@ -118,6 +120,7 @@ export type LedgerWrite = {
   atomic?: boolean | undefined
 }
 
+/** What a {@link LedgerWrite} did. */
 export type LedgerWriteResult = {
   /** False when `atomic` was asked and a key did not match (nothing was written). */
   ok: boolean
@@ -125,6 +128,7 @@ export type LedgerWriteResult = {
   records: SettlementRecord[]
 }
 
+/** How a new authorization is reserved, and the checks it must pass. */
 export type ReserveParameters = {
   /** `verified` from `/verify`; `queued` from a `/settle` that had no prior `/verify`. */
   state: 'verified' | 'queued'
@@ -144,6 +148,7 @@ export type ReserveParameters = {
   exposureCap?: bigint | undefined
 }
 
+/** The outcome of a reservation. */
 export type ReserveResult =
   | { status: 'reserved'; record: SettlementRecord }
   /** The key is held by a live row (any state but `released`, or a lapsed `verified`). */
@@ -151,6 +156,7 @@ export type ReserveResult =
   | { status: 'insufficient_balance'; reserved: bigint }
   | { status: 'exposure_cap'; exposure: bigint }
 
+/** Which queued rows a worker leases, and for how long. */
 export type ClaimParameters = {
   chainId: number
   owner: string
@@ -158,6 +164,7 @@ export type ClaimParameters = {
   leaseMs: number
 }
 
+/** Which rows `list` returns. */
 export type ListParameters = {
   chainId?: number | undefined
   states: readonly SettlementState[]

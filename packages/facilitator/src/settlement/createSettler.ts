@@ -29,6 +29,7 @@ import { encodeSettlement, isEcdsaItem, type SettlementGas } from './encodeSettl
 import { readReceiptOutcomes, reasonOfRevert } from './readReceiptOutcomes.js'
 import { type AuthorizationOnChain, reconcileAuthorization } from './reconcileAuthorization.js'
 
+/** What a chain's settler is built from, and its tuning. */
 export type SettlerParameters = {
   chainId: number
   client: ChainClient
@@ -92,6 +93,7 @@ export type SettlerParameters = {
   now?: (() => number) | undefined
 }
 
+/** Counters of one chain's settler since it was created (read by `/metrics`). */
 export type SettlerStats = {
   transactionsSent: number
   itemsSent: number
@@ -105,6 +107,7 @@ export type SettlerStats = {
   readonly tracked: number
 }
 
+/** The settlement engine of one chain (`facilitator.chains.get(id).settler`). */
 export type Settler = {
   start(): Promise<void>
   /** New work is queued: a worker picks it up now rather than at its next idle poll. */

@@ -16,6 +16,7 @@ export type SettlementItem = {
   signature: Hex
 }
 
+/** The authorizations of one settlement transaction, and where it goes. */
 export type EncodeSettlementParameters = {
   items: readonly SettlementItem[]
   /** The batch settler of the chain; without one, only single settlements are possible. */
@@ -42,6 +43,7 @@ export type SettlementGas = {
   batchContractItem?: bigint | undefined
 }
 
+/** The call to sign. */
 export type EncodeSettlementReturnType = {
   to: Address
   data: Hex
