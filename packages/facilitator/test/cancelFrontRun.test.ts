@@ -126,7 +126,7 @@ async function payWhileCanceled(path: string, payerIndex: number) {
     payer: payer.address as Address,
     nonce,
   }
-  return { response, body: await response.text(), row: await ledger.get(key) }
+  return { response, body: await response.text(), row: await ledger.get(key), key }
 }
 
 describe('the payer cancels in the block of our settlement', () => {
@@ -152,10 +152,15 @@ describe('the payer cancels in the block of our settlement', () => {
   test('with no logs served at all, the outcome stays open: never confirmed, never served', async () => {
     rpc.setMaxLogRangeBlocks(0)
     try {
-      const { response, body, row } = await payWhileCanceled('/serve-first', 2)
+      const { response, body, key } = await payWhileCanceled('/serve-first', 2)
       expect(response.status).toBe(402)
       expect(body).not.toContain('paid content')
-      expect(row).toMatchObject({ state: 'queued', reason: 'authorization_outcome_unknown' })
+      // Once the settler has read our receipt, the row is parked: open, not sent again.
+      await until(async () => (await ledger.get(key))?.state !== 'submitted')
+      expect(await ledger.get(key)).toMatchObject({
+        state: 'queued',
+        reason: 'authorization_outcome_unknown',
+      })
       expect(await balanceOf(devnet, payTo)).toBe(0n)
     } finally {
       rpc.setMaxLogRangeBlocks(1_000)
