@@ -259,7 +259,7 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
       await lifecycle.start()
       const settlement = request.settlement ?? mode
       const { response } = await settlePayment(
-        { ...context, timeoutMs: settleTimeoutMs },
+        { ...context, timeoutMs: settleTimeoutMs, onError },
         {
           paymentPayload: request.paymentPayload,
           paymentRequirements: request.paymentRequirements,
