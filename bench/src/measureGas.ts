@@ -1,13 +1,13 @@
 import type { Devnet, DevnetAccount } from '@tollgate/contracts/devnet'
 import type { PaymentRequirements } from '@tollgate/core'
 import { createPaymentPayload } from '@tollgate/evm'
+import { type Address, type Hex, parseEventLogs } from 'viem'
+import { batchSettlerAbi } from '../../packages/contracts/src/generated/BatchSettler.js'
 import {
   type EncodeSettlementReturnType,
   encodeSettlement,
   type SettlementItem,
-} from '@tollgate/facilitator'
-import { type Address, type Hex, parseEventLogs } from 'viem'
-import { batchSettlerAbi } from '../../packages/contracts/src/generated/BatchSettler.js'
+} from '../../packages/facilitator/src/settlement/encodeSettlement.js'
 import { balanceOf } from './balances.js'
 import type { BenchToken } from './roles.js'
 

@@ -11,6 +11,7 @@ import {
   transferOut,
 } from '../test/fixtures.js'
 import { createFacilitator, type Facilitator } from './createFacilitator.js'
+import { FacilitatorClosedError } from './errors.js'
 import { createSqliteLedger } from './ledger/createSqliteLedger.js'
 import type { Ledger } from './ledger/types.js'
 
@@ -214,5 +215,46 @@ describe('createFacilitator', () => {
     expect(sent).toBeLessThan(40)
     expect(new Set(results.map((r) => r.transaction)).size).toBe(sent)
     expect(errors).toEqual([])
+  })
+})
+
+describe('close()', () => {
+  test('is final: no call starts the facilitator again', async () => {
+    const own = await createSqliteLedger(':memory:')
+    const closing = createFacilitator({
+      ledger: own,
+      chains: [
+        {
+          chainId: devnet.chainId,
+          rpcUrls: [devnet.rpcUrl],
+          assets: devnetAssets(devnet),
+          pollingIntervalMs: 100,
+        },
+      ],
+      signers: [devnet.accounts[6]!.account],
+    })
+    try {
+      await closing.start()
+      const watcher = closing.chains.get(devnet.chainId)!.watcher
+      await closing.close()
+      const head = watcher.head?.number
+      await devnet.testClient.mine({ blocks: 3 })
+      const requirements = requirementsFor(devnet, { payTo: randomAddress(), amount: 1n })
+      const body = {
+        paymentPayload: await pay(devnet.accounts[5]!.account, requirements),
+        paymentRequirements: requirements,
+      }
+      await expect(closing.start()).rejects.toBeInstanceOf(FacilitatorClosedError)
+      await expect(closing.verify(body)).rejects.toBeInstanceOf(FacilitatorClosedError)
+      await expect(closing.settle(body)).rejects.toBeInstanceOf(FacilitatorClosedError)
+      // Nothing polled the chain again, and nothing was reserved.
+      expect(watcher.head?.number).toBe(head)
+      expect((await closing.health()).status).toBe('degraded')
+      expect(await own.counts()).toMatchObject({ verified: 0, queued: 0 })
+      await closing.close()
+    } finally {
+      await closing.close()
+      await own.close()
+    }
   })
 })

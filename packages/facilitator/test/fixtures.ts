@@ -4,8 +4,15 @@
 import { batchSettlerAbi, batchSettlerBytecode } from '@tollgate/contracts'
 import type { Devnet } from '@tollgate/contracts/devnet'
 import type { PaymentPayload, PaymentRequirements } from '@tollgate/core'
-import { type Asset, createPaymentPayload } from '@tollgate/evm'
-import { type Account, type Address, erc20Abi } from 'viem'
+import { type Asset, createPaymentPayload, eip3009Abi } from '@tollgate/evm'
+import {
+  type Account,
+  type Address,
+  erc20Abi,
+  type Hex,
+  type LocalAccount,
+  parseSignature,
+} from 'viem'
 
 /** The devnet's two test tokens as an asset registry. */
 export function devnetAssets(devnet: Devnet): Asset[] {
@@ -130,4 +137,48 @@ export async function failedItems(devnet: Devnet, batchSettler: Address, fromBlo
     fromBlock,
     toBlock: 'latest',
   })
+}
+
+/**
+ * Sends the payer's `cancelAuthorization` of `nonce` on the devnet's "USD Coin" token (not waiting
+ * for it: with mining off it waits in the mempool), with a tip that puts it ahead of others.
+ */
+export async function sendCancelAuthorization(
+  devnet: Devnet,
+  payer: LocalAccount,
+  nonce: Hex,
+  { maxPriorityFeePerGas = 50_000_000_000n }: { maxPriorityFeePerGas?: bigint } = {},
+): Promise<Hex> {
+  const signature = await payer.signTypedData!({
+    domain: {
+      name: devnet.usdc.name,
+      version: devnet.usdc.version,
+      chainId: devnet.chainId,
+      verifyingContract: devnet.usdc.address,
+    },
+    types: {
+      CancelAuthorization: [
+        { name: 'authorizer', type: 'address' },
+        { name: 'nonce', type: 'bytes32' },
+      ],
+    },
+    primaryType: 'CancelAuthorization',
+    message: { authorizer: payer.address, nonce },
+  })
+  const { v, r, s } = parseSignature(signature)
+  return devnet.walletClient(payer).writeContract({
+    address: devnet.usdc.address,
+    abi: eip3009Abi,
+    functionName: 'cancelAuthorization',
+    args: [payer.address, nonce, Number(v), r, s],
+    gas: 100_000n,
+    maxFeePerGas: maxPriorityFeePerGas + 100_000_000_000n,
+    maxPriorityFeePerGas,
+  })
+}
+
+/** Transactions waiting in the devnet's mempool. */
+export async function mempoolSize(devnet: Devnet): Promise<number> {
+  const content = await devnet.testClient.getTxpoolContent()
+  return Object.values(content.pending).flatMap((byNonce) => Object.values(byNonce)).length
 }

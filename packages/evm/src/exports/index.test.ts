@@ -5,6 +5,7 @@ test('exports', () => {
   expect(Object.keys(evm).sort()).toMatchInlineSnapshot(`
     [
       "AccountNotFoundError",
+      "AuthorizationEventSearchError",
       "CancelAuthorizationFailedError",
       "ChainMismatchError",
       "InvalidAuthorizationError",
@@ -21,6 +22,7 @@ test('exports', () => {
       "erc1271Abi",
       "erc1271MagicValue",
       "erc20Abi",
+      "findAuthorizationEvent",
       "fromWireAuthorization",
       "getAsset",
       "getAuthorizationDomain",

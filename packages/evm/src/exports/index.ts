@@ -59,6 +59,15 @@ export {
   type NotATokenErrorType,
 } from '../errors.js'
 export {
+  type AuthorizationEvent,
+  AuthorizationEventSearchError,
+  type AuthorizationEventSearchErrorType,
+  type FindAuthorizationEventErrorType,
+  type FindAuthorizationEventParameters,
+  type FindAuthorizationEventReturnType,
+  findAuthorizationEvent,
+} from '../findAuthorizationEvent.js'
+export {
   type GetSettlementCallParameters,
   type GetSettlementCallReturnType,
   getSettlementCall,

@@ -8,7 +8,7 @@ export type BlockHead = {
   parentHash: Hex
   timestamp: bigint
   baseFeePerGas: bigint | undefined
-  /** When this process received the block (`Date.now()`, ms), before any listener ran. */
+  /** When this process received the block (the watcher's clock, ms), before any listener ran. */
   seenAt?: number | undefined
 }
 
@@ -27,6 +27,8 @@ export type CreateBlockWatcherParameters = {
   depth?: number | undefined
   /** Called with errors of polls and listeners (the watcher keeps going). */
   onError?: ((error: unknown) => void) | undefined
+  /** The clock that stamps `seenAt`, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 export type BlockWatcher = {
@@ -75,7 +77,12 @@ function toHead(block: RpcBlock): BlockHead {
  */
 export function createBlockWatcher(
   client: ChainClient,
-  { pollingIntervalMs = 250, depth = 128, onError }: CreateBlockWatcherParameters = {},
+  {
+    pollingIntervalMs = 250,
+    depth = 128,
+    onError,
+    now = Date.now,
+  }: CreateBlockWatcherParameters = {},
 ): BlockWatcher {
   const listeners = new Set<BlockListener>()
   // Recent canonical hashes by height (sparse: only the heads this watcher saw).
@@ -119,7 +126,7 @@ export function createBlockWatcher(
   async function pollOnce(): Promise<BlockHead | undefined> {
     const block = await getBlock('latest')
     if (!block) return head
-    const latest: BlockHead = { ...toHead(block), seenAt: Date.now() }
+    const latest: BlockHead = { ...toHead(block), seenAt: now() }
     const previous = head
     if (previous && latest.hash === previous.hash) return head
     let forkPoint: bigint | undefined

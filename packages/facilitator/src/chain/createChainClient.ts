@@ -37,26 +37,57 @@ export function createChainClient({
   retryDelayMs = 150,
 }: CreateChainClientParameters): ChainClient {
   if (rpcUrls.length === 0)
-    throw new FacilitatorConfigError(`Chain ${chainId} has no RPC URL.`, {
-      metaMessages: ['Give each chain at least one entry in `rpcUrls`.'],
+    throw new FacilitatorConfigError({
+      field: 'rpcUrls',
+      chainId,
+      reason: 'no RPC URL.',
+      hint: 'Give each chain at least one entry in `rpcUrls`.',
     })
+  for (const [index, url] of rpcUrls.entries())
+    if (!/^https?:$/.test(safeProtocol(url)))
+      throw new FacilitatorConfigError({
+        field: 'rpcUrls',
+        chainId,
+        reason: `RPC URL ${index + 1} is not an http(s) URL.`,
+      })
+  // viem names the URL in its errors, and an RPC URL often carries an API key: the transports
+  // are given a redacted URL (origin only) and fetch the real one, so errors never hold the key.
+  const urls = rpcUrls.map((url) => ({ url, shown: redactUrl(url) }))
   const chain = defineChain({
     id: chainId,
     name: `eip155:${chainId}`,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [...rpcUrls] } },
+    rpcUrls: { default: { http: urls.map((u) => u.shown) } },
   })
-  const transports = rpcUrls.map((url) =>
-    http(url, { timeout: timeoutMs, retryCount: 0, batch: { wait: 0, batchSize: 100 } }),
-  )
+  const transportFor = ({ url, shown }: (typeof urls)[number], retries: number) =>
+    http(shown, {
+      timeout: timeoutMs,
+      retryCount: retries,
+      retryDelay: retryDelayMs,
+      batch: { wait: 0, batchSize: 100 },
+      fetchFn: (_input, init) => fetch(url, init),
+    })
   const transport =
-    transports.length === 1
-      ? http(rpcUrls[0], {
-          timeout: timeoutMs,
-          retryCount,
-          retryDelay: retryDelayMs,
-          batch: { wait: 0, batchSize: 100 },
-        })
-      : fallback(transports, { rank: false, retryCount, retryDelay: retryDelayMs })
+    urls.length === 1
+      ? transportFor(urls[0]!, retryCount)
+      : fallback(
+          urls.map((u) => transportFor(u, 0)),
+          { rank: false, retryCount, retryDelay: retryDelayMs },
+        )
   return createPublicClient({ chain, transport, pollingInterval: 250 }) as ChainClient
+}
+
+function safeProtocol(url: string): string {
+  try {
+    return new URL(url).protocol
+  } catch {
+    return ''
+  }
+}
+
+/** `https://host:port/...`: the URL without credentials, path or query (where keys live). */
+export function redactUrl(url: string): string {
+  const parsed = new URL(url)
+  const hidden = parsed.pathname.length > 1 || parsed.search || parsed.username || parsed.password
+  return `${parsed.protocol}//${parsed.host}${hidden ? '/...' : '/'}`
 }

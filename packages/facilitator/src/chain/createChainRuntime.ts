@@ -26,6 +26,7 @@ export type FacilitatorChainConfig = {
   rpcTimeoutMs?: number | undefined
 }
 
+/** What a chain runtime is built from (internal). */
 export type CreateChainRuntimeParameters = {
   config: FacilitatorChainConfig
   ledger: Ledger
@@ -45,6 +46,8 @@ export type CreateChainRuntimeParameters = {
     | 'headPollingMs'
   >
   onError: (error: unknown) => void
+  /** The clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 /** Builds (without starting) the client, head watcher, balance cache and settler of a chain. */
@@ -56,21 +59,31 @@ export function createChainRuntime({
   instanceId,
   settler,
   onError,
+  now = Date.now,
 }: CreateChainRuntimeParameters): ChainRuntime {
   const accounts = config.signers ?? signers
   if (accounts.length === 0)
-    throw new FacilitatorConfigError(`Chain ${config.chainId} has no signer.`, {
-      metaMessages: ['Pass `signers` (viem local accounts) to pay for settlement gas.'],
+    throw new FacilitatorConfigError({
+      field: 'signers',
+      chainId: config.chainId,
+      reason: 'no signer.',
+      hint: 'Pass `signers` (viem local accounts) to pay for settlement gas.',
     })
   for (const account of accounts)
     if (!account.signTransaction)
-      throw new FacilitatorConfigError('A facilitator signer must sign transactions locally.', {
-        metaMessages: [`Account: ${account.address}`],
+      throw new FacilitatorConfigError({
+        field: 'signers',
+        chainId: config.chainId,
+        reason: `signer ${account.address} cannot sign transactions locally.`,
+        hint: 'Use a viem local account (privateKeyToAccount, mnemonicToAccount, ...).',
       })
   const assets = config.assets ?? registry.filter((asset) => asset.chainId === config.chainId)
   if (assets.length === 0)
-    throw new FacilitatorConfigError(`Chain ${config.chainId} has no asset.`, {
-      metaMessages: ['Pass `assets` for chains the registry does not know (e.g. a devnet).'],
+    throw new FacilitatorConfigError({
+      field: 'assets',
+      chainId: config.chainId,
+      reason: 'no asset.',
+      hint: 'Pass `assets` for chains the registry does not know (e.g. a devnet).',
     })
   const client = createChainClient({
     chainId: config.chainId,
@@ -80,6 +93,7 @@ export function createChainRuntime({
   const watcher = createBlockWatcher(client, {
     pollingIntervalMs: config.pollingIntervalMs,
     onError,
+    now,
   })
   const balances = createBalanceCache(client, watcher, { assets: assets.map((a) => a.address) })
   watcher.subscribe(balances.handle)
@@ -100,6 +114,7 @@ export function createChainRuntime({
       batchSettler: config.batchSettler,
       headPollingMs: config.pollingIntervalMs ?? 250,
       onError,
+      now,
     }),
     assets,
     assetAddresses: new Set(assets.map((a) => a.address.toLowerCase())),

@@ -4,6 +4,7 @@ import { createCdpJwt } from './createCdpJwt.js'
 /** The hosted facilitator of the Coinbase Developer Platform. */
 export const cdpFacilitatorUrl = 'https://api.cdp.coinbase.com/platform/v2/x402'
 
+/** Options of {@link createCdpAuthHeaders}. */
 export type CreateCdpAuthHeadersParameters = {
   /** @default process.env.CDP_API_KEY_ID (read when headers are made, not at import) */
   apiKeyId?: string | undefined
@@ -12,7 +13,9 @@ export type CreateCdpAuthHeadersParameters = {
   /** The facilitator's base URL; the JWT names its host and paths. @default cdpFacilitatorUrl */
   url?: string | undefined
   /** JWT lifetime, in seconds. @default 120 */
-  expiresIn?: number | undefined
+  expiresInSeconds?: number | undefined
+  /** The clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 /** The `Correlation-Context` value CDP expects: `key=value` pairs, values URI-encoded. */
@@ -62,7 +65,8 @@ export function createCdpAuthHeaders(
         requestMethod: method,
         requestHost: base.host,
         requestPath: `${path}${route}`,
-        expiresIn: parameters.expiresIn,
+        expiresInSeconds: parameters.expiresInSeconds,
+        now: parameters.now,
       })}`,
       'Correlation-Context': createCorrelationContext(),
     })

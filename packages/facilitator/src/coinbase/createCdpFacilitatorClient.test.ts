@@ -194,3 +194,34 @@ describe('the CDP facilitator client', () => {
     expect(createCorrelationContext({ a: 'b c', d: 'e' })).toBe('a=b%20c,d=e')
   })
 })
+
+test('createCdpJwt: claims from the millisecond clock, a bad key named without its bytes', () => {
+  const token = createCdpJwt({
+    apiKeyId: 'k',
+    apiKeySecret: edSecret,
+    requestMethod: 'POST',
+    requestHost: 'api.cdp.coinbase.com',
+    requestPath: '/platform/v2/x402/settle',
+    expiresInSeconds: 60,
+    now: () => 1_700_000_000_900,
+  })
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
+  expect(claims).toMatchObject({ nbf: 1_700_000_000, exp: 1_700_000_060 })
+  const short = Buffer.from('secret-bytes-of-a-key').toString('base64')
+  const error = (() => {
+    try {
+      createCdpJwt({
+        apiKeyId: 'k',
+        apiKeySecret: short,
+        requestMethod: 'GET',
+        requestHost: 'h',
+        requestPath: '/',
+      })
+    } catch (e) {
+      return e as CdpKeyError
+    }
+  })()
+  expect(error).toBeInstanceOf(CdpKeyError)
+  expect(error?.details).toBe('An Ed25519 key is 64 bytes; this one is 21.')
+  expect(error?.message).not.toContain(short)
+})

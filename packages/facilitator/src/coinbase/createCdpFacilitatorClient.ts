@@ -9,6 +9,7 @@ import {
   createCdpAuthHeaders,
 } from './createCdpAuthHeaders.js'
 
+/** Options of {@link createCdpFacilitatorClient}: CDP keys (or a `@coinbase/x402` config) and the HTTP client's. */
 export type CreateCdpFacilitatorClientParameters = CreateCdpAuthHeadersParameters & {
   /**
    * A facilitator config from `@coinbase/x402` (`createFacilitatorConfig()` or its `facilitator`),

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, randomBytes, sign } from 'node:crypto'
 import { BaseError } from '@tollgate/core'
 
+/** The key and the request a CDP JWT is signed for. */
 export type CreateCdpJwtParameters = {
   /** The CDP API key id (the JWT's `kid` and `sub`). */
   apiKeyId: string
@@ -15,9 +16,9 @@ export type CreateCdpJwtParameters = {
   /** Path of the request, e.g. `/platform/v2/x402/verify`. */
   requestPath: string
   /** Lifetime, in seconds. @default 120 */
-  expiresIn?: number | undefined
-  /** Unix time in seconds. @default now */
-  now?: number | undefined
+  expiresInSeconds?: number | undefined
+  /** The clock, in milliseconds since the epoch (the claims hold it in seconds). @default Date.now */
+  now?: (() => number) | undefined
 }
 
 /** The type of {@link CdpKeyError}. */
@@ -27,10 +28,11 @@ export type CdpKeyErrorType = CdpKeyError & { name: 'CdpKeyError' }
 export class CdpKeyError extends BaseError {
   override name = 'CdpKeyError' as const
 
-  constructor({ cause }: { cause?: unknown } = {}) {
+  constructor({ cause, details }: { cause?: unknown; details?: string | undefined } = {}) {
     super('The CDP API key secret is not an Ed25519 key (base64) or an EC key (PEM).', {
       code: 'TOLLGATE_CDP_KEY',
       cause,
+      details,
     })
   }
 }
@@ -45,7 +47,9 @@ function loadKey(secret: string): { key: KeyObject; alg: 'EdDSA' | 'ES256' } {
       return { key: createPrivateKey(trimmed.replace(/\\n/g, '\n')), alg: 'ES256' }
     }
     const raw = Buffer.from(trimmed, 'base64')
-    if (raw.length !== 64) throw new RangeError(`expected 64 bytes, got ${raw.length}`)
+    // The key's length is not secret; its bytes are.
+    if (raw.length !== 64)
+      throw new CdpKeyError({ details: `An Ed25519 key is 64 bytes; this one is ${raw.length}.` })
     const key = createPrivateKey({
       format: 'jwk',
       key: {
@@ -57,7 +61,7 @@ function loadKey(secret: string): { key: KeyObject; alg: 'EdDSA' | 'ES256' } {
     })
     return { key, alg: 'EdDSA' }
   } catch (cause) {
-    throw new CdpKeyError({ cause })
+    throw cause instanceof CdpKeyError ? cause : new CdpKeyError({ cause })
   }
 }
 
@@ -73,16 +77,17 @@ export function createCdpJwt({
   requestMethod,
   requestHost,
   requestPath,
-  expiresIn = 120,
-  now = Math.floor(Date.now() / 1000),
+  expiresInSeconds = 120,
+  now = Date.now,
 }: CreateCdpJwtParameters): string {
+  const issuedAt = Math.floor(now() / 1000)
   const { key, alg } = loadKey(apiKeySecret)
   const header = { alg, kid: apiKeyId, typ: 'JWT', nonce: randomBytes(16).toString('hex') }
   const claims = {
     sub: apiKeyId,
     iss: 'cdp',
-    nbf: now,
-    exp: now + expiresIn,
+    nbf: issuedAt,
+    exp: issuedAt + expiresInSeconds,
     uris: [`${requestMethod.toUpperCase()} ${requestHost}${requestPath}`],
   }
   const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from 'node:util'
 import { reasons, supportedResponseSchema } from '@tollgate/core'
 import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
 import { useDevnet } from '@tollgate/test'
@@ -12,6 +16,7 @@ import {
   requirementsFor,
 } from '../../test/fixtures.js'
 import { createFacilitator, type Facilitator } from '../createFacilitator.js'
+import { FacilitatorRequestError } from '../errors.js'
 import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
 import type { Ledger } from '../ledger/types.js'
 import { type ServeFacilitatorReturnType, serveFacilitator } from './serveFacilitator.js'
@@ -60,15 +65,19 @@ describe('the HTTP service', () => {
       createAuthHeaders: async () => ({ verify: auth, settle: auth, supported: auth }),
     })
     const supported = await client.getSupported()
+    // Each kind lists the /settle modes honoured; an in-memory ledger cannot promise `queued`.
+    const extra = { settlementModes: ['confirmed', 'submitted'] }
     expect(supported.kinds).toContainEqual({
       x402Version: 2,
       scheme: 'exact',
       network: devnet.network,
+      extra,
     })
     expect(supported.kinds).toContainEqual({
       x402Version: 1,
       scheme: 'exact',
       network: 'base-sepolia',
+      extra,
     })
     expect(supported.signers['eip155:*']).toEqual([devnet.accounts[3]!.address])
 
@@ -129,7 +138,14 @@ describe('the HTTP service', () => {
     expect(await balanceOf(devnet, payTo)).toBe(6n)
     const v1Supported = await (await fetch(`${server.url}/supported?x402Version=1`)).json()
     expect(v1Supported).toEqual({
-      kinds: [{ x402Version: 1, scheme: 'exact', network: 'base-sepolia' }],
+      kinds: [
+        {
+          x402Version: 1,
+          scheme: 'exact',
+          network: 'base-sepolia',
+          extra: { settlementModes: ['confirmed', 'submitted'] },
+        },
+      ],
     })
   })
 
@@ -187,5 +203,135 @@ describe('the HTTP service', () => {
     expect(metrics).toContain(
       'tollgate_facilitator_http_request_duration_seconds_bucket{route="settle",le="0.1"}',
     )
+  })
+})
+
+describe('GET /supported: the settlement modes honoured', () => {
+  test('queued only on a durable ledger that checks balances', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-supported-'))
+    const onFile = await createSqliteLedger(join(dir, 'ledger.db'))
+    const make = (ledger: Ledger, checkBalance?: boolean) =>
+      createFacilitator({
+        ledger,
+        chains: [
+          { chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], assets: devnetAssets(devnet) },
+        ],
+        signers: [devnet.accounts[3]!.account],
+        ...(checkBalance === undefined ? {} : { checkBalance }),
+      })
+    const modes = async (app: Facilitator) => {
+      const answer = await app.fetch(new Request('http://facilitator/supported'))
+      const { kinds } = supportedResponseSchema.parse(await answer.json())
+      return kinds.map((kind) => kind.extra?.settlementModes)
+    }
+    try {
+      expect(await modes(make(onFile))).toEqual([
+        ['confirmed', 'submitted', 'queued'],
+        ['confirmed', 'submitted', 'queued'],
+      ])
+      expect(await modes(make(onFile, false))).toEqual([
+        ['confirmed', 'submitted'],
+        ['confirmed', 'submitted'],
+      ])
+      expect((await modes(facilitator))[0]).toEqual(['confirmed', 'submitted'])
+    } finally {
+      await onFile.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("core's client reads the status endpoint", () => {
+  test('status() by key and by payment id parses our answers', async () => {
+    const client = createHttpFacilitatorClient({ url: server.url, headers: auth })
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 21n })
+    const paymentId = `status_${crypto.randomUUID().replace(/-/g, '')}`
+    const payer = devnet.accounts[2]!
+    const payload = await pay(payer.account, requirements, { paymentId })
+    const settled = await client.settle({
+      paymentPayload: payload,
+      paymentRequirements: requirements,
+    })
+    expect(settled.success).toBe(true)
+    const nonce = (payload.payload.authorization as { nonce: string }).nonce
+    const byKey = await client.status({
+      network: devnet.network,
+      asset: devnet.usdc.address,
+      payer: payer.address,
+      nonce,
+    })
+    expect(byKey).toMatchObject({
+      chainId: devnet.chainId,
+      state: 'confirmed',
+      transaction: settled.transaction,
+      value: '21',
+      paymentId,
+    })
+    expect(await client.status({ paymentId })).toEqual([byKey])
+    expect(
+      await client.status({
+        network: devnet.chainId,
+        asset: devnet.usdc.address,
+        payer: payer.address,
+        nonce: `0x${'00'.repeat(32)}`,
+      }),
+    ).toBeUndefined()
+  })
+})
+
+describe('a request that fails inside the facilitator', () => {
+  test('answers 503 and reaches onError as FacilitatorRequestError, without the RPC key', async () => {
+    const errors: unknown[] = []
+    const own = await createSqliteLedger(':memory:')
+    // The only RPC is down, and its URL carries a key, as hosted RPC URLs do.
+    const broken = createFacilitator({
+      ledger: own,
+      chains: [
+        {
+          chainId: devnet.chainId,
+          rpcUrls: ['http://127.0.0.1:9/v2/sk_live_do_not_log'],
+          assets: devnetAssets(devnet),
+          rpcTimeoutMs: 500,
+        },
+      ],
+      signers: [devnet.accounts[3]!.account],
+      onError: (error) => errors.push(error),
+    })
+    const requirements = requirementsFor(devnet, { payTo: randomAddress(), amount: 1n })
+    const body = JSON.stringify({
+      x402Version: 2,
+      paymentPayload: await pay(devnet.accounts[0]!.account, requirements),
+      paymentRequirements: requirements,
+    })
+    const post = (path: string) =>
+      broken.fetch(
+        new Request(`http://facilitator${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        }),
+      )
+    try {
+      const verify = await post('/verify')
+      expect(verify.status).toBe(503)
+      expect(await verify.json()).toMatchObject({ isValid: false, error: 'unavailable' })
+      const settle = await post('/settle')
+      expect(settle.status).toBe(503)
+      expect(await settle.json()).toMatchObject({ success: false, error: 'unavailable' })
+      const reported = errors.filter((e) => e instanceof FacilitatorRequestError)
+      expect(reported.map((e) => [e.route, e.status])).toEqual([
+        ['verify', 503],
+        ['settle', 503],
+      ])
+      expect(reported[0]!.cause).toBeDefined()
+      // The whole chain, as a logger would print it, names the RPC by its origin only.
+      const printed = errors.map((e) => inspect(e, { depth: 20 })).join('\n')
+      expect(printed).toContain('http://127.0.0.1:9/...')
+      expect(printed).not.toContain('sk_live_do_not_log')
+    } finally {
+      await broken.close()
+      await own.close()
+    }
   })
 })

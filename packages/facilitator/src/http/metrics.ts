@@ -3,7 +3,9 @@ export type Labels = Record<string, string | number>
 
 type Sample = { labels: Labels; value: number }
 
+/** A monotonically increasing count per label set. */
 export type Counter = { inc(labels?: Labels, by?: number): void }
+/** Observations counted into buckets per label set. */
 export type Histogram = { observe(labels: Labels, value: number): void }
 
 /** A metric computed at scrape time. */

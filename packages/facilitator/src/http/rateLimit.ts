@@ -5,6 +5,7 @@ export type RateLimit = {
   burst?: number | undefined
 }
 
+/** Token buckets per caller id. */
 export type RateLimiter = {
   /** Takes a token for `id`; returns the seconds to wait when there is none. */
   take(id: string): { allowed: true } | { allowed: false; retryAfterSeconds: number }
@@ -13,7 +14,7 @@ export type RateLimiter = {
 /** Token buckets keyed by id (an API key), refilled continuously. */
 export function createRateLimiter(
   limitOf: (id: string) => RateLimit | undefined,
-  { now = () => performance.now() }: { now?: (() => number) | undefined } = {},
+  { now = Date.now }: { now?: (() => number) | undefined } = {},
 ): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>()
   return {

@@ -1,14 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
+import { FacilitatorListenError, FacilitatorRequestError } from '../errors.js'
 
+/** Where {@link serveFacilitator} listens, and where failed requests go. */
 export type ServeFacilitatorParameters = {
   /** @default 4020 (0 picks a free port) */
   port?: number | undefined
   /** @default '127.0.0.1' */
   host?: string | undefined
+  /**
+   * Gets a request the handler failed to answer (it threw, or its body failed mid-stream), as a
+   * `FacilitatorRequestError`; the client got a 500 or a cut connection.
+   */
+  onError?: ((error: unknown) => void) | undefined
 }
 
+/** What {@link serveFacilitator} throws. */
+export type ServeFacilitatorErrorType = FacilitatorListenError
+
+/** The running server. */
 export type ServeFacilitatorReturnType = {
   /** `http://<host>:<port>`, no trailing slash. */
   url: string
@@ -62,11 +73,15 @@ async function send(
  * @example
  * import { serveFacilitator } from '@tollgate/facilitator'
  *
- * const { url, close } = await serveFacilitator(facilitator, { port: 4020, host: '0.0.0.0' })
+ * const { url, close } = await serveFacilitator(facilitator, {
+ *   port: 4020,
+ *   host: '0.0.0.0',
+ *   onError: (error) => console.error((error as Error).name),
+ * })
  */
 export async function serveFacilitator(
   app: { fetch(request: Request): Response | Promise<Response> },
-  { port = 4020, host = '127.0.0.1' }: ServeFacilitatorParameters = {},
+  { port = 4020, host = '127.0.0.1', onError = () => {} }: ServeFacilitatorParameters = {},
 ): Promise<ServeFacilitatorReturnType> {
   let stopping = false
   const server = createServer((req, res) => {
@@ -82,17 +97,22 @@ export async function serveFacilitator(
     Promise.resolve()
       .then(() => app.fetch(toRequest(req, origin, controller.signal)))
       .then((response) => send(res, response, req.method === 'HEAD', () => stopping))
-      .catch(() => {
-        if (res.headersSent) return void res.destroy()
-        res.writeHead(500, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+      .catch((cause: unknown) => {
+        const route = (req.url ?? '/').split('?')[0]!.slice(0, 100)
+        if (res.headersSent) res.destroy()
+        else {
+          res.writeHead(500, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+        }
+        onError(new FacilitatorRequestError({ route, status: res.statusCode, cause }))
       })
   })
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const fail = (cause: unknown) => reject(new FacilitatorListenError({ host, port, cause }))
+    server.once('error', fail)
     server.listen(port, host, () => {
-      server.off('error', reject)
+      server.off('error', fail)
       resolve()
     })
   })

@@ -1,4 +1,6 @@
+import { settlementStates } from '@tollgate/core'
 import type { Address } from 'viem'
+import { LedgerOpenError } from '../errors.js'
 import { keyParams, normalizeKey, Rollback } from './key.js'
 import {
   assertTransition,
@@ -10,7 +12,6 @@ import {
   toTransactionRecord,
   transactionPatchColumns,
 } from './rows.js'
-import { settlementStates } from './states.js'
 import type {
   AuthorizationKey,
   Ledger,
@@ -37,6 +38,10 @@ export type PostgresPool = PostgresQueryable & {
   connect(): Promise<PostgresQueryable & { release(error?: Error | boolean): void }>
 }
 
+/** What {@link createPostgresLedger} throws. */
+export type CreatePostgresLedgerErrorType = LedgerOpenError
+
+/** Options of {@link createPostgresLedger}. */
 export type CreatePostgresLedgerParameters = {
   /** Clock in ms (tests). @default Date.now */
   now?: (() => number) | undefined
@@ -138,6 +143,8 @@ export async function createPostgresLedger(
   await inTransaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock])
     await client.query(schema)
+  }).catch((cause: unknown) => {
+    throw new LedgerOpenError({ kind: 'postgres', cause })
   })
 
   async function openAmounts(
@@ -254,6 +261,7 @@ export async function createPostgresLedger(
 
   const ledger: Ledger = {
     kind: 'postgres',
+    durable: true,
     async reserve(entry: SettlementEntry, parameters: ReserveParameters): Promise<ReserveResult> {
       const time = now()
       const key = keyParams(entry)
@@ -384,16 +392,18 @@ export async function createPostgresLedger(
       )
       return rows[0] ? toTransactionRecord(rows[0]) : undefined
     },
-    async listTransactions({ chainId, states, sender, minBlock }) {
+    async listTransactions({ chainId, states, sender, nonce, minBlock }) {
       const { rows } = await pool.query<TransactionRow>(
         `SELECT * FROM tollgate_transactions WHERE chain_id = $1 AND state = ANY($2::text[])
            AND ($3::text IS NULL OR sender = $3) AND ($4::bigint IS NULL OR block_number > $4)
+           AND ($5::bigint IS NULL OR nonce = $5)
            ORDER BY sender, nonce, created_at`,
         [
           chainId,
           states as readonly TransactionState[],
           sender?.toLowerCase() ?? null,
           minBlock?.toString() ?? null,
+          nonce ?? null,
         ],
       )
       return rows.map(toTransactionRecord)

@@ -1,6 +1,7 @@
+import { settlementStates } from '@tollgate/core'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Address } from 'viem'
-import { LedgerDriverError } from '../errors.js'
+import { LedgerConflictError, LedgerDriverError, LedgerOpenError } from '../errors.js'
 import { keyParams, Rollback } from './key.js'
 import {
   assertTransition,
@@ -12,7 +13,6 @@ import {
   toTransactionRecord,
   transactionPatchColumns,
 } from './rows.js'
-import { settlementStates } from './states.js'
 import type {
   AuthorizationKey,
   ClaimParameters,
@@ -29,6 +29,10 @@ import type {
   TransitionRequest,
 } from './types.js'
 
+/** What {@link createSqliteLedger} throws. */
+export type CreateSqliteLedgerErrorType = LedgerDriverError | LedgerOpenError
+
+/** Options of {@link createSqliteLedger}. */
 export type CreateSqliteLedgerParameters = {
   /**
    * `full` (the default) syncs the write-ahead log on every commit: a `queued` answer promises the
@@ -120,11 +124,16 @@ export async function createSqliteLedger(
   } catch (cause) {
     throw new LedgerDriverError({ driver: 'better-sqlite3', cause })
   }
-  const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
-  db.exec(schema)
+  let db: BetterSqlite3.Database
+  try {
+    db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
+    db.exec(schema)
+  } catch (cause) {
+    throw new LedgerOpenError({ kind: 'sqlite', cause })
+  }
 
   const getStatement = db.prepare<unknown[], SettlementRow>(
     `SELECT * FROM tollgate_settlements WHERE ${keyWhere}`,
@@ -248,7 +257,11 @@ export async function createSqliteLedger(
   }
 
   const reserveTransaction = db.transaction(
-    (entry: SettlementEntry, parameters: ReserveParameters, time: number): ReserveResult => {
+    (
+      entry: SettlementEntry,
+      parameters: ReserveParameters,
+      time: number,
+    ): ReserveResult | undefined => {
       const key = keyParams(entry)
       const existing = getStatement.get(...key)
       if (existing) {
@@ -279,7 +292,8 @@ export async function createSqliteLedger(
       const row = existing
         ? takeOverStatement.get(...fields, time, ...key, existing.version)
         : insertStatement.get(...key, ...fields, time, time)
-      if (!row) throw new Rollback('reserve lost a race inside its own transaction')
+      // The row changed since it was read (another process on the file): read it again.
+      if (!row) return undefined
       return { status: 'reserved', record: toSettlementRecord(row) }
     },
   )
@@ -393,8 +407,16 @@ export async function createSqliteLedger(
 
   const ledger: Ledger = {
     kind: 'sqlite',
+    // `':memory:'` and `''` (a temporary file deleted on close) forget everything with the process.
+    durable: !db.memory && path !== '',
     async reserve(entry, parameters) {
-      return enqueue(() => reserveTransaction(entry, parameters, now()))
+      return enqueue(() => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const result = reserveTransaction(entry, parameters, now())
+          if (result) return result
+        }
+        throw new LedgerConflictError({ operation: 'reserve', attempts: 3 })
+      })
     },
     async get(key) {
       const row = getStatement.get(...keyParams(key))
@@ -438,18 +460,20 @@ export async function createSqliteLedger(
       const row = getTransactionStatement.get(hash.toLowerCase())
       return row ? toTransactionRecord(row) : undefined
     },
-    async listTransactions({ chainId, states, sender, minBlock }) {
+    async listTransactions({ chainId, states, sender, nonce, minBlock }) {
       const known: readonly TransactionState[] = ['pending', 'mined', 'dropped']
       const list = states.filter((s) => known.includes(s)).map((s) => `'${s}'`)
       return db
         .prepare<unknown[], TransactionRow>(
           `SELECT * FROM tollgate_transactions WHERE chain_id = ? AND state IN (${list.join(', ')})
-           ${sender ? 'AND sender = ?' : ''} ${minBlock === undefined ? '' : 'AND block_number > ?'}
+           ${sender ? 'AND sender = ?' : ''} ${nonce === undefined ? '' : 'AND nonce = ?'}
+           ${minBlock === undefined ? '' : 'AND block_number > ?'}
            ORDER BY sender, nonce, created_at`,
         )
         .all(
           chainId,
           ...(sender ? [sender.toLowerCase()] : []),
+          ...(nonce === undefined ? [] : [nonce]),
           ...(minBlock === undefined ? [] : [minBlock.toString()]),
         )
         .map(toTransactionRecord)

@@ -22,5 +22,8 @@ export function keyParams(key: AuthorizationKey): [number, string, string, strin
   return [k.chainId, k.asset, k.payer, k.nonce]
 }
 
-/** Thrown inside a ledger transaction to roll it back and answer "not applied". */
+/**
+ * Thrown inside an atomic ledger write to roll it back; the write catches it and answers
+ * `{ ok: false }`, so it never leaves the ledger (internal, hence a plain `Error`).
+ */
 export class Rollback extends Error {}

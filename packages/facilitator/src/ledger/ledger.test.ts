@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startPostgres, type TestPostgres } from '../../test/postgres.js'
-import { InvalidTransitionError } from '../errors.js'
+import { InvalidTransitionError, LedgerOpenError } from '../errors.js'
 import { createPostgresLedger } from './createPostgresLedger.js'
 import { createSqliteLedger } from './createSqliteLedger.js'
 import type { AuthorizationKey, Ledger, SettlementEntry } from './types.js'
@@ -404,6 +404,11 @@ describe.each(drivers)('$name ledger', (driver) => {
         { hash, state: 'mined', blockNumber: 12n },
       ])
       expect(await ledger.listTransactions({ chainId: 31337, states: ['pending'] })).toEqual([])
+      // One sender nonce's transactions (replacements of each other).
+      const atNonce = (nonce: number) =>
+        ledger.listTransactions({ chainId: 31337, states: ['mined'], sender, nonce })
+      expect((await atNonce(7)).map((t) => t.hash)).toEqual([hash])
+      expect(await atNonce(8)).toEqual([])
       expect(await ledger.counts()).toMatchObject({ confirmed: 1, verified: 1 })
       expect((await ledger.list({ chainId: 31337, states: ['verified'] })).length).toBe(1)
     }))
@@ -416,4 +421,23 @@ describe.each(drivers)('$name ledger', (driver) => {
       const reopened = await open()
       expect((await reopened.get(keyOf(e)))?.state).toBe('queued')
     }))
+})
+
+describe('a database that cannot be opened', () => {
+  test('SQLite in a missing directory, PostgreSQL refusing the connection: LedgerOpenError', async () => {
+    const sqlite = await createSqliteLedger('/nonexistent-tollgate-dir/ledger.db').catch(
+      (e: unknown) => e,
+    )
+    expect(sqlite).toBeInstanceOf(LedgerOpenError)
+    expect(sqlite).toMatchObject({ kind: 'sqlite', code: 'TOLLGATE_LEDGER_OPEN' })
+    const pg = await import('pg')
+    const pool = new pg.default.Pool({ connectionString: 'postgres://nobody:x@127.0.0.1:9/none' })
+    try {
+      const postgresError = await createPostgresLedger(pool).catch((e: unknown) => e)
+      expect(postgresError).toBeInstanceOf(LedgerOpenError)
+      expect(postgresError).toMatchObject({ kind: 'postgres' })
+    } finally {
+      await pool.end()
+    }
+  })
 })

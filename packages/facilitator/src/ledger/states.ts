@@ -1,14 +1,4 @@
-import type { SettlementState } from './types.js'
-
-/** Every state, in the order of the happy path. */
-export const settlementStates = [
-  'verified',
-  'queued',
-  'submitted',
-  'confirmed',
-  'released',
-  'failed',
-] as const satisfies readonly SettlementState[]
+import { type SettlementState, settlementStates } from '@tollgate/core'
 
 /**
  * The transitions the state machine allows. `confirmed` can go back when a reorg drops its

@@ -1,17 +1,9 @@
+import type { SettlementState } from '@tollgate/core'
 import type { Address, Hex } from 'viem'
 
-/**
- * Where one authorization stands: `verified -> queued -> submitted -> confirmed`, with the exits
- * `released` (the reservation lapsed or was given back; the authorization was never spent) and
- * `failed` (it can no longer be settled, with a reason).
- */
-export type SettlementState =
-  | 'verified'
-  | 'queued'
-  | 'submitted'
-  | 'confirmed'
-  | 'released'
-  | 'failed'
+// Where one authorization stands: core's `SettlementState` (`verified -> queued -> submitted ->
+// confirmed`, or `released` / `failed`), the same names the status endpoint answers with.
+export type { SettlementState }
 
 /** The identity of an EIP-3009 authorization: one on-chain nonce of one payer on one token. */
 export type AuthorizationKey = {
@@ -106,11 +98,13 @@ export type TransactionRecord = {
   updatedAt: number
 }
 
+/** A transaction to record, as signed. */
 export type NewTransaction = Pick<
   TransactionRecord,
   'hash' | 'chainId' | 'sender' | 'nonce' | 'raw'
 >
 
+/** Fields of a transaction record a write may change. */
 export type TransactionPatch = {
   state?: TransactionState | undefined
   blockNumber?: bigint | null | undefined
@@ -126,6 +120,7 @@ export type LedgerWrite = {
   atomic?: boolean | undefined
 }
 
+/** What a {@link LedgerWrite} did. */
 export type LedgerWriteResult = {
   /** False when `atomic` was asked and a key did not match (nothing was written). */
   ok: boolean
@@ -133,6 +128,7 @@ export type LedgerWriteResult = {
   records: SettlementRecord[]
 }
 
+/** How a new authorization is reserved, and the checks it must pass. */
 export type ReserveParameters = {
   /** `verified` from `/verify`; `queued` from a `/settle` that had no prior `/verify`. */
   state: 'verified' | 'queued'
@@ -152,6 +148,7 @@ export type ReserveParameters = {
   exposureCap?: bigint | undefined
 }
 
+/** The outcome of a reservation. */
 export type ReserveResult =
   | { status: 'reserved'; record: SettlementRecord }
   /** The key is held by a live row (any state but `released`, or a lapsed `verified`). */
@@ -159,6 +156,7 @@ export type ReserveResult =
   | { status: 'insufficient_balance'; reserved: bigint }
   | { status: 'exposure_cap'; exposure: bigint }
 
+/** Which queued rows a worker leases, and for how long. */
 export type ClaimParameters = {
   chainId: number
   owner: string
@@ -166,6 +164,7 @@ export type ClaimParameters = {
   leaseMs: number
 }
 
+/** Which rows `list` returns. */
 export type ListParameters = {
   chainId?: number | undefined
   states: readonly SettlementState[]
@@ -178,7 +177,14 @@ export type ListParameters = {
  * two workers (or two facilitator instances on one database) can never both take a row.
  */
 export type Ledger = {
-  readonly kind: 'sqlite' | 'postgres'
+  /** What stores it: `'sqlite'` and `'postgres'` here; another ledger names its own. */
+  readonly kind: 'sqlite' | 'postgres' | (string & {})
+  /**
+   * Whether a commit outlives this process (false for an in-memory SQLite database). A `queued`
+   * answer is only honest on a durable ledger, so `/supported` offers `queued` only then.
+   * @default true
+   */
+  readonly durable?: boolean | undefined
   /**
    * Records a new authorization (or takes back a released one), atomically with the payer's
    * balance and exposure checks.
@@ -207,6 +213,8 @@ export type Ledger = {
     chainId: number
     states: readonly TransactionState[]
     sender?: Address | undefined
+    /** Only transactions at this account nonce (with `sender`: one nonce's replacements). */
+    nonce?: number | undefined
     /** Only transactions mined above this block. */
     minBlock?: bigint | undefined
   }): Promise<TransactionRecord[]>

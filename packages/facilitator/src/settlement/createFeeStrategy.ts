@@ -4,6 +4,7 @@ import type { ChainClient } from '../chain/createChainClient.js'
 /** EIP-1559 fee caps of a transaction. */
 export type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
 
+/** How settlement transactions are priced (`createFacilitator({ fees })`). */
 export type FeeStrategyParameters = {
   /** Tip, in wei; by default the node's `eth_maxPriorityFeePerGas`, read once per block. */
   priorityFeePerGas?: bigint | undefined
@@ -13,6 +14,7 @@ export type FeeStrategyParameters = {
   replacementBumpPercent?: bigint | undefined
 }
 
+/** EIP-1559 fees for new transactions and for replacements. */
 export type FeeStrategy = {
   /** Fees for a new transaction, from the head's base fee. */
   current(): Promise<Fees>

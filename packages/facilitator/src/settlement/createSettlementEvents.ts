@@ -5,6 +5,7 @@ import type { AuthorizationKey, Ledger, SettlementRecord } from '../ledger/types
 /** Name of the `node:diagnostics_channel` each ledger transition of this process is published on. */
 export const settlementChannelName = 'tollgate:settlement:transition'
 
+/** What a `/settle` waits for, and how long. */
 export type WaitForSettlementParameters = {
   /** Resolves once the row satisfies this. */
   until: (record: SettlementRecord) => boolean
@@ -16,6 +17,7 @@ export type WaitForSettlementParameters = {
   pollMs?: number | undefined
 }
 
+/** The row a wait ended on. */
 export type WaitForSettlementReturnType = {
   /** The row as last seen (undefined when the ledger has no such row). */
   record: SettlementRecord | undefined

@@ -10,12 +10,19 @@ import {
   pay,
   randomAddress,
   requirementsFor,
+  sendCancelAuthorization,
   transferOut,
   until,
 } from '../../test/fixtures.js'
+import { createRpcProxy, type RpcProxy } from '../../test/rpcProxy.js'
+import { createTcpProxy } from '../../test/tcpProxy.js'
+import { type BlockWatcher, createBlockWatcher } from '../chain/createBlockWatcher.js'
+import { createChainClient } from '../chain/createChainClient.js'
 import { createFacilitator, type Facilitator } from '../createFacilitator.js'
 import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
 import type { Ledger } from '../ledger/types.js'
+import { createSettlementEvents } from './createSettlementEvents.js'
+import { createSettler } from './createSettler.js'
 import { encodeSettlement } from './encodeSettlement.js'
 
 const devnet = useDevnet({ accounts: 8 })
@@ -27,17 +34,20 @@ beforeAll(async () => {
 
 type Setup = { facilitator: Facilitator; ledger: Ledger }
 const setups: Setup[] = []
+const proxies: RpcProxy[] = []
 
 afterAll(async () => {
   for (const { facilitator, ledger } of setups) {
     await facilitator.close()
     await ledger.close()
   }
+  for (const proxy of proxies) await proxy.close()
 })
 
 async function setup(
   overrides: Partial<Parameters<typeof createFacilitator>[0]> = {},
   signers = [6],
+  rpcUrl = devnet.rpcUrl,
 ): Promise<Setup> {
   const ledger = await createSqliteLedger(':memory:')
   const facilitator = createFacilitator({
@@ -45,7 +55,7 @@ async function setup(
     chains: [
       {
         chainId: devnet.chainId,
-        rpcUrls: [devnet.rpcUrl],
+        rpcUrls: [rpcUrl],
         assets: devnetAssets(devnet),
         batchSettler,
         pollingIntervalMs: 100,
@@ -143,6 +153,88 @@ describe('createSettler', () => {
     expect(await failedItems(devnet, batchSettler, startBlock)).toEqual([])
     expect(facilitator.chains.get(devnet.chainId)!.settler.stats.transactionsSent).toBe(0)
     expect(await facilitator.settle(body)).toMatchObject({ success: true, transaction: hash })
+  })
+
+  test('a used nonce without its log is not paid: the row waits, then fails once the log shows a cancel', async () => {
+    // A provider that refuses every log query, as a public RPC refuses a wide one.
+    const proxy = await createRpcProxy(devnet.rpcUrl, { maxLogRangeBlocks: 0 })
+    proxies.push(proxy)
+    const errors: unknown[] = []
+    const { facilitator, ledger } = await setup({ onError: (e) => errors.push(e) }, [6], proxy.url)
+    const payer = devnet.accounts[1]!
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 13n })
+    const payload = await pay(payer.account, requirements)
+    const nonce = (payload.payload.authorization as { nonce: Hex }).nonce
+    const key = { chainId: devnet.chainId, asset: devnet.usdc.address, payer: payer.address, nonce }
+    expect(
+      (await facilitator.verify({ paymentPayload: payload, paymentRequirements: requirements }))
+        .isValid,
+    ).toBe(true)
+    // The payer cancels; our row says it was sent once before, so the settler asks the chain.
+    const cancel = await sendCancelAuthorization(devnet, payer.account, nonce)
+    await devnet.publicClient.waitForTransactionReceipt({ hash: cancel })
+    await ledger.transition({
+      keys: [key],
+      from: ['verified'],
+      to: 'queued',
+      set: { incrementAttempts: true },
+    })
+    facilitator.chains.get(devnet.chainId)!.settler.wake()
+    // Until the settler has looked: the row leaves the queue, or is parked in it.
+    await until(async () => {
+      const row = await ledger.get(key)
+      return row?.state !== 'queued' || row.owner === 'reconcile'
+    })
+    const open = await ledger.get(key)
+    // Spent or canceled, nobody can tell: open, parked, never sent, never confirmed.
+    expect(open).toMatchObject({ state: 'queued', owner: 'reconcile' })
+    expect(proxy.refusals).toBeGreaterThan(0)
+    expect(facilitator.chains.get(devnet.chainId)!.settler.stats.transactionsSent).toBe(0)
+    expect(errors.some((e) => (e as Error).name === 'AuthorizationEventSearchError')).toBe(true)
+
+    // The provider serves logs again (pages of 1,000 blocks): the next look-up finds the cancel.
+    proxy.setMaxLogRangeBlocks(1_000)
+    await until(async () => (await ledger.get(key))?.state === 'failed', { message: 'failed' })
+    expect(await ledger.get(key)).toMatchObject({
+      state: 'failed',
+      reason: 'authorization_canceled',
+    })
+    expect(
+      await facilitator.settle({ paymentPayload: payload, paymentRequirements: requirements }),
+    ).toMatchObject({ success: false, errorReason: 'authorization_canceled' })
+    expect(await balanceOf(devnet, payTo)).toBe(0n)
+    expect(facilitator.chains.get(devnet.chainId)!.settler.stats.transactionsSent).toBe(0)
+  })
+
+  test('our own receipt proves a transfer when the node serves no logs', async () => {
+    const proxy = await createRpcProxy(devnet.rpcUrl, { maxLogRangeBlocks: 0 })
+    proxies.push(proxy)
+    const { facilitator, ledger } = await setup({}, [6], proxy.url)
+    const payer = devnet.accounts[2]!
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 17n })
+    const payload = await pay(payer.account, requirements)
+    const body = { paymentPayload: payload, paymentRequirements: requirements }
+    const settled = await facilitator.settle(body)
+    expect(settled.success).toBe(true)
+    const key = {
+      chainId: devnet.chainId,
+      asset: devnet.usdc.address,
+      payer: payer.address,
+      nonce: (payload.payload.authorization as { nonce: Hex }).nonce,
+    }
+    // As if our transaction had been given up on (replaced, dropped) and the row queued again.
+    await ledger.write({
+      transitions: [{ keys: [key], from: ['confirmed'], to: 'queued', set: { blockNumber: null } }],
+      updateTransaction: { hash: settled.transaction as Hex, set: { state: 'dropped' } },
+    })
+    const sent = facilitator.chains.get(devnet.chainId)!.settler.stats.transactionsSent
+    facilitator.chains.get(devnet.chainId)!.settler.wake()
+    await until(async () => (await ledger.get(key))?.state === 'confirmed')
+    expect(await ledger.get(key)).toMatchObject({ txHash: settled.transaction })
+    expect(facilitator.chains.get(devnet.chainId)!.settler.stats.transactionsSent).toBe(sent)
+    expect(await balanceOf(devnet, payTo)).toBe(17n)
   })
 
   test('a payer who empties the balance after verify: the settlement fails with its reason', async () => {
@@ -302,5 +394,58 @@ describe('createSettler', () => {
     expect(mined.length).toBe(1)
     expect(new Set(txs.map((tx) => tx.nonce)).size).toBe(1)
     expect(txs.length).toBeGreaterThan(1)
+  })
+})
+
+describe('createSettler start', () => {
+  test('subscribes to blocks only after recovery: a failed recovery leaves no listener behind', async () => {
+    const proxy = await createTcpProxy(devnet.rpcUrl)
+    const ledger = await createSqliteLedger(':memory:')
+    const client = createChainClient({
+      chainId: devnet.chainId,
+      rpcUrls: [proxy.url],
+      timeoutMs: 500,
+      retryCount: 0,
+    })
+    const watcher = createBlockWatcher(client)
+    // The real watcher, with its listeners counted.
+    let listeners = 0
+    const counted: BlockWatcher = new Proxy(watcher, {
+      get(target, key) {
+        if (key !== 'subscribe') return Reflect.get(target, key)
+        return (listener: Parameters<BlockWatcher['subscribe']>[0]) => {
+          listeners++
+          const off = target.subscribe(listener)
+          return () => {
+            listeners--
+            return off()
+          }
+        }
+      },
+    })
+    const settler = createSettler({
+      chainId: devnet.chainId,
+      client,
+      watcher: counted,
+      ledger,
+      events: createSettlementEvents(ledger),
+      accounts: [devnet.accounts[5]!.account],
+      instanceId: 'start-test',
+    })
+    try {
+      await proxy.stop()
+      await expect(settler.start()).rejects.toThrow()
+      expect(listeners).toBe(0)
+      await proxy.start()
+      await settler.start()
+      await settler.start()
+      expect(listeners).toBe(1)
+      await settler.stop()
+      expect(listeners).toBe(0)
+    } finally {
+      await settler.stop()
+      await ledger.close()
+      await proxy.close()
+    }
   })
 })

@@ -24,10 +24,12 @@ import { broadcastTransaction } from './broadcastTransaction.js'
 import { createFeeStrategy, type FeeStrategyParameters, type Fees } from './createFeeStrategy.js'
 import { createNonceManager, type NonceManager } from './createNonceManager.js'
 import type { SettlementEvents } from './createSettlementEvents.js'
+import { decideUnsettled, isSendable, type UnsettledFailure } from './decideUnsettled.js'
 import { encodeSettlement, isEcdsaItem, type SettlementGas } from './encodeSettlement.js'
 import { readReceiptOutcomes, reasonOfRevert } from './readReceiptOutcomes.js'
 import { type AuthorizationOnChain, reconcileAuthorization } from './reconcileAuthorization.js'
 
+/** What a chain's settler is built from, and its tuning. */
 export type SettlerParameters = {
   chainId: number
   client: ChainClient
@@ -80,12 +82,18 @@ export type SettlerParameters = {
   expiryMarginSeconds?: number | undefined
   /** How far back the chain's logs are searched when reconciling, in blocks. @default 100_000n */
   logLookbackBlocks?: bigint | undefined
+  /**
+   * Blocks per `eth_getLogs` request when reconciling: hosted RPCs refuse wide ranges (a refused
+   * page is halved). @default 1_000n
+   */
+  logPageSizeBlocks?: bigint | undefined
   /** How often orphaned work (another instance's, or a lapsed hold) is collected, in ms. @default 5_000 */
   sweepMs?: number | undefined
   onError?: ((error: unknown) => void) | undefined
   now?: (() => number) | undefined
 }
 
+/** Counters of one chain's settler since it was created (read by `/metrics`). */
 export type SettlerStats = {
   transactionsSent: number
   itemsSent: number
@@ -99,6 +107,7 @@ export type SettlerStats = {
   readonly tracked: number
 }
 
+/** The settlement engine of one chain (`facilitator.chains.get(id).settler`). */
 export type Settler = {
   start(): Promise<void>
   /** New work is queued: a worker picks it up now rather than at its next idle poll. */
@@ -181,6 +190,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
     maxAttempts = 5,
     expiryMarginSeconds = 2,
     logLookbackBlocks = 100_000n,
+    logPageSizeBlocks = 1_000n,
     sweepMs = 5_000,
     onError = () => {},
     now = Date.now,
@@ -241,75 +251,57 @@ export function createSettler(parameters: SettlerParameters): Settler {
     return result
   }
 
+  /** What the chain proves about a row's authorization; our own transactions' receipts count. */
   async function reconcile(record: SettlementRecord): Promise<AuthorizationOnChain> {
     const head = watcher.head?.number ?? 0n
-    return reconcileAuthorization(client, {
+    // Our transactions that may have carried it: the row's, and any at the same sender nonce
+    // (replacements of each other, one of which may have been mined).
+    const ours =
+      record.sender && record.txNonce !== undefined
+        ? await ledger.listTransactions({
+            chainId,
+            states: ['pending', 'mined', 'dropped'],
+            sender: record.sender,
+            nonce: record.txNonce,
+          })
+        : []
+    const chain = await reconcileAuthorization(client, {
       asset: record.asset,
       payer: record.payer,
       nonce: record.nonce,
+      transactions: [...(record.txHash ? [record.txHash] : []), ...ours.map((tx) => tx.hash)],
       fromBlock: head > logLookbackBlocks ? head - logLookbackBlocks : 0n,
+      pageSizeBlocks: logPageSizeBlocks,
     })
+    if (chain.status === 'unknown' && chain.cause !== undefined) onError(chain.cause)
+    return chain
   }
 
   /**
-   * Transitions for rows that left a transaction without settling in it: asks the chain first, so a
-   * row spent elsewhere (an earlier transaction of ours, another facilitator) is confirmed, not sent again.
+   * Transitions for rows that left a transaction without settling in it, or are about to be sent
+   * again: asks the chain first, so a row spent elsewhere (an earlier transaction of ours, another
+   * facilitator) is confirmed, not sent again; a canceled one fails; an unproven one waits.
    */
   async function resolveUnsettled(
     records: readonly SettlementRecord[],
     from: SettlementState[],
     txHash: Hex | undefined,
-    failure: { reason: string; definitive: boolean } | undefined,
+    failure: UnsettledFailure | undefined,
   ): Promise<TransitionRequest[]> {
-    const transitions: TransitionRequest[] = []
-    const clear: SettlementPatch = { owner: null, leaseUntil: null }
-    const nowSeconds = BigInt(Math.floor(now() / 1000))
-    await Promise.all(
-      records.map(async (record) => {
+    return Promise.all(
+      records.map(async (record): Promise<TransitionRequest> => {
         const chain = await reconcile(record)
-        const base = { keys: [record], from, ...(txHash ? { txHash } : {}) }
-        if (chain.status === 'used') {
-          transitions.push({
-            ...base,
-            to: 'confirmed',
-            set: {
-              ...clear,
-              reason: null,
-              ...(chain.txHash ? { txHash: chain.txHash } : {}),
-              blockNumber: chain.blockNumber ?? null,
-              blockHash: chain.blockHash ?? null,
-            },
-          })
-        } else if (chain.status === 'canceled') {
-          transitions.push({
-            ...base,
-            to: 'failed',
-            set: { ...clear, reason: reasons.invalidExactEvmNonceAlreadyUsed },
-          })
-        } else if (failure?.definitive) {
-          transitions.push({ ...base, to: 'failed', set: { ...clear, reason: failure.reason } })
-        } else if (record.validBefore <= nowSeconds + BigInt(expiryMarginSeconds)) {
-          transitions.push({
-            ...base,
-            to: 'failed',
-            set: { ...clear, reason: reasons.invalidExactEvmPayloadAuthorizationValidBefore },
-          })
-        } else if (record.attempts >= maxAttempts) {
-          transitions.push({
-            ...base,
-            to: 'failed',
-            set: { ...clear, reason: failure?.reason ?? reasons.invalidExactEvmTransactionFailed },
-          })
-        } else {
-          transitions.push({
-            ...base,
-            to: 'queued',
-            set: { ...clear, reason: failure?.reason ?? null },
-          })
-        }
+        const decision = decideUnsettled({
+          record,
+          chain,
+          failure,
+          now: now(),
+          expiryMarginSeconds,
+          maxAttempts,
+        })
+        return { keys: [record], from, ...(txHash ? { txHash } : {}), ...decision }
       }),
     )
-    return transitions
   }
 
   function count(records: readonly SettlementRecord[]) {
@@ -694,7 +686,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
     const reconciled = retried.length
       ? await resolveUnsettled(retried, ['queued'], undefined, undefined)
       : []
-    const spent = reconciled.filter((t) => t.to !== 'queued')
+    const spent = reconciled.filter((t) => !isSendable(t))
     const spentKeys = new Set(spent.flatMap((t) => t.keys.map((k) => k.nonce)))
     ready = ready.filter((r) => !spentKeys.has(r.nonce))
     const ecdsa = ready.filter((r) => isEcdsaItem(r))
@@ -850,8 +842,11 @@ export function createSettler(parameters: SettlerParameters): Settler {
     },
     async start() {
       if (running) return
-      unsubscribe = watcher.subscribe(onBlock)
+      // Recovery first: when it throws, nothing is left subscribed and a later start tries again.
+      // It ends by checking the last 64 blocks for reorgs, so no block seen meanwhile is missed.
       await recover()
+      unsubscribe?.()
+      unsubscribe = watcher.subscribe(onBlock)
       running = true
       for (const account of accounts) loops.push(work(account))
       sweepTimer = setInterval(() => {
@@ -883,6 +878,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
     async stop() {
       running = false
       unsubscribe?.()
+      unsubscribe = undefined
       if (sweepTimer) clearInterval(sweepTimer)
       if (checkTimer) clearInterval(checkTimer)
       signal.notify()

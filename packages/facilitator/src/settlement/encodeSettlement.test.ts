@@ -10,6 +10,7 @@ import {
   toFunctionSelector,
 } from 'viem'
 import { describe, expect, test } from 'vitest'
+import { InvalidSettlementBatchError } from '../errors.js'
 import { batchSettlerAbi } from './batchSettlerAbi.js'
 import { encodePackedBatch, encodeSettlement, type SettlementItem } from './encodeSettlement.js'
 
@@ -227,5 +228,20 @@ describe('BatchSettler', () => {
     const perBatched = receipt.gasUsed / 20n
     console.log(`gas per payment: single ${perSingle}, batched (20) ${perBatched}`)
     expect(Number(perBatched) / Number(perSingle)).toBeLessThan(0.7)
+  })
+})
+
+describe('encodeSettlement refuses what no transaction can carry', () => {
+  test('no items, or a batch without a batch settler: InvalidSettlementBatchError', async () => {
+    const payee = '0x000000000000000000000000000000000000beef' as Address
+    const items = [await sign(0, payee, 1n), await sign(1, payee, 1n)]
+    expect(() => encodeSettlement({ items: [] })).toThrow(InvalidSettlementBatchError)
+    expect(() => encodeSettlement({ items })).toThrowError(
+      expect.objectContaining({
+        name: 'InvalidSettlementBatchError',
+        reason: 'a batch needs a batch settler',
+        size: 2,
+      }),
+    )
   })
 })

@@ -1,6 +1,7 @@
 import type { ExactEvmPayload } from '@tollgate/core'
 import { getSettlementCall, isErc6492Signature, splitSignature } from '@tollgate/evm'
 import { type Address, encodeFunctionData, type Hex } from 'viem'
+import { InvalidSettlementBatchError } from '../errors.js'
 import { batchSettlerAbi } from './batchSettlerAbi.js'
 
 /** What a settlement transaction needs of one authorization. */
@@ -15,6 +16,7 @@ export type SettlementItem = {
   signature: Hex
 }
 
+/** The authorizations of one settlement transaction, and where it goes. */
 export type EncodeSettlementParameters = {
   items: readonly SettlementItem[]
   /** The batch settler of the chain; without one, only single settlements are possible. */
@@ -41,6 +43,7 @@ export type SettlementGas = {
   batchContractItem?: bigint | undefined
 }
 
+/** The call to sign. */
 export type EncodeSettlementReturnType = {
   to: Address
   data: Hex
@@ -139,9 +142,11 @@ export function encodeSettlement({
   packed: usePacked = true,
 }: EncodeSettlementParameters): EncodeSettlementReturnType {
   const first = items[0]
-  if (!first) throw new RangeError('encodeSettlement: no items')
+  const invalid = (reason: string) =>
+    new InvalidSettlementBatchError({ reason, size: items.length })
+  if (!first) throw invalid('no items')
   if (items.length === 1 || !batchSettler) {
-    if (items.length !== 1) throw new RangeError('encodeSettlement: a batch needs a batch settler')
+    if (items.length !== 1) throw invalid('a batch needs a batch settler')
     const call = getSettlementCall({
       payload: toExactEvmPayload(first),
       requirements: { asset: first.asset },
@@ -155,7 +160,7 @@ export function encodeSettlement({
   }
   const ecdsa = isEcdsaItem(first)
   if (items.some((item) => isEcdsaItem(item) !== ecdsa))
-    throw new RangeError('encodeSettlement: a batch mixes signature kinds')
+    throw invalid('a batch mixes signature kinds')
   const base = gas.batchBase ?? 40_000n
   if (ecdsa) {
     const packed = usePacked ? encodePackedBatch(items) : undefined

@@ -32,6 +32,8 @@ export type SettlePaymentContext = VerifyAndReserveContext & {
   timeoutMs: number
   /** Seconds an authorization must still be valid for when it is queued. @default 6 */
   minValiditySeconds?: number | undefined
+  /** Gets what went wrong while waiting, when the answer is `settlement_pending` because of it. */
+  onError?: ((error: unknown) => void) | undefined
 }
 
 export type SettlePaymentParameters = {
@@ -169,8 +171,9 @@ export async function settlePayment(
     waited = reached(record)
       ? { record, timedOut: false }
       : await events.wait(key, { until: reached, timeoutMs })
-  } catch {
-    // The payment is queued and will settle; what failed is only our view of it.
+  } catch (error) {
+    // The payment is queued and will settle; what failed is only our view of it (a ledger read).
+    context.onError?.(error)
     return failure(reasons.settlementPending, record)
   }
   const { record: last, timedOut } = waited
