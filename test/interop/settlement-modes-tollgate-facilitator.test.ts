@@ -4,12 +4,15 @@
 // row: the mode never reached the facilitator. The wire decided since: `/supported` lists, per
 // kind, `extra.settlementModes`; the HTTP client sends a route's mode where it is listed.
 //
-// This test needs the facilitator side of that wire (`@tollgate/facilitator` listing
-// `settlementModes`): until it is in, the first test and the `confirmed` test fail.
+// The ledger is a SQLite file: `queued` is offered only on a durable ledger (an in-memory one
+// would lose queued payments on a crash).
 
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
@@ -37,6 +40,7 @@ import { balanceOf, devnetAssets, until } from '../../packages/facilitator/test/
 const devnet = useDevnet({ accounts: 4, blockTime: 2 })
 const modes: readonly SettlementMode[] = ['confirmed', 'submitted', 'queued']
 
+let directory: string
 let ledger: Ledger
 let facilitator: Facilitator
 let service: Awaited<ReturnType<typeof serveFacilitator>>
@@ -50,7 +54,8 @@ const payees = Object.fromEntries(
 const sentModes: (string | null)[] = []
 
 beforeAll(async () => {
-  ledger = await createSqliteLedger(':memory:')
+  directory = await mkdtemp(join(tmpdir(), 'tollgate-modes-'))
+  ledger = await createSqliteLedger(join(directory, 'ledger.db'))
   facilitator = createFacilitator({
     ledger,
     chains: [
@@ -115,6 +120,7 @@ afterAll(async () => {
   await service?.close()
   await facilitator?.close()
   await ledger?.close()
+  if (directory) await rm(directory, { recursive: true, force: true })
 })
 
 async function payFor(path: string): Promise<Response> {

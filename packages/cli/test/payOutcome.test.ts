@@ -54,11 +54,13 @@ const balanceOf = (address: Address) =>
   })
 
 describe('tollgate pay: a payment the server refuses is never reported as paid', () => {
-  test('without --rpc: unknown whether paid, with the reason and until when it can be spent', async () => {
+  test('an RPC that cannot tell: unknown whether paid, with the reason and until when it can be spent', async () => {
     const key = generatePrivateKey()
     const [seller] = devnet.accounts
     const before = await balanceOf(seller!.address)
-    const { code, stdout, stderr } = await runCli(['pay', url], {
+    // Port 9 is one fetch refuses at once: the chain cannot be asked, whatever this machine's
+    // network (without --rpc, fetch would try Base's public RPC, which a machine online reaches).
+    const { code, stdout, stderr } = await runCli(['pay', url, '--rpc', 'http://127.0.0.1:9'], {
       env: { TOLLGATE_PRIVATE_KEY: key },
     })
     expect(code).toBe(1)
@@ -109,6 +111,23 @@ describe('tollgate pay: a payment the server refuses is never reported as paid',
       transaction: null,
     })
     expect(privateKeyToAccount(key).address).not.toBe(document.receipt.payTo)
+  })
+
+  test('a plain-http host that is not loopback is refused before signing; --allow-http pays it', async () => {
+    // 0.0.0.0 reaches this machine's loopback listener, but is not a loopback name or address.
+    const remote = url.replace('127.0.0.1', '0.0.0.0')
+    const env = { TOLLGATE_PRIVATE_KEY: generatePrivateKey(), TOLLGATE_RPC_URL: devnet.rpcUrl }
+    const refused = await runCli(['pay', remote], { env })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('refused: nothing signed, nothing paid')
+    expect(refused.stderr).toContain('--allow-http changes this rule')
+    expect(refused.stdout).not.toContain('outcome')
+    // With the flag the payment is signed and sent (and refused by the server: no USDC).
+    const sent = await runCli(['pay', remote, '--allow-http'], { env })
+    expect(sent.code).toBe(1)
+    expect(sent.stdout).toContain(
+      '  outcome      not paid: the server refused the payment (invalid_exact_evm_insufficient_balance); the chain shows it unspent\n',
+    )
   })
 
   test('an unreachable --rpc only costs the on-chain check: the outcome stays unknown', async () => {

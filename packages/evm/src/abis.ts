@@ -5,7 +5,8 @@
 
 /**
  * EIP-3009 `transferWithAuthorization` (both overloads), `cancelAuthorization` (v, r, s) and
- * `authorizationState`, as in FiatToken v2.2.
+ * `authorizationState`, and the two events that end an authorization (`AuthorizationUsed`,
+ * `AuthorizationCanceled`), as in FiatToken v2.2.
  */
 export const eip3009Abi = [
   {
@@ -66,6 +67,14 @@ export const eip3009Abi = [
   {
     type: 'event',
     name: 'AuthorizationUsed',
+    inputs: [
+      { name: 'authorizer', type: 'address', indexed: true },
+      { name: 'nonce', type: 'bytes32', indexed: true },
+    ],
+  },
+  {
+    type: 'event',
+    name: 'AuthorizationCanceled',
     inputs: [
       { name: 'authorizer', type: 'address', indexed: true },
       { name: 'nonce', type: 'bytes32', indexed: true },

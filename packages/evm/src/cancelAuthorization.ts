@@ -7,11 +7,11 @@ import { eip3009Abi } from './abis.js'
 import type { Asset } from './assets.js'
 import { getAuthorizationDomain } from './authorization.js'
 import {
-  AccountNotFoundError,
+  type AccountNotFoundError,
   ChainMismatchError,
   type MissingEip712DomainError,
 } from './errors.js'
-import type { AuthorizationSigner } from './signAuthorization.js'
+import { type AuthorizationSigner, resolveSigner } from './signer.js'
 
 export type CancelAuthorizationParameters = {
   /** The requirement the authorization paid: its network, token and EIP-712 domain. */
@@ -63,7 +63,7 @@ export async function cancelAuthorization(
   const actual = walletClient.chain?.id
   if (actual !== undefined && actual !== domain.chainId)
     throw new ChainMismatchError({ expected: domain.chainId, actual })
-  const { address: authorizer, signTypedData } = resolveSigner(signer)
+  const { address: authorizer, signTypedData } = resolveSigner(signer, 'cancelAuthorization')
   const signature = await signTypedData({
     domain,
     types: cancelAuthorizationTypes,
@@ -95,31 +95,6 @@ const cancelAuthorizationTypes = {
     { name: 'nonce', type: 'bytes32' },
   ],
 } as const
-
-type CancelTypedData = {
-  domain: ReturnType<typeof getAuthorizationDomain>
-  types: typeof cancelAuthorizationTypes
-  primaryType: 'CancelAuthorization'
-  message: { authorizer: Address; nonce: Hex }
-}
-
-/** The signer's address and a typed-data signer, from a local account or a wallet client. */
-function resolveSigner(signer: AuthorizationSigner): {
-  address: Address
-  signTypedData: (typedData: CancelTypedData) => Promise<Hex>
-} {
-  if ('request' in signer) {
-    const account = signer.account
-    if (!account) throw new AccountNotFoundError()
-    return {
-      address: account.address,
-      signTypedData: (typedData) => signer.signTypedData({ account, ...typedData }),
-    }
-  }
-  const sign = signer.signTypedData
-  if (!sign) throw new AccountNotFoundError()
-  return { address: signer.address, signTypedData: (typedData) => sign(typedData) }
-}
 
 export type CancelAuthorizationFailedErrorType = CancelAuthorizationFailedError & {
   name: 'CancelAuthorizationFailedError'

@@ -8,33 +8,14 @@ import {
   numberToHex,
   type Transport,
 } from 'viem'
-
-// The two EIP-3009 events that end an authorization's life: one of them is emitted, once.
-const authorizationEventsAbi = [
-  {
-    type: 'event',
-    name: 'AuthorizationUsed',
-    inputs: [
-      { name: 'authorizer', type: 'address', indexed: true },
-      { name: 'nonce', type: 'bytes32', indexed: true },
-    ],
-  },
-  {
-    type: 'event',
-    name: 'AuthorizationCanceled',
-    inputs: [
-      { name: 'authorizer', type: 'address', indexed: true },
-      { name: 'nonce', type: 'bytes32', indexed: true },
-    ],
-  },
-] as const
+import { eip3009Abi } from './abis.js'
 
 const usedTopic = encodeEventTopics({
-  abi: authorizationEventsAbi,
+  abi: eip3009Abi,
   eventName: 'AuthorizationUsed',
 })[0]
 const canceledTopic = encodeEventTopics({
-  abi: authorizationEventsAbi,
+  abi: eip3009Abi,
   eventName: 'AuthorizationCanceled',
 })[0]
 

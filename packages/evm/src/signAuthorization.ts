@@ -1,5 +1,5 @@
 import type { ExactEvmPayload, NotEvmNetworkError, UnknownNetworkError } from '@tollgate/core'
-import type { Account, Address, Hex, WalletClient } from 'viem'
+import type { Hex } from 'viem'
 import type { Asset } from './assets.js'
 import {
   type AuthorizationRequirements,
@@ -8,10 +8,10 @@ import {
   getTransferWithAuthorizationTypedData,
   toWireAuthorization,
 } from './authorization.js'
-import { AccountNotFoundError, type MissingEip712DomainError } from './errors.js'
+import type { AccountNotFoundError, MissingEip712DomainError } from './errors.js'
+import { type AuthorizationSigner, resolveSigner } from './signer.js'
 
-/** Who signs: a viem `Account` that signs locally, or a `WalletClient` whose account signs (e.g. JSON-RPC). */
-export type AuthorizationSigner = Account | WalletClient
+export type { AuthorizationSigner } from './signer.js'
 
 export type SignAuthorizationParameters = {
   /** The requirement to pay (v2 shape; for v1 use `createPaymentPayload`). */
@@ -48,7 +48,7 @@ export async function signAuthorization(
   signer: AuthorizationSigner,
   { requirements, now, validAfterSkewSeconds, nonce, assets }: SignAuthorizationParameters,
 ): Promise<SignAuthorizationReturnType> {
-  const { address, signTypedData } = resolveSigner(signer)
+  const { address, signTypedData } = resolveSigner(signer, 'signAuthorization')
   const domain = getAuthorizationDomain({ requirements, assets })
   const authorization = createAuthorization({
     from: address,
@@ -61,23 +61,4 @@ export async function signAuthorization(
     getTransferWithAuthorizationTypedData({ authorization, domain }),
   )
   return { signature, authorization: toWireAuthorization(authorization) }
-}
-
-type TypedData = ReturnType<typeof getTransferWithAuthorizationTypedData>
-
-function resolveSigner(signer: AuthorizationSigner): {
-  address: Address
-  signTypedData: (typedData: TypedData) => Promise<Hex>
-} {
-  if ('request' in signer) {
-    const account = signer.account
-    if (!account) throw new AccountNotFoundError({ action: 'signAuthorization' })
-    return {
-      address: account.address,
-      signTypedData: (typedData) => signer.signTypedData({ account, ...typedData }),
-    }
-  }
-  const sign = signer.signTypedData
-  if (!sign) throw new AccountNotFoundError({ action: 'signAuthorization' })
-  return { address: signer.address, signTypedData: (typedData) => sign(typedData) }
 }

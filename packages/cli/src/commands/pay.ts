@@ -41,6 +41,8 @@ Options:
                         domain are read on-chain through --rpc
   --rpc <url>           JSON-RPC URL of the chain paid on (else env TOLLGATE_RPC_URL): reads
                         --asset tokens, and checks a refused payment's authorization on-chain
+  --allow-http          pay a plain-http host that is not loopback (refused by default: a
+                        payment over http can be read and replayed on the way)
   --dry-run             show the decoded requirements and stop: no key needed, nothing signed
   --receipts <file>     append the receipt to this JSON Lines file
   --json                print one JSON document: { status, body, outcome, receipt } or the
@@ -66,6 +68,7 @@ const options = {
   data: { type: 'string', short: 'd' },
   asset: { type: 'string', multiple: true },
   rpc: { type: 'string' },
+  'allow-http': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   receipts: { type: 'string' },
 } as const
@@ -222,15 +225,25 @@ async function payOnce(
       budgets: [],
       learnPrices: false,
       rateLimit: null,
+      allowHttp: request.values['allow-http'] === true,
     },
   })
   try {
     return await paying(request.url, request.init())
   } catch (error) {
-    if (error instanceof PolicyRefusedError)
+    if (error instanceof PolicyRefusedError) {
       output.progress('refused: nothing signed, nothing paid')
+      const flag = flagOf[error.option ?? '']
+      if (flag) output.progress(`${flag} changes this rule`)
+    }
     throw error
   }
+}
+
+/** The flag of `tollgate pay` that sets a policy option a refusal names. */
+const flagOf: Readonly<Record<string, string>> = {
+  allowHttp: '--allow-http',
+  maxPerRequest: '--max',
 }
 
 /** The x402 `error` of a 402 answer, if it carries a readable one. */

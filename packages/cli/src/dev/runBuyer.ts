@@ -118,6 +118,8 @@ export async function runBuyer(
     account: buyer.account,
     assets: [devnet.usdc],
     onReceipt: (receipt) => void receipts.push(receipt),
+    // The devnet proves what happened to a refused payment, as a public RPC would.
+    reconcile: { chains: { [devnet.network]: devnet.publicClient } },
     policy: {
       assets: [{ network: devnet.network, address: devnet.usdc.address }],
       maxPerRequest,
