@@ -1,0 +1,11 @@
+import { expect, test } from 'vitest'
+import * as entry from './index.js'
+
+// The public API changes only in a reviewed diff of this snapshot.
+test('@tollgate/paywall exports', () => {
+  expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
+    [
+      "createMemoryStore",
+    ]
+  `)
+})
