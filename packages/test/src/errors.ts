@@ -19,6 +19,7 @@ export class FixtureOutsideTestError extends BaseError {
   }
 }
 
+/** The type of {@link RedisServerNotFoundError}. */
 export type RedisServerNotFoundErrorType = RedisServerNotFoundError & {
   name: 'RedisServerNotFoundError'
 }
@@ -41,6 +42,7 @@ export class RedisServerNotFoundError extends BaseError {
   }
 }
 
+/** The type of {@link RedisServerStartError}. */
 export type RedisServerStartErrorType = RedisServerStartError & { name: 'RedisServerStartError' }
 
 /** `redis-server` exited, or did not accept connections in time. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { RedisServerNotFoundError, RedisServerStartError } from './errors.js'
 
+/** Parameters of {@link startRedis}. */
 export type StartRedisParameters = {
   /** Path of a `redis-server` executable. @default the first on `PATH`, else `/usr/bin/redis-server` */
   binary?: string | undefined
@@ -12,6 +13,7 @@ export type StartRedisParameters = {
   timeoutMs?: number | undefined
 }
 
+/** A running redis-server. */
 export type StartRedisReturnType = {
   /** `redis://127.0.0.1:<port>`, for `createClient({ url })`. */
   url: string
