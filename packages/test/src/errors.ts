@@ -18,3 +18,52 @@ export class FixtureOutsideTestError extends BaseError {
     this.fixture = fixture
   }
 }
+
+/** The type of {@link RedisServerNotFoundError}. */
+export type RedisServerNotFoundErrorType = RedisServerNotFoundError & {
+  name: 'RedisServerNotFoundError'
+}
+
+/** `startRedis()` found no `redis-server` executable. */
+export class RedisServerNotFoundError extends BaseError {
+  override name = 'RedisServerNotFoundError' as const
+  /** The paths looked at. */
+  readonly searched: readonly string[]
+
+  constructor({ searched }: { searched: readonly string[] }) {
+    super('redis-server is not installed: the Redis store tests need it.', {
+      code: 'TOLLGATE_TEST_REDIS_NOT_FOUND',
+      metaMessages: [
+        "Install Debian's package: `apt-get install redis-server` (as root, `npm test` does it).",
+        `Looked in: ${searched.join(', ')}`,
+      ],
+    })
+    this.searched = searched
+  }
+}
+
+/** The type of {@link RedisServerStartError}. */
+export type RedisServerStartErrorType = RedisServerStartError & { name: 'RedisServerStartError' }
+
+/** `redis-server` exited, or did not accept connections in time. */
+export class RedisServerStartError extends BaseError {
+  override name = 'RedisServerStartError' as const
+  /** The port was taken between probing it and binding it (`startRedis` tries another). */
+  readonly portTaken: boolean
+
+  constructor({
+    details,
+    portTaken,
+    cause,
+  }: {
+    details: string
+    portTaken: boolean
+    cause?: unknown
+  }) {
+    super('redis-server failed to start.', {
+      code: 'TOLLGATE_TEST_REDIS_START',
+      ...(cause === undefined ? { details } : { cause, metaMessages: [details] }),
+    })
+    this.portTaken = portTaken
+  }
+}
