@@ -12,14 +12,14 @@ import {
 } from '@tollgate/core'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
+import { paywallReasons } from '@tollgate/paywall'
+import type { FailedEvent } from '@tollgate/paywall/http'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'
 import { type Address, erc20Abi } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { createPaywall } from '../createPaywall.js'
-import { paywallReasons } from '../reasons.js'
-import type { FailedEvent } from './events.js'
+import { createPaywall } from './createPaywall.js'
 
 const devnet = useDevnet({ accounts: 4 })
 

@@ -1,13 +1,12 @@
 import { InvalidAgentReferenceError } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
-import { AgentConfigurationError } from '../errors.js'
 import {
   type AgentRegistrationFile,
-  agentRegistrationResponse,
   type PaywallAgent,
   type ResolvedAgentOption,
   resolveAgentOption,
 } from './agent.js'
+import { AgentConfigurationError } from './errors.js'
 
 const agentRegistry = 'eip155:84532:0x8004A818BFB912233c491871b3d84c89A494BD9e'
 
@@ -150,24 +149,5 @@ describe('the registration file', () => {
       registrationFile: () => 'nope' as unknown as AgentRegistrationFile,
     })
     await expect(broken.registrationFile()).rejects.toThrow(AgentConfigurationError)
-  })
-
-  test('the response is public JSON; HEAD has the headers and no body', async () => {
-    const agent = resolved({ agentRegistry, agentId: 3n })
-    const get = await agentRegistrationResponse(agent, { method: 'GET', cors: true })
-    expect(get).toEqual({
-      status: 200,
-      headers: {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': String(Buffer.byteLength(get.body as string)),
-        'Cache-Control': 'public, max-age=300',
-        'Access-Control-Allow-Origin': '*',
-      },
-      body: JSON.stringify({ registrations: [{ agentId: 3, agentRegistry }] }),
-    })
-    const head = await agentRegistrationResponse(agent, { method: 'HEAD', cors: false })
-    expect(head.body).toBe('')
-    expect(head.headers['Content-Length']).toBe(get.headers['Content-Length'])
-    expect(head.headers['Access-Control-Allow-Origin']).toBeUndefined()
   })
 })

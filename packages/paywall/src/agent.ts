@@ -8,12 +8,12 @@ import {
   parseAgentId,
   parseAgentReference,
 } from '@tollgate/core'
-import { AgentConfigurationError } from '../errors.js'
-import type { PaywallResponse } from './request.js'
+import { AgentConfigurationError } from './errors.js'
 
 // The provider's ERC-8004 identity. The reference codec (what a valid registry name and agent id
 // are, the `erc8004` extension) is core's; the registration file is plain JSON, typed here by the
-// few fields the paywall reads, so express stays free of `@tollgate/identity`.
+// few fields the paywall reads, so the paywall stays free of `@tollgate/identity`. Serving the
+// file is the HTTP layer's (`http/wellKnown.ts`).
 
 /** One entry of a registration file's `registrations`. */
 export type AgentRegistrationEntry = {
@@ -96,28 +96,6 @@ export function resolveAgentOption(agent: PaywallAgent): ResolvedAgentOption {
         })
       return withRegistration(file, reference, entry)
     },
-  }
-}
-
-/**
- * The answer to `GET`/`HEAD /.well-known/agent-registration.json`: public JSON any origin may
- * read (agents check it from browsers too), cached briefly.
- */
-export async function agentRegistrationResponse(
-  agent: ResolvedAgentOption,
-  { method, cors }: { method: string; cors: boolean },
-): Promise<PaywallResponse> {
-  const file = await agent.registrationFile()
-  const body = JSON.stringify(file)
-  return {
-    status: 200,
-    headers: {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': String(Buffer.byteLength(body)),
-      'Cache-Control': 'public, max-age=300',
-      ...(cors ? { 'Access-Control-Allow-Origin': '*' } : {}),
-    },
-    body: method === 'HEAD' ? '' : body,
   }
 }
 

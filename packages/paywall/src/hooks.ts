@@ -1,4 +1,3 @@
-import diagnostics_channel from 'node:diagnostics_channel'
 import type {
   PaymentPayload,
   PaymentPayloadV1,
@@ -6,13 +5,15 @@ import type {
   SettleResponse,
   VerifyResponse,
 } from '@tollgate/core'
+import { paywallChannels, publish } from './diagnostics.js'
+import type { PaywallFailureKind } from './failures.js'
 import type { Report } from './logger.js'
-import type { PaywallRequest } from './request.js'
 
-/** What every payment event carries. */
-export type PaymentEvent<raw = unknown> = {
-  request: PaywallRequest<raw>
-  /** The route key that priced the request (`"GET /report"`). */
+/** What every payment event carries; `request` is the transport's view of the call. */
+export type PaymentEvent<request = unknown> = {
+  /** The call as the transport describes it (an HTTP request view, an MCP tool call). */
+  request: request
+  /** The key of the offer that priced the call (the route `"GET /report"`, a tool name). */
   route: string
   x402Version: 1 | 2
   paymentPayload: PaymentPayload | PaymentPayloadV1
@@ -21,13 +22,20 @@ export type PaymentEvent<raw = unknown> = {
   payer: string
 }
 
-export type VerifiedEvent<raw = unknown> = PaymentEvent<raw> & { verification: VerifyResponse }
+/** The facilitator verified the payment. */
+export type VerifiedEvent<request = unknown> = PaymentEvent<request> & {
+  verification: VerifyResponse
+}
 
-export type SettledEvent<raw = unknown> = PaymentEvent<raw> & { settlement: SettleResponse }
+/** The transfer settled and the paid result went out. */
+export type SettledEvent<request = unknown> = PaymentEvent<request> & {
+  settlement: SettleResponse
+}
 
 /**
  * Where a presented payment stopped. `settlement-mode`: the route's `settlement` cannot be
  * honoured by the facilitator, or its `/supported` could not be read (checked before verifying).
+ * `handler`: the work itself failed. `store`: the paywall's store could not be asked.
  */
 export type FailureStage =
   | 'decode'
@@ -37,15 +45,22 @@ export type FailureStage =
   | 'verify'
   | 'handler'
   | 'settle'
+  | 'store'
 
-export type FailedEvent<raw = unknown> = {
-  request: PaywallRequest<raw>
+/** A presented payment did not end in a paid result. */
+export type FailedEvent<request = unknown> = {
+  request: request
   route: string
   stage: FailureStage
   /** The reason string the client was given (a reference reason or a `paywallReasons` value). */
   reason: string
-  /** The HTTP status the client was given (the handler's status for `stage: 'handler'`). */
-  status: number
+  /** Why the paywall answered; `undefined` when the work answered itself (`stage: 'handler'`). */
+  failure?: PaywallFailureKind | undefined
+  /**
+   * The transport's status of the answer (HTTP: the status code, the handler's own for
+   * `stage: 'handler'`), when the transport has statuses.
+   */
+  status?: number | undefined
   x402Version?: 1 | 2 | undefined
   paymentPayload?: PaymentPayload | PaymentPayloadV1 | undefined
   requirements?: PaymentRequirements | undefined
@@ -56,39 +71,19 @@ export type FailedEvent<raw = unknown> = {
 /**
  * Lifecycle hooks. They run after the fact and cannot change the outcome: one that throws (or
  * rejects) is logged and published on the `tollgate:paywall:hook-error` channel (with the error
- * itself), and a settled payment is still delivered.
+ * itself), and a settled payment is still delivered. `onVerified` is awaited before the work
+ * runs; `onSettled` and `onFailed` start once the outcome is decided and never delay it.
  */
-export type PaywallHooks<raw = unknown> = {
-  /** The facilitator verified the payment; the handler runs next. */
-  onVerified?: ((event: VerifiedEvent<raw>) => void | Promise<void>) | undefined
-  /** The transfer settled and the paid response went out. */
-  onSettled?: ((event: SettledEvent<raw>) => void | Promise<void>) | undefined
-  /** A presented payment did not end in a paid response. */
-  onFailed?: ((event: FailedEvent<raw>) => void | Promise<void>) | undefined
+export type PaywallHooks<request = unknown> = {
+  /** The facilitator verified the payment; the work runs next. */
+  onVerified?: ((event: VerifiedEvent<request>) => void | Promise<void>) | undefined
+  /** The transfer settled and the paid result went out. */
+  onSettled?: ((event: SettledEvent<request>) => void | Promise<void>) | undefined
+  /** A presented payment did not end in a paid result. */
+  onFailed?: ((event: FailedEvent<request>) => void | Promise<void>) | undefined
 }
 
-/**
- * Diagnostics channel names. Subscribe with `diagnostics_channel.subscribe(name, fn)`; nothing is
- * published (or built) while a channel has no subscriber.
- */
-export const paywallChannels = {
-  challenge: 'tollgate:paywall:challenge',
-  verified: 'tollgate:paywall:verified',
-  settled: 'tollgate:paywall:settled',
-  failed: 'tollgate:paywall:failed',
-  hookError: 'tollgate:paywall:hook-error',
-  facilitatorError: 'tollgate:paywall:facilitator-error',
-} as const
-
-type ChannelName = (typeof paywallChannels)[keyof typeof paywallChannels]
-
-/** Publishes on a channel when someone listens. */
-export function publish(name: ChannelName, message: () => Record<string, unknown>): void {
-  const channel = diagnostics_channel.channel(name)
-  if (channel.hasSubscribers) channel.publish(message())
-}
-
-/** Runs one hook, isolating the flow from whatever it throws. */
+/** Runs one hook, isolating the paywall from whatever it throws. Never rejects. */
 export async function runHook<event>(
   name: keyof PaywallHooks,
   hook: ((event: event) => void | Promise<void>) | undefined,

@@ -47,6 +47,8 @@ export const paywallReasons = {
   invalidPaymentIdentifier: 'invalid_payment_identifier',
   /** The route's price function threw (HTTP 500). */
   priceUnavailable: 'price_unavailable',
+  /** The paywall's store (Redis, ...) could not be read or written (HTTP 503); nothing is charged. */
+  storeUnavailable: 'paywall_store_unavailable',
   /** The `agent.registrationFile` function threw (HTTP 500 at the well-known path). */
   registrationUnavailable: 'agent_registration_unavailable',
 } as const

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { SettlementMode } from '@tollgate/core'
 import { createHttpFacilitatorClient, FacilitatorError } from '@tollgate/core/facilitator-client'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { UnsupportedSettlementModeError } from '../errors.js'
+import { UnsupportedSettlementModeError } from './errors.js'
 import type { Report } from './logger.js'
 import { createSettlementModes } from './settlementModes.js'
 

@@ -6,7 +6,7 @@ import {
   selectSettlementMode,
 } from '@tollgate/core'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
-import { UnsupportedSettlementModeError } from '../errors.js'
+import { UnsupportedSettlementModeError } from './errors.js'
 import type { Report } from './logger.js'
 
 // What a route's `settlement` asks for must hold: each (route, network) is checked once against

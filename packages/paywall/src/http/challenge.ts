@@ -2,24 +2,20 @@ import {
   encodePaymentRequiredHeader,
   headerNames,
   type PaymentRequired,
-  type PaymentRequirements,
-  type ResourceInfo,
+  paymentIdentifierKey,
 } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
-import { describeOptions, type PaywallPageRenderer } from '../paywall/page.js'
-import type { PaywallResponse, ResponseHeaders } from './request.js'
-import { toV1Requirement } from './requirements.js'
+import { toV1Requirement } from '../offer/resource.js'
+import { describeOptions, type PaywallPageRenderer } from './page.js'
+import type { PaywallResponse, ResponseHeaders } from './types.js'
 
+/** Parameters of {@link buildChallenge}. */
 export type BuildChallengeParameters = {
-  accepts: readonly PaymentRequirements[]
-  resource: ResourceInfo
-  /** The reason string (`payment_required`, a verify `invalidReason`, ...). */
-  error: string
+  /** The v2 challenge; its `error` is the reason. */
+  paymentRequired: PaymentRequired
   /** One human sentence, sent in the JSON body beside the reason. */
   message?: string | undefined
-  extensions?: Record<string, unknown> | undefined
-  /** Extensions the v1 JSON body carries too (top-level `extensions`, ignored by legacy clients). */
-  v1Extensions?: Record<string, unknown> | undefined
+  /** JSON Schema of the response, advertised to v1 clients. */
   outputSchema?: Record<string, unknown> | undefined
   /** Set for browsers: the body is this page instead of JSON. */
   page?: { render: PaywallPageRenderer; assets: readonly Asset[] | undefined } | undefined
@@ -29,34 +25,13 @@ export type BuildChallengeParameters = {
   headers?: ResponseHeaders | undefined
 }
 
-/** The v2 challenge object of the `PAYMENT-REQUIRED` header. */
-export function buildPaymentRequired({
-  accepts,
-  resource,
-  error,
-  extensions,
-}: Pick<
-  BuildChallengeParameters,
-  'accepts' | 'resource' | 'error' | 'extensions'
->): PaymentRequired {
-  return {
-    x402Version: 2,
-    error,
-    resource,
-    accepts: [...accepts],
-    ...(extensions && Object.keys(extensions).length > 0 ? { extensions } : {}),
-  } as PaymentRequired
-}
-
 /**
  * A 402 both protocol versions can pay: the v2 challenge in `PAYMENT-REQUIRED` and the v1 JSON body
  * (`{ x402Version: 1, error, accepts }`) legacy clients read, or an HTML page for a browser (the
  * header is still there). Never cached.
  */
 export function buildChallenge(parameters: BuildChallengeParameters): PaywallResponse {
-  const { accepts, resource, error, message, outputSchema, page, v1Extensions } = parameters
-  const { status = 402 } = parameters
-  const paymentRequired = buildPaymentRequired(parameters)
+  const { paymentRequired, message, outputSchema, page, status = 402 } = parameters
   const headers: ResponseHeaders = {
     ...parameters.headers,
     [headerNames.paymentRequired]: encodePaymentRequiredHeader(paymentRequired),
@@ -68,14 +43,26 @@ export function buildChallenge(parameters: BuildChallengeParameters): PaywallRes
     return { status, headers, body: page.render({ paymentRequired, options }) }
   }
   headers['Content-Type'] = 'application/json; charset=utf-8'
+  const { error, resource, accepts } = paymentRequired
+  const v1Extensions = v1ExtensionsOf(paymentRequired)
   const body = {
     x402Version: 1,
     error,
     ...(message ? { message } : {}),
     accepts: accepts.map((requirement) => toV1Requirement(requirement, resource, outputSchema)),
-    ...(v1Extensions && Object.keys(v1Extensions).length > 0 ? { extensions: v1Extensions } : {}),
+    ...(v1Extensions ? { extensions: v1Extensions } : {}),
   }
   return { status, headers, body: JSON.stringify(body) }
+}
+
+/**
+ * The extensions the v1 body carries too (a top-level `extensions`, which legacy clients ignore):
+ * all but the payment identifier, which is v2 only.
+ */
+function v1ExtensionsOf({ extensions }: PaymentRequired): Record<string, unknown> | undefined {
+  if (!extensions) return undefined
+  const { [paymentIdentifierKey]: _v2Only, ...rest } = extensions as Record<string, unknown>
+  return Object.keys(rest).length > 0 ? rest : undefined
 }
 
 /** A JSON answer that is not a challenge (400, 409, 5xx): the reason and a sentence. */

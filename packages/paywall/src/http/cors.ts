@@ -1,5 +1,5 @@
 import { headerNames } from '@tollgate/core'
-import type { PaywallResponse } from './request.js'
+import type { HttpResponseHeaders, PaywallResponse } from './types.js'
 
 /** CORS for priced routes, so browser agents can read the challenge and send a payment. */
 export type CorsConfig = {
@@ -86,6 +86,30 @@ export function corsResponseHeaders(
     credentials: cors.credentials && allowOrigin !== undefined,
     vary: allowOrigin !== '*',
   }
+}
+
+/**
+ * Sets the CORS headers of a priced route on whatever response goes out. An app-level CORS
+ * middleware that ran first wins; the x402 headers are added to its list of exposed headers.
+ */
+export function applyCors(
+  cors: ResolvedCors,
+  origin: string | undefined,
+  response: HttpResponseHeaders,
+): void {
+  const { allowOrigin, credentials, vary } = corsResponseHeaders(cors, origin)
+  if (
+    allowOrigin !== undefined &&
+    response.getHeader('Access-Control-Allow-Origin') === undefined
+  ) {
+    response.setHeader('Access-Control-Allow-Origin', allowOrigin)
+    if (credentials) response.setHeader('Access-Control-Allow-Credentials', 'true')
+    if (vary) response.setHeader('Vary', mergeHeaderList(response.getHeader('Vary'), ['Origin']))
+  }
+  response.setHeader(
+    'Access-Control-Expose-Headers',
+    mergeHeaderList(response.getHeader('Access-Control-Expose-Headers'), exposedHeaders),
+  )
 }
 
 /** The answer to a CORS preflight for a priced route, or `undefined` when the origin is not allowed. */

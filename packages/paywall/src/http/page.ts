@@ -1,6 +1,6 @@
 import { formatMoney, type PaymentRequired, parseNetwork } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
-import { findAsset } from '../flow/requirements.js'
+import { findAsset } from '../offer/assets.js'
 
 /** One way to pay, ready to show a person. */
 export type PaywallPageOption = {

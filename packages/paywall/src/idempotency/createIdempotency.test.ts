@@ -1,6 +1,8 @@
 import type { PaymentPayload } from '@tollgate/core'
 import { expect, test } from 'vitest'
-import { createIdempotencyCache, readPaymentIdentifier } from './idempotency.js'
+import { createMemoryStore } from '../store/createMemoryStore.js'
+import { createIdempotency } from './createIdempotency.js'
+import { readPaymentIdentifier } from './paymentIdentifier.js'
 
 const payload = (id: unknown, amount = '1') =>
   ({
@@ -22,35 +24,51 @@ test('readPaymentIdentifier: the id, undefined without one, null when malformed'
 
 test('new, wait while running, replay when done, conflict on another payload', async () => {
   let now = 0
-  const cache = createIdempotencyCache({ ttlSeconds: 10, now: () => now })
+  const cache = createIdempotency({
+    store: createMemoryStore({ now: () => now }),
+    ttlSeconds: 10,
+  })
   const id = 'pay_0123456789abcdef'
-  const first = cache.claim(id, payload(id))
+  const first = await cache.claim(id, payload(id))
   expect(first.kind).toBe('new')
-  const waiting = cache.claim(id, payload(id))
+  const waiting = await cache.claim(id, payload(id))
   expect(waiting.kind).toBe('wait')
-  expect(cache.claim(id, payload(id, '2')).kind).toBe('conflict')
-  if (first.kind === 'new') first.complete(response)
+  expect((await cache.claim(id, payload(id, '2'))).kind).toBe('conflict')
+  if (first.kind === 'new') await first.complete(response)
   if (waiting.kind === 'wait') await waiting.done
-  expect(cache.claim(id, payload(id))).toEqual({ kind: 'replay', response })
+  expect(await cache.claim(id, payload(id))).toEqual({ kind: 'replay', response })
   now = 10_001
-  expect(cache.claim(id, payload(id, '2')).kind).toBe('new')
+  expect((await cache.claim(id, payload(id, '2'))).kind).toBe('new')
 })
 
-test('a failed run frees the id', () => {
-  const cache = createIdempotencyCache()
+test('a failed run frees the id', async () => {
+  const cache = createIdempotency({ store: createMemoryStore() })
   const id = 'pay_0123456789abcdef'
-  const first = cache.claim(id, payload(id))
-  if (first.kind === 'new') first.complete(undefined)
-  expect(cache.claim(id, payload(id, '2')).kind).toBe('new')
+  const first = await cache.claim(id, payload(id))
+  if (first.kind === 'new') await first.complete(undefined)
+  expect((await cache.claim(id, payload(id, '2'))).kind).toBe('new')
 })
 
-test('at most maxEntries responses are kept, oldest first out', () => {
-  const cache = createIdempotencyCache({ maxEntries: 2 })
+test('at most maxEntries responses are kept, oldest first out', async () => {
+  const cache = createIdempotency({ store: createMemoryStore({ maxEntries: 2 }) })
   const ids = ['pay_aaaaaaaaaaaaaaaa', 'pay_bbbbbbbbbbbbbbbb', 'pay_cccccccccccccccc']
   for (const id of ids) {
-    const slot = cache.claim(id, payload(id))
-    if (slot.kind === 'new') slot.complete(response)
+    const slot = await cache.claim(id, payload(id))
+    if (slot.kind === 'new') await slot.complete(response)
   }
-  expect(cache.claim(ids[0]!, payload(ids[0])).kind).toBe('new')
-  expect(cache.claim(ids[2]!, payload(ids[2])).kind).toBe('replay')
+  expect((await cache.claim(ids[0]!, payload(ids[0]))).kind).toBe('new')
+  expect((await cache.claim(ids[2]!, payload(ids[2]))).kind).toBe('replay')
+})
+
+test('two paywalls sharing a store: one waits for the run of the other, then replays it', async () => {
+  const store = createMemoryStore()
+  const [a, b] = [createIdempotency({ store }), createIdempotency({ store })]
+  const id = 'pay_0123456789abcdef'
+  const first = await a.claim(id, payload(id))
+  const waiting = await b.claim(id, payload(id))
+  expect(waiting.kind).toBe('wait')
+  // Nothing in b's process wakes it: it finds the finished run by reading the store again.
+  if (first.kind === 'new') await first.complete(response)
+  if (waiting.kind === 'wait') await waiting.done
+  expect(await b.claim(id, payload(id))).toEqual({ kind: 'replay', response })
 })

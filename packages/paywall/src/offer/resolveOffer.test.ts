@@ -1,8 +1,7 @@
 import type { Asset } from '@tollgate/evm'
 import { describe, expect, test } from 'vitest'
-import { PriceResolutionError, RouteConfigurationError } from '../errors.js'
-import type { PaywallRequest } from './request.js'
-import { getRequirements, getResource, resolveRoute, toV1Requirement } from './requirements.js'
+import { RouteConfigurationError } from '../errors.js'
+import { resolveOffer } from './resolveOffer.js'
 
 const payTo = '0x1111111111111111111111111111111111111111'
 const baseSepoliaUsdc = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
@@ -18,18 +17,9 @@ const devAssets: readonly Asset[] = [
   },
 ]
 
-const request = (params: Record<string, string> = {}): PaywallRequest => ({
-  method: 'GET',
-  path: '/report',
-  url: 'http://127.0.0.1/report?x=1',
-  header: () => undefined,
-  params,
-  raw: undefined,
-})
-
-describe('resolveRoute', () => {
+describe('resolveOffer', () => {
   test('"$0.01" on a v1 network name: default USDC, 6 decimals, its EIP-712 domain', () => {
-    const route = resolveRoute('GET /report', {
+    const route = resolveOffer('GET /report', {
       price: '$0.01',
       payTo,
       network: 'base-sepolia',
@@ -53,8 +43,8 @@ describe('resolveRoute', () => {
   })
 
   test('one rule: a string or number is whole units, asset named or not; atomic only as a bigint or { amount, asset }', () => {
-    const amount = (config: Parameters<typeof resolveRoute>[1]) =>
-      resolveRoute('r', config, { assets: devAssets }).options[0]!.requirements!.amount
+    const amount = (config: Parameters<typeof resolveOffer>[1]) =>
+      resolveOffer('r', config, { assets: devAssets }).options[0]!.requirements!.amount
     const base = { payTo, network: 'eip155:31337' }
     // One token, not one atomic unit.
     expect(amount({ ...base, price: '1' })).toBe('1000000')
@@ -73,13 +63,13 @@ describe('resolveRoute', () => {
     expect(amount({ ...base, price: { amount: '123', asset: devToken } })).toBe('123')
     // The registry's USDC on a public network, by name.
     expect(
-      resolveRoute('r', { payTo, network: 'base', price: '1' }).options[0]!.requirements!.amount,
+      resolveOffer('r', { payTo, network: 'base', price: '1' }).options[0]!.requirements!.amount,
     ).toBe('1000000')
   })
 
   test('a whole-unit price on a token of unknown decimals is refused, pointing at the atomic forms', () => {
     const attempt = () =>
-      resolveRoute('GET /x', { payTo, network: 'eip155:31337', asset: devToken, price: '10000' })
+      resolveOffer('GET /x', { payTo, network: 'eip155:31337', asset: devToken, price: '10000' })
     expect(attempt).toThrow(RouteConfigurationError)
     expect(attempt).toThrow(/decimals of asset .* are unknown, so "10000" \(whole units\)/)
     expect(attempt).toThrow('give atomic units as a bigint or { amount, asset }')
@@ -87,7 +77,7 @@ describe('resolveRoute', () => {
 
   test('an { amount, asset, extra } price on a token outside the registry takes its domain from extra', () => {
     const other = '0x3333333333333333333333333333333333333333'
-    const route = resolveRoute('r', {
+    const route = resolveOffer('r', {
       payTo,
       network: 'eip155:31337',
       price: { amount: 5n, asset: other, extra: { name: 'Other', version: '1' } },
@@ -100,7 +90,7 @@ describe('resolveRoute', () => {
   })
 
   test('accepts: several options, each inheriting what it does not set', () => {
-    const route = resolveRoute(
+    const route = resolveOffer(
       'GET /report',
       {
         payTo,
@@ -149,7 +139,7 @@ describe('resolveRoute', () => {
     ['settlement mode', { price: '$1', payTo, network: 'base', settlement: 'mined' }],
     ['settlement order', { price: '$1', payTo, network: 'base', order: 'first' }],
   ] as const)('rejects a route at start-up: %s', (message, config) => {
-    const attempt = () => resolveRoute('GET /x', config as Parameters<typeof resolveRoute>[1])
+    const attempt = () => resolveOffer('GET /x', config as Parameters<typeof resolveOffer>[1])
     expect(attempt).toThrow(RouteConfigurationError)
     expect(attempt).toThrow(message)
     expect(attempt).toThrow(/^Route "GET \/x": [^\n]*[^.]\.\n/)
@@ -157,72 +147,4 @@ describe('resolveRoute', () => {
       expect.objectContaining({ route: 'GET /x', code: 'TOLLGATE_ROUTE_CONFIGURATION' }),
     )
   })
-})
-
-describe('getRequirements', () => {
-  test('calls price functions per request', async () => {
-    const route = resolveRoute(
-      'GET /items/:n',
-      { payTo, network: 'eip155:31337', price: (req) => `$${req.params.n}` },
-      { assets: devAssets },
-    )
-    expect(route.options[0]!.requirements).toBeUndefined()
-    const [first] = await getRequirements(route, request({ n: '2' }), devAssets)
-    expect(first?.amount).toBe('2000000')
-    const [second] = await getRequirements(route, request({ n: '0.5' }), devAssets)
-    expect(second?.amount).toBe('500000')
-  })
-
-  test('a price function that throws or returns nonsense is a PriceResolutionError', async () => {
-    const throwing = resolveRoute('GET /a', {
-      payTo,
-      network: 'base',
-      price: () => {
-        throw new Error('no price today')
-      },
-    })
-    await expect(getRequirements(throwing, request(), undefined)).rejects.toThrow(
-      PriceResolutionError,
-    )
-    const nonsense = resolveRoute('GET /a', { payTo, network: 'base', price: async () => 'abc' })
-    await expect(getRequirements(nonsense, request(), undefined)).rejects.toThrow(
-      /could not be resolved/,
-    )
-  })
-})
-
-test('resource and the v1 form of a requirement', () => {
-  const route = resolveRoute('GET /report', {
-    price: '$0.01',
-    payTo,
-    network: 'base-sepolia',
-    description: 'A report',
-    outputSchema: { type: 'object' },
-  })
-  const resource = getResource(route, 'http://127.0.0.1/report')
-  expect(resource).toEqual({
-    url: 'http://127.0.0.1/report',
-    description: 'A report',
-    mimeType: '',
-  })
-  expect(toV1Requirement(route.options[0]!.requirements!, resource, route.outputSchema)).toEqual({
-    scheme: 'exact',
-    network: 'base-sepolia',
-    maxAmountRequired: '10000',
-    resource: 'http://127.0.0.1/report',
-    description: 'A report',
-    mimeType: '',
-    outputSchema: { type: 'object' },
-    payTo,
-    maxTimeoutSeconds: 300,
-    asset: baseSepoliaUsdc,
-    extra: { name: 'USDC', version: '2' },
-  })
-  const custom = resolveRoute('GET /r', {
-    price: '$1',
-    payTo,
-    network: 'base',
-    resource: 'https://api.example/r',
-  })
-  expect(getResource(custom, 'http://127.0.0.1/r').url).toBe('https://api.example/r')
 })

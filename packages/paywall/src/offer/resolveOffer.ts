@@ -1,34 +1,31 @@
 import {
   type PaymentRequirements,
-  type PaymentRequirementsV1,
   type Price,
-  parseAtomicAmount,
-  parseMoney,
-  type ResourceInfo,
-  requirementsToV1,
   type SettlementMode,
   settlementModes,
   toCaip2,
 } from '@tollgate/core'
-import { type Asset, getAsset, getDefaultAsset } from '@tollgate/evm'
+import type { Asset } from '@tollgate/evm'
 import { isAddress } from 'viem'
-import { InvalidPriceError, PriceResolutionError, RouteConfigurationError } from '../errors.js'
-import type { PaywallRequest } from './request.js'
+import { RouteConfigurationError } from '../errors.js'
+import { findAsset, findDefaultAsset } from './assets.js'
+import { buildRequirement, describePriceError } from './price.js'
 
 /**
- * What a route charges, by one rule: a string or a number is WHOLE units of the option's asset
+ * What an offer charges, by one rule: a string or a number is WHOLE units of the option's asset
  * (default: the network's USDC), `'$0.01'`, `'0.01'`, `'1'` (one token), `0.25`, whether or not
  * the option names its `asset`; atomic units only as a `bigint` (of the option's asset) or as
- * `{ amount, asset, extra? }` (of that asset). Or a function of the request returning one of those.
+ * `{ amount, asset, extra? }` (of that asset). Or a function of the call's request (the HTTP
+ * request view, the tool call) returning one of those.
  */
-export type RoutePrice<raw = unknown> =
+export type OfferPrice<request = unknown> =
   | Price
   | bigint
-  | ((request: PaywallRequest<raw>) => Price | bigint | Promise<Price | bigint>)
+  | ((request: request) => Price | bigint | Promise<Price | bigint>)
 
-/** One way to pay for a route: a network, an asset, a payee and a price. */
-export type PaymentOption<raw = unknown> = {
-  price: RoutePrice<raw>
+/** One way to pay for an offer: a network, an asset, a payee and a price. */
+export type PaymentOption<request = unknown> = {
+  price: OfferPrice<request>
   /** The payee address. */
   payTo: string
   /** CAIP-2 (`eip155:8453`) or a v1 name (`base-sepolia`). */
@@ -53,11 +50,12 @@ export type SettlementOrder = 'serve-first' | 'settle-first'
 const settlementOrders: readonly string[] = ['serve-first', 'settle-first']
 
 /**
- * A priced route. The payment fields at the top level describe one option; `accepts` lists several,
- * each inheriting the top-level fields it does not set.
+ * What is sold (an HTTP route, a tool): its price and how it settles. The payment fields at the top
+ * level describe one option; `accepts` lists several, each inheriting the top-level fields it does
+ * not set.
  */
-export type RouteConfig<raw = unknown> = Partial<PaymentOption<raw>> & {
-  accepts?: readonly Partial<PaymentOption<raw>>[] | undefined
+export type OfferConfig<request = unknown> = Partial<PaymentOption<request>> & {
+  accepts?: readonly Partial<PaymentOption<request>>[] | undefined
   description?: string | undefined
   mimeType?: string | undefined
   /** JSON Schema of the response, advertised to v1 clients (`outputSchema`). */
@@ -74,15 +72,15 @@ export type RouteConfig<raw = unknown> = Partial<PaymentOption<raw>> & {
   settlement?: SettlementMode | undefined
   /** Run the handler before settling (held back) or after. @default 'serve-first' */
   order?: SettlementOrder | undefined
-  /** Overrides the resource URL advertised in the challenge (default: the request's URL). */
+  /** Overrides the resource URL advertised in the challenge (default: the call's, e.g. the request URL). */
   resource?: string | undefined
 }
 
-/** `{ "GET /report": { price: '$0.01', payTo, network } }`: method (optional) and path pattern. */
-export type Routes<raw = unknown> = Readonly<Record<string, RouteConfig<raw>>>
+/** Offers by key: `{ "GET /report": { price: '$0.01', payTo, network } }`, or by tool name. */
+export type Offers<request = unknown> = Readonly<Record<string, OfferConfig<request>>>
 
 /** A payment option checked and resolved once, when the paywall is created. */
-export type ResolvedOption<raw = unknown> = {
+export type ResolvedOption<request = unknown> = {
   scheme: 'exact'
   network: string
   payTo: string
@@ -92,15 +90,16 @@ export type ResolvedOption<raw = unknown> = {
   /** The registry entry of the option's asset, when there is one. */
   asset: Asset | undefined
   extra: Record<string, unknown> | undefined
-  price: RoutePrice<raw>
+  price: OfferPrice<request>
   /** Built once when the price does not depend on the request. */
   requirements: PaymentRequirements | undefined
 }
 
-/** A route checked and resolved once. */
-export type ResolvedRoute<raw = unknown> = {
+/** An offer checked and resolved once. */
+export type ResolvedOffer<request = unknown> = {
+  /** The key it was declared under (`"GET /report"`, a tool name). */
   key: string
-  options: readonly ResolvedOption<raw>[]
+  options: readonly ResolvedOption<request>[]
   description: string
   mimeType: string
   outputSchema: Record<string, unknown> | undefined
@@ -112,32 +111,12 @@ export type ResolvedRoute<raw = unknown> = {
 
 const defaultMaxTimeoutSeconds = 300
 
-/** Looks a token up in the caller's registry first, then the built-in one. */
-export function findAsset(
-  network: string,
-  address: string,
-  registry: readonly Asset[] | undefined,
-): Asset | undefined {
-  return (
-    (registry ? getAsset({ network, address, assets: registry }) : undefined) ??
-    getAsset({ network, address })
-  )
-}
-
-/** The network's default token (USDC), from the caller's registry first. */
-function findDefaultAsset(network: string, registry: readonly Asset[] | undefined) {
-  return (
-    (registry ? getDefaultAsset(network, { assets: registry }) : undefined) ??
-    getDefaultAsset(network)
-  )
-}
-
-/** Checks a route and resolves each option's network and asset; throws `RouteConfigurationError`. */
-export function resolveRoute<raw>(
+/** Checks an offer and resolves each option's network and asset; throws `RouteConfigurationError`. */
+export function resolveOffer<request>(
   key: string,
-  config: RouteConfig<raw>,
+  config: OfferConfig<request>,
   { assets }: { assets?: readonly Asset[] | undefined } = {},
-): ResolvedRoute<raw> {
+): ResolvedOffer<request> {
   const { accepts, description, mimeType, outputSchema, settlement, order, resource, ...base } =
     config
   const entries = accepts && accepts.length > 0 ? accepts : [{}]
@@ -163,11 +142,11 @@ export function resolveRoute<raw>(
   }
 }
 
-function resolveOption<raw>(
+function resolveOption<request>(
   where: string,
-  option: Partial<PaymentOption<raw>>,
+  option: Partial<PaymentOption<request>>,
   registry: readonly Asset[] | undefined,
-): ResolvedOption<raw> {
+): ResolvedOption<request> {
   const { price, payTo, network: rawNetwork, asset: explicitAsset, scheme = 'exact' } = option
   const fail = (reason: string, cause?: unknown) =>
     new RouteConfigurationError({ route: where, reason, cause })
@@ -192,7 +171,7 @@ function resolveOption<raw>(
     explicitAsset !== undefined
       ? findAsset(network, explicitAsset, registry)
       : findDefaultAsset(network, registry)
-  const resolved: ResolvedOption<raw> = {
+  const resolved: ResolvedOption<request> = {
     scheme,
     network,
     payTo,
@@ -208,124 +187,8 @@ function resolveOption<raw>(
     try {
       resolved.requirements = buildRequirement(resolved, price, registry)
     } catch (error) {
-      throw fail(describe(error), error)
+      throw fail(describePriceError(error), error)
     }
   }
   return resolved
-}
-
-function describe(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const short = (error as { shortMessage?: unknown }).shortMessage
-    if (typeof short === 'string') return short
-    if (error instanceof Error) return error.message
-  }
-  return String(error)
-}
-
-/**
- * Builds one v2 requirement from a resolved option and a price value (see `RoutePrice` for what an
- * amount means); throws `InvalidPriceError`, or core's `InvalidMoneyError` for a malformed amount.
- */
-export function buildRequirement(
-  option: ResolvedOption<never> | ResolvedOption<unknown>,
-  price: Price | bigint,
-  registry: readonly Asset[] | undefined,
-): PaymentRequirements {
-  const { amount, assetAddress, asset, priceExtra } = readAmount(option, price, registry)
-  if (amount <= 0n) throw new InvalidPriceError({ reason: 'the price must be more than zero' })
-  const extra: Record<string, unknown> = {
-    ...(asset ? { name: asset.eip712.name, version: asset.eip712.version } : {}),
-    ...option.extra,
-    ...priceExtra,
-  }
-  if (typeof extra.name !== 'string' || typeof extra.version !== 'string')
-    throw new InvalidPriceError({
-      reason: `the EIP-712 domain of asset ${assetAddress} on ${option.network} is unknown: pass it in \`assets\` or set \`extra: { name, version }\``,
-    })
-  return {
-    scheme: option.scheme,
-    network: option.network,
-    amount: amount.toString(),
-    asset: assetAddress,
-    payTo: option.payTo,
-    maxTimeoutSeconds: option.maxTimeoutSeconds,
-    extra,
-  }
-}
-
-/** The atomic amount and the asset of a price: whole units for a string or number, else atomic. */
-function readAmount(
-  option: ResolvedOption<never> | ResolvedOption<unknown>,
-  price: Price | bigint,
-  registry: readonly Asset[] | undefined,
-): {
-  amount: bigint
-  assetAddress: string
-  asset: Asset | undefined
-  priceExtra?: Record<string, unknown> | undefined
-} {
-  if (typeof price === 'object' && price !== null && typeof price !== 'bigint') {
-    if (!isAddress(price.asset, { strict: false }))
-      throw new InvalidPriceError({ reason: `price asset "${price.asset}" is not an address` })
-    return {
-      amount: parseAtomicAmount(price.amount),
-      assetAddress: price.asset,
-      asset: findAsset(option.network, price.asset, registry),
-      priceExtra: price.extra,
-    }
-  }
-  const asset = option.asset
-  const assetAddress = option.explicitAsset ?? asset?.address
-  if (assetAddress === undefined)
-    throw new InvalidPriceError({
-      reason: `no default asset for ${option.network}: set \`asset\` or pass the token in \`assets\``,
-    })
-  if (typeof price === 'bigint') return { amount: parseAtomicAmount(price), assetAddress, asset }
-  if (!asset)
-    throw new InvalidPriceError({
-      reason: `the decimals of asset ${assetAddress} on ${option.network} are unknown, so "${String(price)}" (whole units) cannot be converted: pass the token in \`assets\`, or give atomic units as a bigint or { amount, asset }`,
-    })
-  return { amount: parseMoney(price, { decimals: asset.decimals }), assetAddress, asset }
-}
-
-/** The route's requirements for one request (calling price functions); throws `PriceResolutionError`. */
-export async function getRequirements<raw>(
-  route: ResolvedRoute<raw>,
-  request: PaywallRequest<raw>,
-  registry: readonly Asset[] | undefined,
-): Promise<PaymentRequirements[]> {
-  return Promise.all(
-    route.options.map(async (option) => {
-      if (option.requirements) return option.requirements
-      try {
-        const price = await (option.price as (r: PaywallRequest<raw>) => Price | bigint)(request)
-        return buildRequirement(option, price, registry)
-      } catch (error) {
-        throw new PriceResolutionError({ route: route.key, reason: describe(error), cause: error })
-      }
-    }),
-  )
-}
-
-/** The `resource` of the challenge. */
-export function getResource(
-  route: ResolvedRoute<never> | ResolvedRoute<unknown>,
-  url: string,
-): ResourceInfo {
-  return { url: route.resource ?? url, description: route.description, mimeType: route.mimeType }
-}
-
-/**
- * The v1 form of a requirement, for legacy clients: `maxAmountRequired`, the v1 network name
- * (or the CAIP-2 id on a chain v1 has no name for), the resource fields per requirement, and the
- * route's `outputSchema`.
- */
-export function toV1Requirement(
-  requirement: PaymentRequirements,
-  resource: ResourceInfo,
-  outputSchema: Record<string, unknown> | undefined,
-): PaymentRequirementsV1 {
-  const converted = requirementsToV1(requirement, resource)
-  return outputSchema ? { ...converted, outputSchema } : converted
 }

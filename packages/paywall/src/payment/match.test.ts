@@ -1,7 +1,8 @@
-import { encodeHeader, type PaymentRequirements } from '@tollgate/core'
+import type { PaymentRequirements } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
 import { paywallReasons } from '../reasons.js'
-import { decodePayment, isRejection, matchAccepted, matchV1, readPaymentHeader } from './payment.js'
+import { matchAccepted, matchV1 } from './match.js'
+import { isRejection } from './parsePayment.js'
 
 const payTo = '0x1111111111111111111111111111111111111111'
 const requirement: PaymentRequirements = {
@@ -27,70 +28,6 @@ const exact = {
 }
 const v2 = { x402Version: 2, accepted: requirement, payload: exact }
 const v1 = { x402Version: 1, scheme: 'exact', network: 'base-sepolia', payload: exact }
-const decode = (value: unknown, maxBytes = 16_384) =>
-  decodePayment(typeof value === 'string' ? value : encodeHeader(value), { maxBytes })
-
-describe('readPaymentHeader', () => {
-  test('PAYMENT-SIGNATURE wins over X-PAYMENT; neither is undefined', () => {
-    const headers: Record<string, string> = { 'payment-signature': ' a ', 'x-payment': 'b' }
-    const header = (name: string) => headers[name.toLowerCase()]
-    expect(readPaymentHeader({ header })).toEqual({ name: 'PAYMENT-SIGNATURE', value: 'a' })
-    delete headers['payment-signature']
-    expect(readPaymentHeader({ header })).toEqual({ name: 'X-PAYMENT', value: 'b' })
-    expect(readPaymentHeader({ header: () => undefined })).toBeUndefined()
-  })
-})
-
-describe('decodePayment', () => {
-  test('decodes both versions, whichever header carried them', () => {
-    expect(decode(v2)).toMatchObject({ x402Version: 2, authorization: exact })
-    expect(decode(v1)).toMatchObject({ x402Version: 1, payload: v1, authorization: exact })
-  })
-
-  test('unknown keys survive (they take part in matching)', () => {
-    const decoded = decode({ ...v2, accepted: { ...requirement, future: 1 } })
-    expect(isRejection(decoded)).toBe(false)
-    expect(
-      !isRejection(decoded) && decoded.payload.x402Version === 2 && decoded.payload.accepted.future,
-    ).toBe(1)
-  })
-
-  test.each([
-    ['not base64', '***', paywallReasons.invalidHeaderEncoding],
-    [
-      'base64url',
-      `${encodeHeader({ a: '???>>>' }).replace(/\+/g, '-').replace(/\//g, '_')}-_`,
-      paywallReasons.invalidHeaderEncoding,
-    ],
-    ['unpadded', 'e30', paywallReasons.invalidHeaderEncoding],
-    [
-      'base64 of text',
-      Buffer.from('hello, world').toString('base64'),
-      paywallReasons.invalidHeaderJson,
-    ],
-    ['too large', encodeHeader({ pad: 'x'.repeat(200) }), paywallReasons.headerTooLarge, 100],
-    ['x402Version 3', { ...v2, x402Version: 3 }, paywallReasons.invalidX402Version],
-    ['no x402Version', { accepted: requirement }, paywallReasons.invalidX402Version],
-    ['v2 without accepted', { x402Version: 2, payload: exact }, paywallReasons.invalidPayload],
-    ['v2 with a null accepted', { ...v2, accepted: null }, paywallReasons.invalidPayload],
-    ['a JSON array', [1, 2], paywallReasons.invalidX402Version],
-    [
-      'a non-EVM payload',
-      { ...v2, payload: { transaction: 'AQID' } },
-      paywallReasons.invalidPayload,
-    ],
-    [
-      'an unknown scheme',
-      { ...v2, accepted: { ...requirement, scheme: 'deferred' }, payload: { voucher: 1 } },
-      paywallReasons.unsupportedScheme,
-    ],
-    ['v1 without network', { ...v1, network: undefined }, paywallReasons.invalidPayload],
-  ])('%s: %s', (_name, value, reason, maxBytes?: number) => {
-    const decoded = decode(value, maxBytes)
-    expect(isRejection(decoded) && decoded.reason).toBe(reason)
-    expect(isRejection(decoded) && decoded.message.length).toBeGreaterThan(10)
-  })
-})
 
 describe('matchAccepted', () => {
   test('finds the requirement equal by content, whatever the key order', () => {

@@ -1,11 +1,46 @@
 import {
   type FacilitatorRequest,
   isSettlementPending,
+  type PaymentRequirements,
   type SettlementMode,
   type SettleResponse,
   type VerifyResponse,
 } from '@tollgate/core'
 import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilitator-client'
+import { paywallChannels, publish } from '../diagnostics.js'
+import type { Engine, PaymentContext } from '../engine/context.js'
+import { facilitatorFailureKind, type PaywallFailureKind } from '../failures.js'
+import { toV1Requirement } from '../offer/resource.js'
+
+/** The verify/settle request of a payment for one of its candidate requirements. */
+export function facilitatorRequest<request, result>(
+  context: PaymentContext<request, result>,
+  requirements: PaymentRequirements,
+): FacilitatorRequest {
+  const { payment, resource, call } = context
+  if (payment.x402Version === 2)
+    return { paymentPayload: payment.payload, paymentRequirements: requirements }
+  return {
+    paymentPayload: payment.payload,
+    paymentRequirements: toV1Requirement(requirements, resource, call.offer.outputSchema),
+  }
+}
+
+/**
+ * Reports a facilitator call that threw (logged without secrets, published on the
+ * `facilitator-error` channel) and says which kind of failure it is: unavailable or broken.
+ */
+export function reportFacilitatorFailure<request, result>(
+  engine: Engine<request, result>,
+  context: { route: string },
+  stage: 'supported' | 'verify' | 'settle',
+  error: unknown,
+): PaywallFailureKind {
+  const what = stage === 'supported' ? 'say what it supports' : stage
+  engine.report('warn', `the facilitator failed to ${what}`, { route: context.route, error })
+  publish(paywallChannels.facilitatorError, () => ({ stage, error }))
+  return facilitatorFailureKind(error)
+}
 
 /** Verifies through the facilitator; a throw means the facilitator failed, not the payment. */
 export function verifyPayment(

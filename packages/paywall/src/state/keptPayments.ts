@@ -1,23 +1,24 @@
-import type { FacilitatorRequest, PaymentRequirements, SettleResponse } from '@tollgate/core'
-import type { PaywallResponse } from './request.js'
+import type { PaymentRequirements, SettleResponse } from '@tollgate/core'
+import type { PaywallStore } from '../store/types.js'
+import { ownerToken } from './checkedStore.js'
 
 /**
- * A payment this process accepted whose purchase is not finished, so that re-sending the same
+ * A payment the paywall accepted whose purchase is not finished, so that re-sending the same
  * signed payment finishes it instead of failing as a replay or paying twice:
- * - `pending` (serve-first): the handler ran, the facilitator answered `settlement_pending` twice;
- *   the response is kept and goes out once a later settle call of the same payment succeeds.
- * - `paid` (settle-first): the transfer settled but the handler failed; the same payment runs the
- *   handler again, without a second settlement, until one response succeeds.
+ * - `pending` (serve-first): the work ran, the facilitator answered `settlement_pending` twice (or
+ *   failed while settling); its result is kept and goes out once a later settle call of the same
+ *   payment succeeds.
+ * - `paid` (settle-first): the transfer settled but the work failed; the same payment runs it
+ *   again, without a second settlement, until one result succeeds.
  */
-export type OutstandingPayment =
+export type KeptPayment =
   | {
       kind: 'pending'
       /** The payment's signature: only the same signed payment may finish it. */
       signature: string
       requirements: PaymentRequirements
-      request: FacilitatorRequest
-      /** The handler's response, without `PAYMENT-RESPONSE`. */
-      response: PaywallResponse
+      /** The work's result, as the transport's codec keeps it (without the settlement). */
+      result: unknown
     }
   | {
       kind: 'paid'
@@ -26,58 +27,52 @@ export type OutstandingPayment =
       settlement: SettleResponse
     }
 
-export type OutstandingPayments = {
+/** A key taken by one call at a time. */
+export type KeptLock = { key: string; owner: string }
+
+/** Kept payments by authorization key, and the locks that finish each one call at a time. */
+export type KeptPayments = {
   /** The entry of an authorization key, unless it expired. */
-  get(key: string): OutstandingPayment | undefined
-  set(key: string, payment: OutstandingPayment): void
-  delete(key: string): void
-  /** Takes the key for one request at a time; `false` when another request holds it. */
-  lock(key: string): boolean
-  unlock(key: string): void
+  get(key: string): Promise<KeptPayment | undefined>
+  set(key: string, payment: KeptPayment): Promise<void>
+  delete(key: string): Promise<void>
+  /** Takes the key for one call at a time; `undefined` when another call holds it. */
+  lock(key: string): Promise<KeptLock | undefined>
+  unlock(lock: KeptLock): Promise<void>
 }
 
+/** How long a lock outlives a call that died holding it. */
+const lockMs = 300_000
+
 /**
- * An in-process store of outstanding payments by authorization key, each kept `ttlSeconds` after
- * it was stored and at most `maxEntries` of them (the oldest go first; an evicted purchase can no
- * longer be finished by a re-send, which then fails as a replay: never a second payment).
+ * Kept payments over a store (`kept:<authorization key>`, `lock:<authorization key>`), each kept
+ * `ttlSeconds` after it was stored. One that expired (or that a memory store evicted) can no
+ * longer be finished by a re-send, which then fails as a replay: never a second payment.
  */
-export function createOutstandingPayments({
+export function createKeptPayments({
+  store,
   ttlSeconds = 3600,
-  maxEntries = 10_000,
-  now = Date.now,
 }: {
+  store: PaywallStore
   ttlSeconds?: number | undefined
-  maxEntries?: number | undefined
-  now?: (() => number) | undefined
-} = {}): OutstandingPayments {
-  const entries = new Map<string, { payment: OutstandingPayment; expiresAt: number }>()
-  const locks = new Set<string>()
+}): KeptPayments {
   return {
-    get(key) {
-      const entry = entries.get(key)
-      if (!entry) return undefined
-      if (entry.expiresAt > now()) return entry.payment
-      entries.delete(key)
-      return undefined
+    async get(key) {
+      const value = await store.get(`kept:${key}`)
+      return value === undefined ? undefined : (JSON.parse(value) as KeptPayment)
     },
-    set(key, payment) {
-      entries.delete(key)
-      if (entries.size >= maxEntries) {
-        const oldest = entries.keys().next()
-        if (!oldest.done) entries.delete(oldest.value)
-      }
-      entries.set(key, { payment, expiresAt: now() + ttlSeconds * 1000 })
+    async set(key, payment) {
+      await store.set(`kept:${key}`, JSON.stringify(payment), ttlSeconds * 1000)
     },
-    delete(key) {
-      entries.delete(key)
+    async delete(key) {
+      await store.delete(`kept:${key}`)
     },
-    lock(key) {
-      if (locks.has(key)) return false
-      locks.add(key)
-      return true
+    async lock(key) {
+      const owner = ownerToken()
+      return (await store.claim(`lock:${key}`, owner, lockMs)) ? { key, owner } : undefined
     },
-    unlock(key) {
-      locks.delete(key)
+    async unlock({ key, owner }) {
+      await store.delete(`lock:${key}`, owner)
     },
   }
 }

@@ -1,80 +1,51 @@
-import type { ExactEvmPayload } from '@tollgate/core'
+import type { PaywallStore } from '../store/types.js'
+import { ownerToken } from './checkedStore.js'
 
 /**
- * The authorizations this process has accepted, so one signed payment serves one request: a
- * header sent twice, or fifty times in parallel, reaches the handler and the chain once.
+ * The authorizations this paywall has accepted, so one signed payment serves one call: a payment
+ * sent twice, or fifty times in parallel, to one process or to several sharing a store, reaches
+ * the work and the chain once.
  *
- * An entry lives until the authorization's `validBefore`: after that no facilitator can settle it,
- * so a replay fails verification on its own. Entries are pruned lazily on insertion (no timers).
+ * A claim lives until the authorization's `validBefore` (at most `maxClaimMs`): after that no
+ * facilitator can settle it, so a replay fails verification on its own.
  */
 export type ReplayGuard = {
   /** Whether the authorization is already taken. */
-  has(key: string): boolean
-  /** Takes the authorization until `expiresAtMs` (ms since the epoch); `false` when it is taken. */
-  reserve(key: string, expiresAtMs: number): boolean
-  /** Gives the authorization back (the handler failed, nothing was charged). */
-  release(key: string): void
-  readonly size: number
+  has(key: string): Promise<boolean>
+  /** Takes the authorization until `expiresAtMs` (ms since the epoch); `undefined` when taken. */
+  claim(key: string, expiresAtMs: number): Promise<GuardClaim | undefined>
+  /** Gives the authorization back (the work failed, nothing was charged): only its own claim. */
+  release(claim: GuardClaim): Promise<void>
 }
 
-/** The key of an authorization: chain, token, payer and nonce, as the on-chain nonce is scoped. */
-export function authorizationKey(
-  requirement: { network: string; asset: string },
-  { authorization }: ExactEvmPayload,
-): string {
-  return [
-    requirement.network,
-    requirement.asset.toLowerCase(),
-    authorization.from.toLowerCase(),
-    authorization.nonce.toLowerCase(),
-  ].join('|')
-}
+/** A taken authorization, released only by the call that took it. */
+export type GuardClaim = { key: string; owner: string }
 
-/**
- * When an authorization stops being settleable, in milliseconds since the epoch: its
- * `validBefore` (unix seconds, the EIP-3009 edge) on the paywall's millisecond clock.
- */
-export function validBeforeMs({ authorization }: ExactEvmPayload): number {
-  // A uint256 of seconds is far beyond any clock; as a (huge, finite) number it still compares.
-  return Number(BigInt(authorization.validBefore)) * 1000
-}
+/** A week: an authorization valid for longer is still guarded that long, then by the chain. */
+const maxClaimMs = 7 * 24 * 3_600_000
 
-/** An in-process replay guard. */
+/** A replay guard over a store (`auth:<network>|<asset>|<payer>|<nonce>` keys). */
 export function createReplayGuard({
+  store,
   now = Date.now,
 }: {
+  store: PaywallStore
   /** The clock, in milliseconds since the epoch. @default Date.now */
   now?: (() => number) | undefined
-} = {}): ReplayGuard {
-  const entries = new Map<string, number>()
-  let nextPruneAt = 1024
-
-  function prune() {
-    const current = now()
-    for (const [key, expiresAtMs] of entries) if (expiresAtMs <= current) entries.delete(key)
-    // Prune again when the map has doubled since: amortised O(1) per insertion.
-    nextPruneAt = Math.max(1024, entries.size * 2)
-  }
-
+}): ReplayGuard {
+  const keyOf = (key: string) => `auth:${key}`
   return {
-    has(key) {
-      const expiresAtMs = entries.get(key)
-      if (expiresAtMs === undefined) return false
-      if (expiresAtMs > now()) return true
-      entries.delete(key)
-      return false
+    async has(key) {
+      return (await store.get(keyOf(key))) !== undefined
     },
-    reserve(key, expiresAtMs) {
-      if (this.has(key)) return false
-      if (entries.size >= nextPruneAt) prune()
-      entries.set(key, expiresAtMs)
-      return true
+    async claim(key, expiresAtMs) {
+      const owner = ownerToken()
+      // At least a millisecond: an authorization already past its validBefore fails verification.
+      const ttlMs = Math.max(1, Math.min(expiresAtMs - now(), maxClaimMs))
+      return (await store.claim(keyOf(key), owner, ttlMs)) ? { key, owner } : undefined
     },
-    release(key) {
-      entries.delete(key)
-    },
-    get size() {
-      return entries.size
+    async release({ key, owner }) {
+      await store.delete(keyOf(key), owner)
     },
   }
 }
