@@ -5,6 +5,7 @@ import type { PaywallFailureKind } from '../failures.js'
 import type { PaywallHooks } from '../hooks.js'
 import type { Idempotency } from '../idempotency/createIdempotency.js'
 import type { Report } from '../logger.js'
+import type { Candidates } from '../payment/match.js'
 import type { Payment } from '../payment/parsePayment.js'
 import type { SettlementModes } from '../settlementModes.js'
 import type { KeptPayments } from '../state/keptPayments.js'
@@ -42,7 +43,7 @@ export type CallContext<request, result> = {
 export type PaymentContext<request, result> = CallContext<request, result> & {
   payment: Payment
   /** One for v2 (`accepted`); v1 options that differ by asset alone are all candidates. */
-  candidates: readonly [PaymentRequirements, ...PaymentRequirements[]]
+  candidates: Candidates
   /** What every event of this payment carries. */
   base: { x402Version: 1 | 2; paymentPayload: Payment['payload'] }
 }

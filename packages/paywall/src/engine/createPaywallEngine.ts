@@ -8,25 +8,21 @@ import {
 } from '../errors.js'
 import type { PaywallFailureKind } from '../failures.js'
 import type { PaywallHooks } from '../hooks.js'
-import { createIdempotency, type IdempotencyConfig } from '../idempotency/createIdempotency.js'
-import { createReport, type PaywallLogger } from '../logger.js'
+import type { IdempotencyConfig } from '../idempotency/createIdempotency.js'
+import type { PaywallLogger } from '../logger.js'
 import { type Offers, type ResolvedOffer, resolveOffer } from '../offer/resolveOffer.js'
 import { getResource } from '../offer/resource.js'
 import { matchPayment } from '../payment/match.js'
 import { isRejection } from '../payment/parsePayment.js'
-import { createSettlementModes } from '../settlementModes.js'
-import { challenge, challengeExtensions } from '../stages/challenge.js'
+import { challenge } from '../stages/challenge.js'
 import { idempotent } from '../stages/idempotent.js'
 import { pay } from '../stages/pay.js'
 import { priceCall } from '../stages/price.js'
-import { checkedStore } from '../state/checkedStore.js'
-import { createKeptPayments } from '../state/keptPayments.js'
-import { createReplayGuard } from '../state/replayGuard.js'
-import { createMemoryStore } from '../store/createMemoryStore.js'
 import type { PaywallStore } from '../store/types.js'
 import { refuse, storeUnavailable } from './answer.js'
 import type { CallContext, Engine, PaymentContext } from './context.js'
 import type { Outcome, PaidCall, ResultCodec } from './types.js'
+import { wireEngine } from './wireEngine.js'
 
 /** Parameters of {@link createPaywallEngine}. */
 export type CreatePaywallEngineParameters<request, result> = {
@@ -108,45 +104,12 @@ export function createPaywallEngine<request, result>(
     resolveOffer(key, config, { assets }),
   )
   const agent = parameters.agent === undefined ? undefined : resolveAgentOption(parameters.agent)
-  const engine = wire(facilitator, parameters, { offers, agent, idempotency, now })
+  const engine = wireEngine(facilitator, parameters, { offers, agent, idempotency, now })
   return {
     offers,
     agent,
     handle: (call) => handle(engine, call),
     ready: () => engine.modes.ready(),
-  }
-}
-
-function wire<request, result>(
-  facilitator: FacilitatorClient,
-  parameters: CreatePaywallEngineParameters<request, result>,
-  resolved: {
-    offers: readonly ResolvedOffer<request>[]
-    agent: ResolvedAgentOption | undefined
-    idempotency: false | IdempotencyConfig
-    now: () => number
-  },
-): Engine<request, result> {
-  const { offers, agent, idempotency, now } = resolved
-  const maxEntries = idempotency === false ? undefined : idempotency.maxEntries
-  const store = checkedStore(parameters.store ?? createMemoryStore({ now, maxEntries }))
-  const report = createReport(parameters.logger)
-  return {
-    facilitator,
-    assets: parameters.assets,
-    hooks: parameters.hooks ?? {},
-    report,
-    modes: createSettlementModes(facilitator, { routes: offers, report }),
-    guard: createReplayGuard({ store, now }),
-    kept: createKeptPayments({ store }),
-    idempotency:
-      idempotency === false
-        ? undefined
-        : createIdempotency({ store, ttlSeconds: idempotency.ttlSeconds }),
-    idempotencyRequired: idempotency !== false && idempotency.required === true,
-    codec: parameters.codec,
-    extensions: challengeExtensions({ idempotency, agent }),
-    statusOf: parameters.statusOf,
   }
 }
 
@@ -176,12 +139,7 @@ async function handle<request, result>(
       ...candidates,
       event: base,
     })
-  const paid: PaymentContext<request, result> = {
-    ...context,
-    payment,
-    candidates: candidates as unknown as PaymentContext<request, result>['candidates'],
-    base,
-  }
+  const paid: PaymentContext<request, result> = { ...context, payment, candidates, base }
   try {
     return await idempotent(engine, paid, () => pay(engine, paid))
   } catch (error) {

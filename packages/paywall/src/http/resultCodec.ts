@@ -21,17 +21,17 @@ type KeptResponse = {
 }
 
 /** The codec of HTTP results: status, headers and body (base64), without per-request CORS. */
-export const httpResultCodec: ResultCodec<HttpResult> = {
-  keep(result): KeptResponse {
+export const httpResultCodec = {
+  keep(result: HttpResult): KeptResponse {
     const { status, headers, body } = withoutCors(isHeld(result) ? result.snapshot() : result)
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body
     return { status, headers: headers as KeptResponse['headers'], body: bytesToBase64(bytes) }
   },
-  restore(value): PaywallResponse {
+  restore(value: unknown): PaywallResponse {
     const { status, headers, body } = value as KeptResponse
     return { status, headers, body: base64ToBytes(body) }
   },
-}
+} satisfies ResultCodec<HttpResult>
 
 /** A kept response is replayed to whoever sends the payment again: its CORS headers are per request. */
 function withoutCors(response: PaywallResponse): PaywallResponse {

@@ -79,12 +79,21 @@ export function matchV1(
   return found.length > 0 ? found : explainMismatch(payload.scheme, payload.network, accepts)
 }
 
-/** The requirements a payment of either version may be paying, or why none. */
+/** At least one requirement. */
+export type Candidates = readonly [PaymentRequirements, ...PaymentRequirements[]]
+
+/** The requirements a payment of either version may be paying (at least one), or why none. */
 export function matchPayment(
   payment: Payment,
   accepts: readonly PaymentRequirements[],
-): PaymentRequirements[] | PaymentRejection {
-  if (payment.x402Version === 1) return matchV1(payment.payload, payment.authorization, accepts)
-  const matched = matchAccepted(payment.payload, accepts)
-  return isRejection(matched) ? matched : [matched]
+): Candidates | PaymentRejection {
+  if (payment.x402Version === 2) {
+    const matched = matchAccepted(payment.payload, accepts)
+    return isRejection(matched) ? matched : [matched]
+  }
+  const matched = matchV1(payment.payload, payment.authorization, accepts)
+  if (isRejection(matched)) return matched
+  // `matchV1` answers a rejection rather than an empty list.
+  const [first, ...rest] = matched
+  return [first!, ...rest]
 }
