@@ -1,5 +1,6 @@
 import { BaseError, type SettlementMode } from '@tollgate/core'
 
+/** A `RouteConfigurationError`, narrowed by its `name`. */
 export type RouteConfigurationErrorType = RouteConfigurationError & {
   name: 'RouteConfigurationError'
 }
@@ -24,6 +25,7 @@ export class RouteConfigurationError extends BaseError {
   }
 }
 
+/** A `AgentConfigurationError`, narrowed by its `name`. */
 export type AgentConfigurationErrorType = AgentConfigurationError & {
   name: 'AgentConfigurationError'
 }
@@ -47,6 +49,7 @@ export class AgentConfigurationError extends BaseError {
   }
 }
 
+/** A `PriceResolutionError`, narrowed by its `name`. */
 export type PriceResolutionErrorType = PriceResolutionError & { name: 'PriceResolutionError' }
 
 /** A route's price function threw or returned a price that cannot be charged. */
@@ -69,6 +72,7 @@ export class PriceResolutionError extends BaseError {
   }
 }
 
+/** A `InvalidPriceError`, narrowed by its `name`. */
 export type InvalidPriceErrorType = InvalidPriceError & { name: 'InvalidPriceError' }
 
 /**
@@ -90,6 +94,7 @@ export class InvalidPriceError extends BaseError {
   }
 }
 
+/** A `UnsupportedSettlementModeError`, narrowed by its `name`. */
 export type UnsupportedSettlementModeErrorType = UnsupportedSettlementModeError & {
   name: 'UnsupportedSettlementModeError'
 }
@@ -145,6 +150,7 @@ export class UnsupportedSettlementModeError extends BaseError {
   }
 }
 
+/** A `PaywallStoreError`, narrowed by its `name`. */
 export type PaywallStoreErrorType = PaywallStoreError & { name: 'PaywallStoreError' }
 
 /**

@@ -53,4 +53,5 @@ export const paywallReasons = {
   registrationUnavailable: 'agent_registration_unavailable',
 } as const
 
+/** One of {@link paywallReasons}. */
 export type PaywallReason = (typeof paywallReasons)[keyof typeof paywallReasons]

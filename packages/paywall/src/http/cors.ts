@@ -13,6 +13,7 @@ export type CorsConfig = {
   maxAgeSeconds?: number | undefined
 }
 
+/** The CORS option checked once. */
 export type ResolvedCors = {
   allowOrigin(origin: string | undefined): string | undefined
   allowHeaders: readonly string[] | undefined

@@ -79,7 +79,7 @@ export function createIdempotency({
           if (response === undefined) await store.delete(keyOf(id), running)
           else {
             const done: IdRecord = { state: 'done', fingerprint, response }
-            await store.set(keyOf(id), JSON.stringify(done), ttlSeconds * 1000)
+            await store.set(keyOf(id), JSON.stringify(done), Math.ceil(ttlSeconds * 1000))
           }
         } finally {
           wakers.wake(id)

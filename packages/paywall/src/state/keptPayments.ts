@@ -58,11 +58,10 @@ export function createKeptPayments({
 }): KeptPayments {
   return {
     async get(key) {
-      const value = await store.get(`kept:${key}`)
-      return value === undefined ? undefined : (JSON.parse(value) as KeptPayment)
+      return parseKept(await store.get(`kept:${key}`))
     },
     async set(key, payment) {
-      await store.set(`kept:${key}`, JSON.stringify(payment), ttlSeconds * 1000)
+      await store.set(`kept:${key}`, JSON.stringify(payment), Math.ceil(ttlSeconds * 1000))
     },
     async delete(key) {
       await store.delete(`kept:${key}`)
@@ -74,5 +73,16 @@ export function createKeptPayments({
     async unlock({ key, owner }) {
       await store.delete(`lock:${key}`, owner)
     },
+  }
+}
+
+/** A kept payment read back; one that does not parse (another version wrote it) is none. */
+function parseKept(value: string | undefined): KeptPayment | undefined {
+  if (value === undefined) return undefined
+  try {
+    const payment = JSON.parse(value) as KeptPayment
+    return typeof payment?.signature === 'string' ? payment : undefined
+  } catch {
+    return undefined
   }
 }

@@ -40,8 +40,9 @@ export function createReplayGuard({
     },
     async claim(key, expiresAtMs) {
       const owner = ownerToken()
-      // At least a millisecond: an authorization already past its validBefore fails verification.
-      const ttlMs = Math.max(1, Math.min(expiresAtMs - now(), maxClaimMs))
+      // Whole milliseconds (Redis' PX), at least one: an authorization already past its
+      // validBefore fails verification anyway.
+      const ttlMs = Math.max(1, Math.ceil(Math.min(expiresAtMs - now(), maxClaimMs)))
       return (await store.claim(keyOf(key), owner, ttlMs)) ? { key, owner } : undefined
     },
     async release({ key, owner }) {
