@@ -14,6 +14,8 @@ import {
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { createHttpFacilitatorClient } from '@tollgate/core/facilitator-client'
 import { type Asset, createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
+import { AgentConfigurationError, paywallReasons } from '@tollgate/paywall'
+import type { FailedEvent, SettledEvent, VerifiedEvent } from '@tollgate/paywall/http'
 import { listen, useDevnet } from '@tollgate/test'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
@@ -23,9 +25,6 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PaymentRequirementsSchema as LegacyRequirementsSchema } from 'x402/types'
 import { createPaywall } from './createPaywall.js'
-import { AgentConfigurationError } from './errors.js'
-import type { FailedEvent, SettledEvent, VerifiedEvent } from './flow/events.js'
-import { paywallReasons } from './reasons.js'
 
 const devnet = useDevnet({ accounts: 6 })
 

@@ -1,16 +1,19 @@
 import type { IncomingMessage } from 'node:http'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
-import { type PaywallMiddleware, toExpressMiddleware } from './adapter/express.js'
 import type {
   AgentConfigurationErrorType,
   RouteConfigurationErrorType,
   UnsupportedSettlementModeErrorType,
-} from './errors.js'
-import { createPaywallFlow, type PaywallFlowParameters } from './flow/paywallFlow.js'
+} from '@tollgate/paywall'
+import { type CreateHttpPaywallParameters, createHttpPaywall } from '@tollgate/paywall/http'
+import { type PaywallMiddleware, toExpressMiddleware } from './adapter/express.js'
 
-/** The options of {@link createPaywall}: the routes, and how the paywall answers and reports. */
+/**
+ * The options of {@link createPaywall}: the routes, where shared state lives (`store`), and how
+ * the paywall answers and reports.
+ */
 export type CreatePaywallParameters<request extends IncomingMessage = IncomingMessage> =
-  PaywallFlowParameters<request>
+  CreateHttpPaywallParameters<request>
 
 /** The middleware, with `ready()`. */
 export type CreatePaywallReturnType<request extends IncomingMessage = IncomingMessage> =
@@ -43,6 +46,11 @@ export type CreatePaywallErrorType =
  * can check that `payTo` is its verified wallet, and the middleware serves
  * `GET /.well-known/agent-registration.json`, the domain proof (mount it at the site root).
  *
+ * What must outlive a request (taken authorizations, kept responses, settle-first payments) lives
+ * in `store`: this process's memory by default; a shared store (`createRedisStore` from
+ * `@tollgate/paywall/redis`) makes several processes behind one URL, or one across a restart, run
+ * a handler once per payment and answer a repeated payment identifier with the kept response.
+ *
  * The options are checked here: a route that cannot be priced throws `RouteConfigurationError`, a
  * malformed `agent` throws `AgentConfigurationError`. Faults the client does not see are warned
  * about on the console unless `logger` says otherwise.
@@ -69,5 +77,5 @@ export function createPaywall<request extends IncomingMessage = IncomingMessage>
   facilitator: FacilitatorClient,
   options: CreatePaywallParameters<request>,
 ): CreatePaywallReturnType<request> {
-  return toExpressMiddleware(createPaywallFlow(facilitator, options))
+  return toExpressMiddleware(createHttpPaywall(facilitator, options))
 }

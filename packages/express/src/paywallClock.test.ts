@@ -3,11 +3,11 @@
 
 import { decodePaymentRequiredHeader, encodePaymentSignatureHeader, reasons } from '@tollgate/core'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
+import { paywallReasons } from '@tollgate/paywall'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createPaywall } from './createPaywall.js'
-import { paywallReasons } from './reasons.js'
 
 const devnet = useDevnet({ accounts: 3 })
 

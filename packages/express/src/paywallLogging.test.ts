@@ -8,12 +8,12 @@ import {
   type FacilitatorClient,
 } from '@tollgate/core/facilitator-client'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
+import type { PaywallLogger } from '@tollgate/paywall'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from 'vitest'
 import { createPaywall } from './createPaywall.js'
-import type { PaywallLogger } from './flow/logger.js'
 
 const devnet = useDevnet({ accounts: 3 })
 

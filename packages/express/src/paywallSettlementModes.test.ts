@@ -9,15 +9,14 @@ import {
 } from '@tollgate/core'
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
+import { paywallReasons, UnsupportedSettlementModeError } from '@tollgate/paywall'
+import type { RouteConfig } from '@tollgate/paywall/http'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'
 import { type Address, erc20Abi } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { createPaywall } from './createPaywall.js'
-import { UnsupportedSettlementModeError } from './errors.js'
-import type { RouteConfig } from './flow/requirements.js'
-import { paywallReasons } from './reasons.js'
 
 const devnet = useDevnet({ accounts: 4, blockTime: 1 })
 

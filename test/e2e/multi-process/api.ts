@@ -103,8 +103,6 @@ const store = config.redisUrl
         .connect(),
     })
   : undefined
-// `store` is the paywall engine's option (#19); without it each process keeps its own memory.
-const shared = store ? { store } : {}
 const app = express()
 app.use(
   createPaywall(facilitator, {
@@ -113,7 +111,8 @@ app.use(
       'GET /report': { price: '$0.01', payTo: config.payTo, network: `eip155:${config.chainId}` },
     },
     logger: false,
-    ...shared,
+    // Without a shared store each process keeps its own memory (the default).
+    store,
   }),
 )
 app.get('/report', (_req, res) => {

@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { PaywallFlow } from '../flow/paywallFlow.js'
-import type { PaywallRequest, PaywallResponder, PaywallResponse } from '../flow/request.js'
-import { holdResponse } from './holdResponse.js'
+import type {
+  HttpAnswer,
+  HttpExchange,
+  HttpPaywall,
+  HttpRequestView,
+  PaywallResponse,
+} from '@tollgate/paywall/http'
+import { type HeldResponse, holdResponse } from './holdResponse.js'
 
 /** The parts of an Express request the adapter reads; plain Node requests work too. */
 export type ExpressLikeRequest = IncomingMessage & {
@@ -49,22 +54,17 @@ function requestUrl(req: ExpressLikeRequest): string {
   return `${protocol}://${host}${req.originalUrl ?? req.url ?? '/'}`
 }
 
-function toPaywallRequest<request extends ExpressLikeRequest>(
-  req: request,
-  path: string,
-  params: Record<string, string>,
-): PaywallRequest<request> {
+function toRequestView<request extends ExpressLikeRequest>(req: request): HttpRequestView<request> {
   return {
     method: (req.method ?? 'GET').toUpperCase(),
-    path,
+    path: requestPath(req),
     url: requestUrl(req),
     header: (name) => headerValue(req.headers[name.toLowerCase()]),
-    params,
     raw: req,
   }
 }
 
-/** Writes a response the flow built, unless something already went out. */
+/** Writes a response the paywall built, unless something already went out. */
 function send(res: ServerResponse, { status, headers, body }: PaywallResponse): void {
   if (res.headersSent || res.writableEnded) return
   res.statusCode = status
@@ -72,58 +72,52 @@ function send(res: ServerResponse, { status, headers, body }: PaywallResponse): 
   res.end(body)
 }
 
-function createResponder(res: ServerResponse, next: NextFunction): PaywallResponder {
-  return {
-    send: (response) => send(res, response),
-    setHeader: (name, value) => res.setHeader(name, value),
-    getHeader: (name) => headerValue(res.getHeader(name)),
-    runHandler() {
-      const held = holdResponse(res)
-      next()
-      return held
-    },
+/** Carries out what the paywall decided, on `res` (and the handler's held response, if any). */
+function carryOut(
+  answer: HttpAnswer,
+  res: ServerResponse,
+  next: NextFunction,
+  held: HeldResponse | undefined,
+): void {
+  if (answer.kind === 'pass') next()
+  else if (answer.kind === 'release') held?.release(answer.headers)
+  else {
+    held?.discard()
+    if (answer.kind === 'respond') send(res, answer.response)
   }
 }
 
 /**
- * The Express side of the paywall: a request no route prices goes straight to `next()`; a CORS
- * preflight for a priced route and the agent's registration file are answered here; anything else
- * goes through the flow.
+ * The Express side of the paywall: the request view, `res` held while the handler runs, and the
+ * answer written out. Everything else (routes, payments, CORS, statuses) is the HTTP layer's.
  */
 export function toExpressMiddleware<request extends ExpressLikeRequest>(
-  flow: PaywallFlow<request>,
+  paywall: HttpPaywall<request>,
 ): PaywallMiddleware<request> {
-  function paywall(req: request, res: ServerResponse, next: NextFunction): void {
-    const method = (req.method ?? 'GET').toUpperCase()
-    const path = requestPath(req)
-    if (method === 'OPTIONS') {
-      const preflight = flow.preflight({
-        path,
-        origin: headerValue(req.headers.origin),
-        requestMethod: headerValue(req.headers['access-control-request-method']),
-        requestHeaders: headerValue(req.headers['access-control-request-headers']),
-      })
-      if (preflight) send(res, preflight)
-      else next()
-      return
+  function middleware(req: request, res: ServerResponse, next: NextFunction): void {
+    let held: HeldResponse | undefined
+    const exchange: HttpExchange<request> = {
+      request: toRequestView(req),
+      response: {
+        getHeader: (name) => headerValue(res.getHeader(name)),
+        setHeader: (name, value) => res.setHeader(name, value),
+      },
+      async run() {
+        const pending = holdResponse(res)
+        next()
+        held = await pending
+        return held
+      },
     }
-    const wellKnown = flow.wellKnown(method, path)
-    if (wellKnown) {
-      wellKnown.then(
-        (response) => send(res, response),
-        (error: unknown) => next(error),
-      )
-      return
-    }
-    const match = flow.match(method, path)
-    if (!match) {
-      next()
-      return
-    }
-    flow.handle(toPaywallRequest(req, path, match.params), createResponder(res, next), match).catch(
-      // Only a bug in the flow gets here; Express's error handler answers.
-      (error: unknown) => next(error),
+    paywall.handle(exchange).then(
+      (answer) => carryOut(answer, res, next, held),
+      // Only a bug in the paywall gets here; Express's error handler answers, on a `res` that
+      // is no longer held.
+      (error: unknown) => {
+        held?.discard()
+        next(error)
+      },
     )
   }
-  return Object.assign(paywall, { ready: () => flow.ready() })
+  return Object.assign(middleware, { ready: () => paywall.ready() })
 }

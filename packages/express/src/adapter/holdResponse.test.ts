@@ -3,8 +3,7 @@ import { Readable } from 'node:stream'
 import { listen } from '@tollgate/test'
 import express, { type RequestHandler } from 'express'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { HeldResponse } from '../flow/request.js'
-import { holdResponse } from './holdResponse.js'
+import { type HeldResponse, holdResponse } from './holdResponse.js'
 
 type Decision = (held: HeldResponse, res: ServerResponse) => void | Promise<void>
 

@@ -1,11 +1,53 @@
 // The provider's side of x402 for Express: the paywall middleware (and, for one import, the
-// in-process facilitator, which lives in `@tollgate/evm`).
+// in-process facilitator, which lives in `@tollgate/evm`). The paywall itself is
+// `@tollgate/paywall` (the engine) and `@tollgate/paywall/http`; its public parts are re-exported
+// here so a provider imports from one place.
 
 export {
   type CreateLocalFacilitatorParameters,
   type CreateLocalFacilitatorReturnType,
   createLocalFacilitator,
 } from '@tollgate/evm'
+export {
+  AgentConfigurationError,
+  type AgentConfigurationErrorType,
+  type AgentRegistrationEntry,
+  type AgentRegistrationFile,
+  type FailureStage,
+  type IdempotencyConfig,
+  InvalidPriceError,
+  type InvalidPriceErrorType,
+  type PaywallAgent,
+  type PaywallLogger,
+  type PaywallReason,
+  type PaywallStore,
+  PriceResolutionError,
+  type PriceResolutionErrorType,
+  paywallChannels,
+  paywallReasons,
+  RouteConfigurationError,
+  type RouteConfigurationErrorType,
+  type SettlementOrder,
+  UnsupportedSettlementModeError,
+  type UnsupportedSettlementModeErrorType,
+} from '@tollgate/paywall'
+export {
+  type CorsConfig,
+  type FailedEvent,
+  type PaymentEvent,
+  type PaymentOption,
+  type PaywallHooks,
+  type PaywallPageContext,
+  type PaywallPageOption,
+  type PaywallPageRenderer,
+  type PaywallRequest,
+  type RouteConfig,
+  type RoutePrice,
+  type Routes,
+  renderPaywallPage,
+  type SettledEvent,
+  type VerifiedEvent,
+} from '@tollgate/paywall/http'
 export type {
   ExpressLikeRequest,
   NextFunction,
@@ -17,47 +59,3 @@ export {
   type CreatePaywallReturnType,
   createPaywall,
 } from '../createPaywall.js'
-export {
-  AgentConfigurationError,
-  type AgentConfigurationErrorType,
-  InvalidPriceError,
-  type InvalidPriceErrorType,
-  PriceResolutionError,
-  type PriceResolutionErrorType,
-  RouteConfigurationError,
-  type RouteConfigurationErrorType,
-  UnsupportedSettlementModeError,
-  type UnsupportedSettlementModeErrorType,
-} from '../errors.js'
-export type {
-  AgentRegistrationEntry,
-  AgentRegistrationFile,
-  PaywallAgent,
-} from '../flow/agent.js'
-export type { CorsConfig } from '../flow/cors.js'
-export {
-  type FailedEvent,
-  type FailureStage,
-  type PaymentEvent,
-  type PaywallHooks,
-  paywallChannels,
-  type SettledEvent,
-  type VerifiedEvent,
-} from '../flow/events.js'
-export type { IdempotencyConfig } from '../flow/idempotency.js'
-export type { PaywallLogger } from '../flow/logger.js'
-export type { PaywallRequest } from '../flow/request.js'
-export type {
-  PaymentOption,
-  RouteConfig,
-  RoutePrice,
-  Routes,
-  SettlementOrder,
-} from '../flow/requirements.js'
-export {
-  type PaywallPageContext,
-  type PaywallPageOption,
-  type PaywallPageRenderer,
-  renderPaywallPage,
-} from '../paywall/page.js'
-export { type PaywallReason, paywallReasons } from '../reasons.js'

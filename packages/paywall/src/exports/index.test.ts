@@ -5,7 +5,17 @@ import * as entry from './index.js'
 test('@tollgate/paywall exports', () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
+      "AgentConfigurationError",
+      "InvalidPriceError",
+      "PaywallStoreError",
+      "PriceResolutionError",
+      "RouteConfigurationError",
+      "UnsupportedSettlementModeError",
       "createMemoryStore",
+      "createPaywallEngine",
+      "parsePayment",
+      "paywallChannels",
+      "paywallReasons",
     ]
   `)
 })

@@ -25,3 +25,20 @@ test('expired entries are pruned as the map grows: memory stays bounded by what 
   expect(await store.get('k4999')).toBe('v')
   expect(await store.claim('k10', 'again', 10)).toBe(true)
 })
+
+test('maxEntries evicts the oldest set entries, never a claim', async () => {
+  const store = createMemoryStore({ maxEntries: 2 })
+  expect(await store.claim('taken', 'owner', 60_000)).toBe(true)
+  for (const key of ['a', 'b', 'c']) await store.set(key, key, 60_000)
+  expect(await store.get('a')).toBeUndefined()
+  expect([await store.get('b'), await store.get('c')]).toEqual(['b', 'c'])
+  // Replacing a value makes it the newest.
+  await store.set('b', 'b2', 60_000)
+  await store.set('d', 'd', 60_000)
+  expect([await store.get('b'), await store.get('c'), await store.get('d')]).toEqual([
+    'b2',
+    undefined,
+    'd',
+  ])
+  expect(await store.get('taken')).toBe('owner')
+})

@@ -1,0 +1,89 @@
+import {
+  encodePaymentRequiredHeader,
+  headerNames,
+  type PaymentRequired,
+  paymentIdentifierKey,
+} from '@tollgate/core'
+import type { Asset } from '@tollgate/evm'
+import { toV1Requirement } from '../offer/resource.js'
+import { describeOptions, type PaywallPageRenderer } from './page.js'
+import type { PaywallResponse, ResponseHeaders } from './types.js'
+
+/** Parameters of {@link buildChallenge}. */
+export type BuildChallengeParameters = {
+  /** The v2 challenge; its `error` is the reason. */
+  paymentRequired: PaymentRequired
+  /** One human sentence, sent in the JSON body beside the reason. */
+  message?: string | undefined
+  /** JSON Schema of the response, advertised to v1 clients. */
+  outputSchema?: Record<string, unknown> | undefined
+  /** Set for browsers: the body is this page instead of JSON. */
+  page?: { render: PaywallPageRenderer; assets: readonly Asset[] | undefined } | undefined
+  /** 402 unless a verification asked for 412. */
+  status?: number | undefined
+  /** Extra headers (the failed `PAYMENT-RESPONSE` after a failed settlement). */
+  headers?: ResponseHeaders | undefined
+}
+
+/**
+ * A 402 both protocol versions can pay: the v2 challenge in `PAYMENT-REQUIRED` and the v1 JSON body
+ * (`{ x402Version: 1, error, accepts }`) legacy clients read, or an HTML page for a browser (the
+ * header is still there). Never cached.
+ */
+export function buildChallenge(parameters: BuildChallengeParameters): PaywallResponse {
+  const { paymentRequired, message, outputSchema, page, status = 402 } = parameters
+  const headers: ResponseHeaders = {
+    ...parameters.headers,
+    [headerNames.paymentRequired]: encodePaymentRequiredHeader(paymentRequired),
+    'Cache-Control': 'no-store',
+  }
+  if (page) {
+    headers['Content-Type'] = 'text/html; charset=utf-8'
+    const options = describeOptions(paymentRequired, page.assets)
+    return { status, headers, body: page.render({ paymentRequired, options }) }
+  }
+  headers['Content-Type'] = 'application/json; charset=utf-8'
+  const { error, resource, accepts } = paymentRequired
+  const v1Extensions = v1ExtensionsOf(paymentRequired)
+  const body = {
+    x402Version: 1,
+    error,
+    ...(message ? { message } : {}),
+    accepts: accepts.map((requirement) => toV1Requirement(requirement, resource, outputSchema)),
+    ...(v1Extensions ? { extensions: v1Extensions } : {}),
+  }
+  return { status, headers, body: JSON.stringify(body) }
+}
+
+/**
+ * The extensions the v1 body carries too (a top-level `extensions`, which legacy clients ignore):
+ * all but the payment identifier, which is v2 only.
+ */
+function v1ExtensionsOf({ extensions }: PaymentRequired): Record<string, unknown> | undefined {
+  if (!extensions) return undefined
+  const { [paymentIdentifierKey]: _v2Only, ...rest } = extensions as Record<string, unknown>
+  return Object.keys(rest).length > 0 ? rest : undefined
+}
+
+/** A JSON answer that is not a challenge (400, 409, 5xx): the reason and a sentence. */
+export function buildErrorResponse({
+  status,
+  error,
+  message,
+  headers,
+}: {
+  status: number
+  error: string
+  message: string
+  headers?: ResponseHeaders | undefined
+}): PaywallResponse {
+  return {
+    status,
+    headers: {
+      ...headers,
+      'Cache-Control': 'no-store',
+      'Content-Type': 'application/json; charset=utf-8',
+    },
+    body: JSON.stringify({ error, message }),
+  }
+}
