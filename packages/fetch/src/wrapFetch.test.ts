@@ -13,16 +13,21 @@ import {
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
 } from '@tollgate/core'
+import type { Receipt } from '@tollgate/payer'
+import {
+  BudgetExceededError,
+  createMemoryReceiptLog,
+  createPolicy,
+  InvalidChallengeError,
+  PolicyRefusedError,
+} from '@tollgate/payer'
 import { listen } from '@tollgate/test'
 import { generatePrivateKey, privateKeyToAccount, toAccount } from 'viem/accounts'
 import { afterEach, describe, expect, test } from 'vitest'
 import { diagnosticChannels } from './diagnostics.js'
-import { BudgetExceededError, PolicyRefusedError } from './errors/policy.js'
-import { BodyNotReplayableError, InvalidChallengeError } from './errors/request.js'
-import { createPolicy } from './policy/createPolicy.js'
-import type { Receipt } from './receipts/receipt.js'
-import { createMemoryReceiptLog } from './receipts/receiptLog.js'
-import { getReceipt, wrapFetch } from './wrapFetch.js'
+import { BodyNotReplayableError } from './errors/request.js'
+import { getReceipt } from './getReceipt.js'
+import { wrapFetch } from './wrapFetch.js'
 
 // These tests drive the client against hand-written x402 servers on loopback: they check the
 // client's side of the wire (headers, retries, bodies, budgets, receipts). Payment on a chain,
