@@ -1,21 +1,14 @@
 import type { Asset, AuthorizationSigner } from '@tollgate/evm'
-import { assets as registryAssets } from '@tollgate/evm'
 import type { DiagnosticChannels } from './diagnostics.js'
-import { diagnosticChannels, publish } from './diagnostics.js'
-import { createPurchaseBook } from './payer/book.js'
+import { publish } from './diagnostics.js'
 import type { PayerCall } from './payer/call.js'
 import { createCall } from './payer/call.js'
 import type { PayerContext } from './payer/context.js'
-import { heldPaymentOf } from './payer/heldPayment.js'
-import { createLogLoader } from './payer/loadLog.js'
-import { createLocks } from './payer/locks.js'
+import { createPayerContext } from './payer/createContext.js'
 import type { Purchases } from './payer/purchases.js'
 import { createPurchases } from './payer/purchases.js'
-import { createRecorder } from './payer/recorder.js'
 import type { Policy, PolicyParameters } from './policy/createPolicy.js'
-import { createPolicy, isPolicy, policyEngine } from './policy/createPolicy.js'
-import type { Inspector, ReconcileParameters } from './purchases/inspectAuthorization.js'
-import { createInspector } from './purchases/inspectAuthorization.js'
+import type { ReconcileParameters } from './purchases/inspectAuthorization.js'
 import type { PurchaseIdentity } from './purchases/purchaseIdentity.js'
 import type { Receipt } from './receipts/receipt.js'
 import type { ReceiptLog } from './receipts/receiptLog.js'
@@ -102,53 +95,13 @@ export type Payer = {
  * })
  */
 export function createPayer(parameters: CreatePayerParameters): Payer {
-  const { account, receipts, onReceipt, assets = [], channels = diagnosticChannels } = parameters
-  const policy = policyEngine(
-    isPolicy(parameters.policy) ? parameters.policy : createPolicy(parameters.policy ?? {}),
-  )
-  const registry: readonly Asset[] = [...assets, ...registryAssets]
-  const book = createPurchaseBook()
-  const loader = createLogLoader({ receipts, book, policy, registry })
-  const inspector = createInspectorFor(parameters, channels)
-  const ctx: PayerContext = {
-    account,
-    policy,
-    registry,
-    receipts,
-    book,
-    locks: createLocks(),
-    inspector,
-    channels,
-    now: () => policy.now(),
-    load: () => loader.load(),
-    record: createRecorder({ book, receipts, onReceipt, channels }),
-    hold: (receipt) => policy.hold(heldPaymentOf(receipt, registry), receipt.id),
-    async inspect(receipt) {
-      try {
-        return await inspector.inspect(receipt)
-      } catch (error) {
-        publish(channels.error, { error, receipt, stage: 'reconcile' })
-        return undefined
-      }
-    },
-  }
+  const { ctx, loader } = createPayerContext(parameters)
   return {
     call: (purchase, run) => callWith(ctx, purchase, run),
     purchases: createPurchases(ctx, loader),
-    policy,
+    policy: ctx.policy,
     now: ctx.now,
   }
-}
-
-function createInspectorFor(
-  { reconcile = {}, fetch }: CreatePayerParameters,
-  channels: DiagnosticChannels,
-): Inspector {
-  return createInspector(reconcile, {
-    // Looked up per call, so a fetch installed later (a test, a polyfill) is used.
-    send: (input, init) => (fetch ?? globalThis.fetch)(input, init),
-    onError: (error, receipt) => publish(channels.error, { error, receipt, stage: 'reconcile' }),
-  })
 }
 
 async function callWith<result>(
