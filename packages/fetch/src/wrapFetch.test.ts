@@ -798,4 +798,3 @@ describe('purchases, when a retry cannot connect', () => {
     expect(policy.usage()[0]).toMatchObject({ committed: 10000n, reserved: 0n })
   })
 })
-
