@@ -84,14 +84,18 @@ export type Payer = {
  * way, and reports on the attempt what came back.
  *
  * @example
- * import { createPayer } from '@tollgate/payer'
+ * import { createPayer, readSettlementValue } from '@tollgate/payer'
  *
+ * // An MCP client: the challenge came as a tool result's structuredContent.
  * const payer = createPayer({ account, policy: { maxPerRequest: '$0.05' } })
  * const result = await payer.call(undefined, async (call) => {
  *   const attempt = await call.pay({ paymentRequired, source: { url, method: 'tools/call' } })
- *   const answer = await sendWithPayment(attempt.payload) // the transport's own way
- *   await attempt.answered({ status: answer.isError ? 500 : 200, settlement: answer.settlement })
- *   return answer
+ *   const result = await callTool({ ...params, _meta: { 'x402/payment': attempt.payload } })
+ *   await attempt.answered({
+ *     status: result.isError ? 500 : 200,
+ *     settlement: readSettlementValue(result._meta?.['x402/payment-response']),
+ *   })
+ *   return result
  * })
  */
 export function createPayer(parameters: CreatePayerParameters): Payer {

@@ -22,6 +22,7 @@ test('exports', () => {
       "isPolicy",
       "listPurchases",
       "parseReceipt",
+      "readSettlementValue",
       "resolvePurchase",
       "serializeReceipt",
       "toPaymentId",

@@ -40,7 +40,10 @@ export type { Answer, Attempt } from '../payer/attempt.js'
 export type { PayErrorType, PayerCall, PayParameters } from '../payer/call.js'
 export type { PaymentSource } from '../payer/newPayment.js'
 export type { CancelPurchaseParameters, Purchases } from '../payer/purchases.js'
-export type { SettlementReading } from '../payment/outcome.js'
+export {
+  readSettlementValue,
+  type SettlementReading,
+} from '../payment/settlementReading.js'
 export type {
   BudgetParameters,
   BudgetUsage,

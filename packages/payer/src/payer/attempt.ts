@@ -1,5 +1,5 @@
 import type { PaymentPayload, PaymentPayloadV1 } from '@tollgate/core'
-import type { SettlementReading } from '../payment/outcome.js'
+import type { SettlementReading } from '../payment/settlementReading.js'
 import type { Reservation } from '../policy/budget.js'
 import type { Candidate } from '../policy/candidate.js'
 import type { Receipt } from '../receipts/receipt.js'

@@ -1,16 +1,6 @@
-import type { SettleResponse } from '@tollgate/core'
 import { reasons } from '@tollgate/core'
 import type { DisputeReason, ReceiptStatus } from '../receipts/receipt.js'
-
-/**
- * The settlement an answer to a payment carried, as the transport decoded it: none, a
- * `SettleResponse`, or something that does not decode (HTTP: the `PAYMENT-RESPONSE` header; MCP:
- * `_meta["x402/payment-response"]`).
- */
-export type SettlementReading =
-  | { readonly present: false }
-  | { readonly present: true; readonly response: SettleResponse }
-  | { readonly present: true; readonly response: undefined; readonly error: unknown }
+import type { SettlementReading } from './settlementReading.js'
 
 /**
  * What an answer to a payment says, from its status (HTTP, or the transport's equivalent) and its
