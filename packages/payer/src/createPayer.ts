@@ -13,6 +13,7 @@ import type { PurchaseIdentity } from './purchases/purchaseIdentity.js'
 import type { Receipt } from './receipts/receipt.js'
 import type { ReceiptLog } from './receipts/receiptLog.js'
 
+/** What `createPayer` is given: the signer, the policy, and where receipts and lookups go. */
 export type CreatePayerParameters = {
   /** Signs the payments: a viem local `Account`, or a `WalletClient` with an account. */
   account: AuthorizationSigner

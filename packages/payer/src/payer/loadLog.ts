@@ -7,6 +7,7 @@ import type { ReceiptLog } from '../receipts/receiptLog.js'
 import type { PurchaseBook } from './book.js'
 import { heldPaymentOf } from './heldPayment.js'
 
+/** The parameters of `createLogLoader`. */
 export type CreateLogLoaderParameters = {
   readonly receipts: ReceiptLog | undefined
   readonly book: PurchaseBook

@@ -25,6 +25,7 @@ export type PaymentSource = {
   readonly method: string
 }
 
+/** The parameters of `signNewPayment`. */
 export type SignNewPaymentParameters = {
   readonly challenge: Challenge
   readonly source: PaymentSource

@@ -5,6 +5,7 @@ import type { Receipt } from '../receipts/receipt.js'
 import type { ReceiptLog } from '../receipts/receiptLog.js'
 import type { PurchaseBook } from './book.js'
 
+/** The parameters of `createRecorder`. */
 export type CreateRecorderParameters = {
   readonly book: PurchaseBook
   readonly receipts: ReceiptLog | undefined
