@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-// Bundles the built main entry of @tollgate/fetch (`packages/fetch/dist/index.js`) and its whole
-// dependency graph for a runtime without Node: the build fails if anything in it imports a Node
-// built-in (`node:fs`, `diagnostics_channel`, `undici`'s `net`, ...).
+// Bundles the built main entry of @tollgate/fetch (`packages/fetch/dist/index.js`), or of another
+// package (@tollgate/payer, which fetch imports), and its whole dependency graph for a runtime
+// without Node: the build fails if anything in it imports a Node built-in (`node:fs`,
+// `diagnostics_channel`, `undici`'s `net`, ...).
 
 /** The part of esbuild's API used here. */
 type Esbuild = {
@@ -18,7 +19,6 @@ type Esbuild = {
 const require = createRequire(import.meta.url)
 const esbuild = createRequire(require.resolve('tsup'))('esbuild') as Esbuild
 
-const dist = new URL('../../packages/fetch/dist/', import.meta.url)
 const builtins = new Set(builtinModules)
 
 /** An esbuild plugin that turns every import of a Node built-in into a build error. */
@@ -39,14 +39,16 @@ const noNodeBuiltins = {
 }
 
 /**
- * An entry of the built package (the main one, `index.js`, by default) bundled: `esm` for a
+ * An entry of a built package (fetch's main one, `index.js`, by default) bundled: `esm` for a
  * page's `import()`, or `iife` assigning it to `globalThis.tollgateFetch` for a plain script.
  * Also the files that went into it.
  */
 export async function bundleFetch(
   format: 'esm' | 'iife',
   file = 'index.js',
+  pkg: 'fetch' | 'payer' = 'fetch',
 ): Promise<{ code: string; inputs: string[] }> {
+  const dist = new URL(`../../packages/${pkg}/dist/`, import.meta.url)
   const entry = fileURLToPath(new URL(file, dist))
   if (!existsSync(entry))
     throw new Error(`${entry} is missing: build the packages first (pnpm build).`)

@@ -98,9 +98,21 @@ test('the bundle is of the built packages, and a Node built-in anywhere in it fa
   expect(inputs).toContain('packages/fetch/dist/index.js')
   expect(inputs).toContain('packages/core/dist/index.js')
   expect(inputs).toContain('packages/evm/dist/index.js')
+  // The engine under the transport: fetch imports the payer's built main entry, not a copy.
+  expect(inputs).toContain('packages/payer/dist/index.js')
   expect(inputs.filter((input) => input.includes('/src/'))).toEqual([])
   // Control: the Node entry (the file receipt log) cannot be bundled for such a runtime.
   await expect(bundleFetch('esm', 'node.js')).rejects.toThrow(
+    /imports the Node built-in "(node:)?fs\/promises"/,
+  )
+})
+
+test("the payer's main entry bundles on its own without a Node built-in; its Node entry does not", async () => {
+  const { code, inputs } = await bundleFetch('esm', 'index.js', 'payer')
+  expect(inputs).toContain('packages/payer/dist/index.js')
+  expect(inputs.filter((input) => input.includes('packages/fetch/'))).toEqual([])
+  expect(code).toContain('createPayer')
+  await expect(bundleFetch('esm', 'node.js', 'payer')).rejects.toThrow(
     /imports the Node built-in "(node:)?fs\/promises"/,
   )
 })

@@ -33,22 +33,9 @@ const policy = createPolicy({
 // #endregion policy
 
 // #region receipts
+// Durable: a restart resumes its purchases, and the payments settled in the budget's window
+// count again, so restarting the agent never resets its budget.
 const receipts = createFileReceiptLog(config.receiptsFile)
-// A restart must not reset the budget: payments settled in the last day count again (from now on,
-// so a restart can only make the budget last longer, never free it early).
-for (const receipt of await listPurchases(receipts)) {
-  if (receipt.status !== 'settled' || receipt.at < Date.now() - day) continue
-  policy
-    .hold({
-      amount: receipt.amount,
-      network: receipt.network,
-      asset: receipt.asset,
-      payTo: receipt.payTo,
-      host: new URL(receipt.url).host,
-      decimals: config.assetDecimals,
-    })
-    .commit()
-}
 // #endregion receipts
 
 // #region pay
@@ -89,8 +76,6 @@ const open = purchases.filter((receipt) => receipt.status === 'indeterminate')
 const total = settled.reduce((sum, receipt) => sum + receipt.amount, 0n)
 console.log(`${config.receiptsFile}: ${settled.length} settled payments, ${usd(total)} in total`)
 if (open.length > 0) console.log(`${open.length} payments not known to be settled: reconcile them`)
-// A whole-unit budget counts in whole units at 18 decimals, whatever the token's decimals.
-for (const { key, committed, reserved } of policy.usage())
-  console.log(
-    `budget for ${key}: $${formatMoney(committed + reserved, { decimals: 18 })} of ${config.hostBudget} spent or held`,
-  )
+// `used` reads as the budget's limit is written: whole units for a '$0.05' budget.
+for (const { key, used } of policy.usage())
+  console.log(`budget for ${key}: $${used} of ${config.hostBudget} spent or held`)

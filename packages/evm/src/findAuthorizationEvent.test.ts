@@ -1,10 +1,11 @@
 import type { PaymentRequirements } from '@tollgate/core'
-import { useDevnet } from '@tollgate/test'
+import { listen, useDevnet } from '@tollgate/test'
 import {
   type Address,
   createPublicClient,
   custom,
   type Hex,
+  http,
   type LocalAccount,
   parseSignature,
   RpcRequestError,
@@ -213,5 +214,125 @@ describe('findAuthorizationEvent', () => {
     expect(
       (error as AuthorizationEventSearchError).walk((e) => e instanceof RpcRequestError),
     ).toMatchObject({ code: -32603 })
+  })
+})
+
+/**
+ * A JSON-RPC server on loopback in front of the devnet, reached through viem's `http` transport
+ * with its default retries: it refuses `eth_getLogs` over more than `maxRange` blocks with the
+ * `-32005` a hosted node sends (which viem retries), and counts every log query.
+ */
+async function cappedRpc(maxRange: bigint) {
+  const ranges: bigint[] = []
+  const server = await listen({
+    async fetch(request) {
+      const body = (await request.json()) as { id: number; method: string; params: unknown[] }
+      if (body.method === 'eth_getLogs') {
+        const [{ fromBlock, toBlock }] = body.params as [{ fromBlock: Hex; toBlock: Hex }]
+        const range = BigInt(toBlock) - BigInt(fromBlock) + 1n
+        ranges.push(range)
+        if (range > maxRange)
+          return Response.json({
+            jsonrpc: '2.0',
+            id: body.id,
+            error: { code: -32005, message: `query exceeds max block range ${maxRange}` },
+          })
+      }
+      const result = await devnet.publicClient.request({
+        method: body.method,
+        params: body.params,
+      } as never)
+      return Response.json({ jsonrpc: '2.0', id: body.id, result })
+    },
+  })
+  const client = createPublicClient({ transport: http(server.url) })
+  return { client, ranges, close: () => server.close() }
+}
+
+describe('findAuthorizationEvent, as the agent uses it', () => {
+  test("a refused range is not retried by viem's http transport: the page is halved at once", async () => {
+    const payer = devnet.accounts[0]!.account
+    const { nonce } = await transfer(payer)
+    // Deep enough that no page is cut short at block 0.
+    await devnet.testClient.mine({ blocks: 1_300 })
+    const rpc = await cappedRpc(300n)
+    try {
+      const event = await findAuthorizationEvent(rpc.client, {
+        asset: devnet.usdc.address,
+        authorizer: payer.address,
+        nonce,
+      })
+      expect(event?.kind).toBe('used')
+      // Each refused range was asked once (viem retries a -32005 three times otherwise), and
+      // halved at once until the node served it.
+      const refused = rpc.ranges.filter((range) => range > 300n)
+      expect(refused.length).toBeGreaterThan(0)
+      expect(new Set(refused).size).toBe(refused.length)
+      expect(rpc.ranges.every((range, i) => i === 0 || range <= rpc.ranges[i - 1]!)).toBe(true)
+    } finally {
+      await rpc.close()
+    }
+  })
+
+  test('stops at the block before notBeforeSeconds, and after maxPages', async () => {
+    const payer = devnet.accounts[0]!.account
+    // A second between blocks, so every block has its own time.
+    await devnet.testClient.mine({ blocks: 250, interval: 1 })
+    const head = await devnet.publicClient.getBlockNumber()
+    const bound = await devnet.publicClient.getBlock({ blockNumber: head - 150n })
+    const { client, ranges } = cappedClient(1_000n)
+    const unused = {
+      asset: devnet.usdc.address,
+      authorizer: payer.address,
+      nonce: `0x${'42'.repeat(32)}` as Hex,
+      pageSizeBlocks: 100n,
+    }
+
+    // The second page (head-199..head-100) reaches back past the bound: nothing older is read.
+    expect(
+      await findAuthorizationEvent(client, { ...unused, notBeforeSeconds: bound.timestamp }),
+    ).toBeUndefined()
+    expect(ranges).toEqual([
+      [head - 99n, head],
+      [head - 199n, head - 100n],
+    ])
+    ranges.length = 0
+    expect(await findAuthorizationEvent(client, { ...unused, maxPages: 1 })).toBeUndefined()
+    expect(ranges).toEqual([[head - 99n, head]])
+  })
+
+  test('a named transaction that logs the event proves it without reading any logs', async () => {
+    const payer = devnet.accounts[0]!.account
+    const used = await transfer(payer)
+    const canceled = await cancel(payer)
+    const other = await transfer(payer)
+    const { client, ranges } = cappedClient(1_000n)
+    const base = { asset: devnet.usdc.address, authorizer: payer.address }
+
+    expect(
+      await findAuthorizationEvent(client, {
+        ...base,
+        nonce: used.nonce,
+        transactions: [used.hash],
+      }),
+    ).toMatchObject({ kind: 'used', transactionHash: used.hash })
+    expect(
+      await findAuthorizationEvent(client, {
+        ...base,
+        nonce: canceled.nonce,
+        transactions: [canceled.hash],
+      }),
+    ).toMatchObject({ kind: 'canceled', transactionHash: canceled.hash })
+    expect(ranges).toEqual([])
+    // A transaction that carries another nonce, or none known to the node, proves nothing: the
+    // logs are read.
+    expect(
+      await findAuthorizationEvent(client, {
+        ...base,
+        nonce: used.nonce,
+        transactions: [other.hash, `0x${'00'.repeat(32)}`],
+      }),
+    ).toMatchObject({ kind: 'used', transactionHash: used.hash })
+    expect(ranges.length).toBeGreaterThan(0)
   })
 })

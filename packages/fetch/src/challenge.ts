@@ -1,12 +1,11 @@
-import type { SettleResponse } from '@tollgate/core'
 import {
   decodePaymentResponseHeader,
   headerNames,
   parsePaymentRequiredResponse,
 } from '@tollgate/core'
+import type { Challenge, SettlementReading } from '@tollgate/payer'
+import { InvalidChallengeError } from '@tollgate/payer'
 import { concatBytes } from './bytes.js'
-import { InvalidChallengeError } from './errors/request.js'
-import type { Challenge } from './policy/candidate.js'
 
 /** The parts of a fetch `Response` this package reads. */
 export type ResponseLike = {
@@ -72,14 +71,8 @@ async function readText(response: ResponseLike, limit: number): Promise<string |
   return new TextDecoder().decode(concatBytes(chunks))
 }
 
-/** The settlement header of a paid response, decoded. */
-export type Settlement =
-  | { readonly present: false }
-  | { readonly present: true; readonly response: SettleResponse }
-  | { readonly present: true; readonly response: undefined; readonly error: unknown }
-
 /** Reads `PAYMENT-RESPONSE` (v2) or `X-PAYMENT-RESPONSE` (v1); either is accepted for both. */
-export function readSettlement(response: ResponseLike, x402Version: 1 | 2): Settlement {
+export function readSettlement(response: ResponseLike, x402Version: 1 | 2): SettlementReading {
   const [first, second] =
     x402Version === 2
       ? [headerNames.paymentResponse, headerNames.xPaymentResponse]

@@ -1,4 +1,4 @@
-import type { Challenge } from './policy/candidate.js'
+import type { Challenge } from '@tollgate/payer'
 
 /** Challenges remembered for pre-emptive payment, per method and route. */
 export type ChallengeCache = {

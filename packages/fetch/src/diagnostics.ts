@@ -1,5 +1,7 @@
+import type { DiagnosticChannels } from '@tollgate/payer'
+
 /**
- * Channels on `node:diagnostics_channel`:
+ * Channels on `node:diagnostics_channel` where a wrapped fetch's payer publishes:
  * - `tollgate:fetch:receipt`: `{ receipt }` for every receipt recorded (a payment, or a later state
  *   of one: reconciled, re-sent, cancelled);
  * - `tollgate:fetch:dispute`: `{ receipt }` for a payment recorded as disputed;
@@ -14,26 +16,4 @@ export const diagnosticChannels = {
   receipt: 'tollgate:fetch:receipt',
   dispute: 'tollgate:fetch:dispute',
   error: 'tollgate:fetch:error',
-} as const
-
-type Channels = {
-  channel(name: string): { readonly hasSubscribers: boolean; publish(message: unknown): void }
-}
-
-// Looked up on first use, not imported: the main entry must load where Node built-ins do not exist.
-let channels: Channels | null | undefined
-
-function lookup(): Channels | null {
-  if (channels === undefined) {
-    const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-      .process
-    channels = (process?.getBuiltinModule?.('node:diagnostics_channel') as Channels) ?? null
-  }
-  return channels
-}
-
-/** Publishes on a channel when something subscribes to it; a no-op without diagnostics_channel. */
-export function publish(name: string, message: unknown): void {
-  const target = lookup()?.channel(name)
-  if (target?.hasSubscribers) target.publish(message)
-}
+} as const satisfies DiagnosticChannels

@@ -13,16 +13,21 @@ import {
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
 } from '@tollgate/core'
+import type { Receipt } from '@tollgate/payer'
+import {
+  BudgetExceededError,
+  createMemoryReceiptLog,
+  createPolicy,
+  InvalidChallengeError,
+  PolicyRefusedError,
+} from '@tollgate/payer'
 import { listen } from '@tollgate/test'
 import { generatePrivateKey, privateKeyToAccount, toAccount } from 'viem/accounts'
 import { afterEach, describe, expect, test } from 'vitest'
 import { diagnosticChannels } from './diagnostics.js'
-import { BudgetExceededError, PolicyRefusedError } from './errors/policy.js'
-import { BodyNotReplayableError, InvalidChallengeError } from './errors/request.js'
-import { createPolicy } from './policy/createPolicy.js'
-import type { Receipt } from './receipts/receipt.js'
-import { createMemoryReceiptLog } from './receipts/receiptLog.js'
-import { getReceipt, wrapFetch } from './wrapFetch.js'
+import { BodyNotReplayableError } from './errors/request.js'
+import { getReceipt } from './getReceipt.js'
+import { wrapFetch } from './wrapFetch.js'
 
 // These tests drive the client against hand-written x402 servers on loopback: they check the
 // client's side of the wire (headers, retries, bodies, budgets, receipts). Payment on a chain,
@@ -729,5 +734,67 @@ describe('purchases', () => {
     const response = await pay(server.url, { purchase: { id: 'never-sent-0001' } })
     expect(getReceipt(response)).toMatchObject({ status: 'settled', resigned: 'never-sent' })
     expect(signatures()).toBe(2)
+  })
+})
+
+describe('purchases, when a retry cannot connect', () => {
+  test('a re-sent authorization that never left proves nothing about the first send: the purchase stays indeterminate and is re-sent, never re-signed', async () => {
+    // The first paid request reaches the server and its connection drops: the server holds the
+    // signed authorization. The retry finds the server down; the one after pays.
+    let paidRequests = 0
+    const server = await listen((req, res) => {
+      const header = req.headers['payment-signature']
+      if (typeof header === 'string') {
+        if (paidRequests++ === 0) return void req.socket.destroy()
+        const payment = decodePaymentSignatureHeader(header)
+        const payer = (payment.payload as { authorization: { from: string } }).authorization.from
+        res.writeHead(200, {
+          'PAYMENT-RESPONSE': encodePaymentResponseHeader({
+            success: true,
+            transaction,
+            network: 'eip155:84532',
+            payer,
+          }),
+        })
+        return void res.end('paid content')
+      }
+      res.writeHead(402, {
+        'PAYMENT-REQUIRED': encodePaymentRequiredHeader(
+          challengeV2([requirement], `http://${req.headers.host}${req.url}`),
+        ),
+      })
+      res.end('{}')
+    })
+    servers.push(server)
+    const gone = await listen({ fetch: () => new Response('') })
+    await gone.close()
+    let down = false
+    const flaky = (async (input: string, init: RequestInit) =>
+      globalThis.fetch(down ? input.replace(server.url, gone.url) : input, init)) as typeof fetch
+    const { account, signatures } = signer()
+    const policy = createPolicy({ budgets: [{ limit: usdcUnits(30000n) }] })
+    const pay = wrapFetch(flaky, { account, policy, reconcile: false })
+    const purchase = { id: 'resend-refused-0001' }
+
+    await expect(pay(server.url, { purchase })).rejects.toThrow()
+    expect(await pay.purchases.get(purchase.id)).toMatchObject({
+      status: 'indeterminate',
+      disputed: 'no-response',
+    })
+    down = true
+    await expect(pay(server.url, { purchase })).rejects.toThrow()
+    // Only this send was refused a connection: the first one reached the server.
+    expect(await pay.purchases.get(purchase.id)).toMatchObject({
+      status: 'indeterminate',
+      disputed: 'no-response',
+    })
+    expect(policy.usage()[0]).toMatchObject({ committed: 0n, reserved: 10000n })
+    down = false
+    const response = await pay(server.url, { purchase })
+    expect(await response.text()).toBe('paid content')
+    expect(getReceipt(response)).toMatchObject({ status: 'settled' })
+    expect(getReceipt(response)?.resigned).toBeUndefined()
+    expect(signatures()).toBe(1)
+    expect(policy.usage()[0]).toMatchObject({ committed: 10000n, reserved: 0n })
   })
 })

@@ -42,23 +42,6 @@ export class InvalidBodyError extends BaseError {
   }
 }
 
-export type InvalidChallengeErrorType = InvalidChallengeError & { name: 'InvalidChallengeError' }
-
-/** A 402 carried an x402 challenge that does not parse (the cause says why). Nothing was signed. */
-export class InvalidChallengeError extends BaseError {
-  override name = 'InvalidChallengeError' as const
-  readonly url: string
-
-  constructor({ url, cause }: { url: string; cause: unknown }) {
-    super('The server answered 402 with a payment challenge that does not parse.', {
-      code: 'TOLLGATE_FETCH_INVALID_CHALLENGE',
-      cause,
-      metaMessages: [`url: ${url}`],
-    })
-    this.url = url
-  }
-}
-
 export type RedirectRefusedErrorType = RedirectRefusedError & { name: 'RedirectRefusedError' }
 
 /**
@@ -79,25 +62,5 @@ export class RedirectRefusedError extends BaseError {
     })
     this.url = url
     this.location = location
-  }
-}
-
-export type InvalidPurchaseErrorType = InvalidPurchaseError & { name: 'InvalidPurchaseError' }
-
-/** `init.purchase` is malformed: an empty `id`, or a `paymentId` the extension's schema refuses. */
-export class InvalidPurchaseError extends BaseError {
-  override name = 'InvalidPurchaseError' as const
-  /** `purchase.id` or `purchase.paymentId`. */
-  readonly field: 'purchase.id' | 'purchase.paymentId'
-  readonly reason: string
-
-  constructor({ field, reason }: { field: 'purchase.id' | 'purchase.paymentId'; reason: string }) {
-    super(`${field} ${reason}.`, {
-      code: 'TOLLGATE_FETCH_INVALID_PURCHASE',
-      docsPath: '/agents/purchases#purchase-identity',
-      metaMessages: [`field: ${field}`],
-    })
-    this.field = field
-    this.reason = reason
   }
 }

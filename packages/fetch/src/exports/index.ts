@@ -1,88 +1,81 @@
-export { diagnosticChannels } from '../diagnostics.js'
+// The payer's API is re-exported here, so an agent that pays over HTTP imports one package.
 export {
   BudgetExceededError,
   type BudgetExceededErrorType,
+  type BudgetParameters,
   type BudgetRefusal,
+  type BudgetUsage,
+  type CancelPurchaseParameters,
+  type Candidate,
+  type Challenge,
+  type CreatePolicyErrorType,
+  createMemoryReceiptLog,
+  createPolicy,
+  type DisputeReason,
+  defaultBudgets,
+  type ExpectPrice,
+  type ExpectPriceContext,
+  InvalidChallengeError,
+  type InvalidChallengeErrorType,
   InvalidPolicyError,
   type InvalidPolicyErrorType,
-  type PolicyGuard,
-  PolicyRefusedError,
-  type PolicyRefusedErrorType,
-  RateLimitedError,
-  type RateLimitedErrorType,
-  type RateLimitRefusal,
-  type Refusal,
-} from '../errors/policy.js'
-export {
-  PurchaseIndeterminateError,
-  type PurchaseIndeterminateErrorType,
-  PurchaseNotFoundError,
-  type PurchaseNotFoundErrorType,
-} from '../errors/purchase.js'
-export {
+  InvalidPurchaseError,
+  type InvalidPurchaseErrorType,
   InvalidReceiptError,
   type InvalidReceiptErrorType,
   InvalidReceiptLogError,
   type InvalidReceiptLogErrorType,
-} from '../errors/receiptLog.js'
+  isPolicy,
+  type Limit,
+  type LimitAsset,
+  listPurchases,
+  type NamedAgent,
+  type PayeeRule,
+  type Policy,
+  type PolicyGuard,
+  type PolicyParameters,
+  PolicyRefusedError,
+  type PolicyRefusedErrorType,
+  type PriceList,
+  PurchaseIndeterminateError,
+  type PurchaseIndeterminateErrorType,
+  PurchaseNotFoundError,
+  type PurchaseNotFoundErrorType,
+  type PurchaseOptions,
+  type Purchases,
+  parseReceipt,
+  RateLimitedError,
+  type RateLimitedErrorType,
+  type RateLimitRefusal,
+  type Receipt,
+  type ReceiptLog,
+  type ReceiptStatus,
+  type ReconcileParameters,
+  type Reconciliation,
+  type Refusal,
+  type Reservation,
+  type ResignReason,
+  type ResourceBinding,
+  type SelectContext,
+  type Selector,
+  serializeReceipt,
+  toPaymentId,
+  type VerifyPayee,
+  type VerifyPayeeContext,
+} from '@tollgate/payer'
+export { diagnosticChannels } from '../diagnostics.js'
 export {
   BodyNotReplayableError,
   type BodyNotReplayableErrorType,
   InvalidBodyError,
   type InvalidBodyErrorType,
-  InvalidChallengeError,
-  type InvalidChallengeErrorType,
-  InvalidPurchaseError,
-  type InvalidPurchaseErrorType,
   RedirectRefusedError,
   type RedirectRefusedErrorType,
 } from '../errors/request.js'
-export type {
-  BudgetParameters,
-  BudgetUsage,
-  Reservation,
-} from '../policy/budget.js'
-export type { Candidate, Challenge } from '../policy/candidate.js'
+export { getReceipt } from '../getReceipt.js'
+export type { PurchaseInit } from '../purchase.js'
 export {
-  type AssetRule,
-  type CreatePolicyErrorType,
-  createPolicy,
-  defaultBudgets,
-  type ExpectPrice,
-  type ExpectPriceContext,
-  isPolicy,
-  type PayeeRule,
-  type Policy,
-  type PolicyParameters,
-  type SelectContext,
-  type Selector,
-} from '../policy/createPolicy.js'
-export type { NamedAgent, VerifyPayee, VerifyPayeeContext } from '../policy/identity.js'
-export type { Limit, LimitAsset } from '../policy/limit.js'
-export type { PriceList } from '../policy/prices.js'
-export type { ResourceBinding } from '../policy/resource.js'
-export type { ReconcileParameters } from '../purchases/inspectAuthorization.js'
-export {
-  type PurchaseInit,
-  type PurchaseOptions,
-  toPaymentId,
-} from '../purchases/purchaseIdentity.js'
-export { listPurchases } from '../receipts/listPurchases.js'
-export {
-  type DisputeReason,
-  parseReceipt,
-  type Receipt,
-  type ReceiptStatus,
-  type Reconciliation,
-  type ResignReason,
-  serializeReceipt,
-} from '../receipts/receipt.js'
-export { createMemoryReceiptLog, type ReceiptLog } from '../receipts/receiptLog.js'
-export {
-  type CancelPurchaseParameters,
   type FetchLike,
-  getReceipt,
-  type Purchases,
   type WrapFetchErrorType,
   type WrapFetchParameters,
   type WrapFetchReturnType,

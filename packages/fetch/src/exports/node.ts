@@ -1,3 +1,3 @@
-// The Node-only part of @tollgate/fetch: it reads and writes files.
+// The Node-only part of @tollgate/fetch: it reads and writes files (the payer's file receipt log).
 
-export { createFileReceiptLog } from '../receipts/createFileReceiptLog.js'
+export { createFileReceiptLog } from '@tollgate/payer/node'
