@@ -345,6 +345,41 @@ describe('what the page does with what it cannot pay, and with other content', (
     expect(servers.express!.runs.get('/plain/report')).toBeUndefined()
   })
 
+  test('several EIP-6963 wallets: the person picks one, and only that one is asked', async () => {
+    const page = await browser.newPage()
+    pages.push(page)
+    // A second wallet beside the test wallet, which the person picks and then declines to connect.
+    await page.addInitScript(() => {
+      const provider = {
+        request: async () => {
+          throw Object.assign(new Error('User rejected the request.'), { code: 4001 })
+        },
+      }
+      const detail = Object.freeze({
+        info: { uuid: crypto.randomUUID(), name: 'Other Wallet', icon: '', rdns: 'dev.other' },
+        provider,
+      })
+      const announce = () =>
+        window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail }))
+      window.addEventListener('eip6963:requestProvider', announce)
+    })
+    const wallet = await injectWallet(page, {
+      account: devnet.accounts[0]!.account,
+      publicClient: devnet.publicClient,
+      discovery: 'eip6963',
+    })
+    await page.goto(`${servers.express!.url}/v2/report`)
+    const select = page.getByLabel('Wallet')
+    await select.waitFor()
+    expect((await select.locator('option').allTextContents()).sort()).toEqual([
+      'Other Wallet',
+      'Test Wallet',
+    ])
+    await select.selectOption({ label: 'Other Wallet' })
+    await pay(page, 'You declined to connect your wallet.')
+    expect(wallet.calls).toEqual([])
+  })
+
   test('a binary response is offered as a download of the exact bytes', async () => {
     const { page, wallet } = await open(servers.web!, '/v2/file')
     await pay(page, 'Paid. Transaction')

@@ -20,7 +20,8 @@ export function watchWallets(select: HTMLSelectElement): () => Provider | undefi
     if (announced.some((wallet) => wallet.info.uuid === detail.info.uuid)) return
     announced.push(detail)
     select.add(new Option(String(detail.info.name), String(announced.length - 1)))
-    if (select.parentElement) select.parentElement.hidden = announced.length < 2
+    const row = select.closest('p')
+    if (row) row.hidden = announced.length < 2
   })
   window.dispatchEvent(new Event('eip6963:requestProvider'))
   return () => announced[Number(select.value)]?.provider ?? legacyProvider()
