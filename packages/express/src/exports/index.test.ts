@@ -11,7 +11,9 @@ test('the entry exports exactly these values', () => {
       "UnsupportedSettlementModeError",
       "createLocalFacilitator",
       "createPaywall",
+      "createPaywallPage",
       "paywallChannels",
+      "paywallPageScriptHash",
       "paywallReasons",
       "renderPaywallPage",
     ]

@@ -33,14 +33,18 @@ export {
 } from '@tollgate/paywall'
 export {
   type CorsConfig,
+  type CreatePaywallPageParameters,
+  createPaywallPage,
   type FailedEvent,
   type PaymentEvent,
   type PaymentOption,
   type PaywallHooks,
+  type PaywallPage,
   type PaywallPageContext,
   type PaywallPageOption,
   type PaywallPageRenderer,
   type PaywallRequest,
+  paywallPageScriptHash,
   type RouteConfig,
   type RoutePrice,
   type Routes,

@@ -6,6 +6,8 @@ test('@tollgate/paywall/http exports', () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
       "createHttpPaywall",
+      "createPaywallPage",
+      "paywallPageScriptHash",
       "renderPaywallPage",
     ]
   `)

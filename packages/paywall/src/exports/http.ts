@@ -21,11 +21,17 @@ export {
   type HttpPaywall,
 } from '../http/createHttpPaywall.js'
 export {
-  type PaywallPageContext,
-  type PaywallPageOption,
-  type PaywallPageRenderer,
+  type CreatePaywallPageParameters,
+  createPaywallPage,
   renderPaywallPage,
-} from '../http/page.js'
+} from '../http/page/createPaywallPage.js'
+export { paywallPageScriptHash } from '../http/page/pageScript.generated.js'
+export type {
+  PaywallPage,
+  PaywallPageContext,
+  PaywallPageOption,
+  PaywallPageRenderer,
+} from '../http/page/types.js'
 export type {
   HttpAnswer,
   HttpExchange,

@@ -2,11 +2,13 @@ import {
   encodePaymentRequiredHeader,
   headerNames,
   type PaymentRequired,
+  type PaymentRequiredV1,
   paymentIdentifierKey,
 } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
 import { toV1Requirement } from '../offer/resource.js'
-import { describeOptions, type PaywallPageRenderer } from './page.js'
+import { describeOptions } from './page/describeOptions.js'
+import type { PaywallPageRenderer } from './page/types.js'
 import type { PaywallResponse, ResponseHeaders } from './types.js'
 
 /** Parameters of {@link buildChallenge}. */
@@ -37,22 +39,35 @@ export function buildChallenge(parameters: BuildChallengeParameters): PaywallRes
     [headerNames.paymentRequired]: encodePaymentRequiredHeader(paymentRequired),
     'Cache-Control': 'no-store',
   }
+  const v1 = paymentRequiredV1(paymentRequired, message, outputSchema)
   if (page) {
-    headers['Content-Type'] = 'text/html; charset=utf-8'
     const options = describeOptions(paymentRequired, page.assets)
-    return { status, headers, body: page.render({ paymentRequired, options }) }
+    const rendered = page.render({ paymentRequired, paymentRequiredV1: v1, options })
+    const { html, headers: pageHeaders } =
+      typeof rendered === 'string' ? { html: rendered, headers: undefined } : rendered
+    headers['Content-Type'] = 'text/html; charset=utf-8'
+    // The 402's own headers win: a renderer cannot make the challenge cacheable or drop it.
+    return { status, headers: { ...pageHeaders, ...headers }, body: html }
   }
   headers['Content-Type'] = 'application/json; charset=utf-8'
+  return { status, headers, body: JSON.stringify(v1) }
+}
+
+/** The v1 JSON body: `{ x402Version: 1, error, message?, accepts, extensions? }`. */
+function paymentRequiredV1(
+  paymentRequired: PaymentRequired,
+  message: string | undefined,
+  outputSchema: Record<string, unknown> | undefined,
+): PaymentRequiredV1 {
   const { error, resource, accepts } = paymentRequired
   const v1Extensions = v1ExtensionsOf(paymentRequired)
-  const body = {
+  return {
     x402Version: 1,
     error,
     ...(message ? { message } : {}),
     accepts: accepts.map((requirement) => toV1Requirement(requirement, resource, outputSchema)),
     ...(v1Extensions ? { extensions: v1Extensions } : {}),
   }
-  return { status, headers, body: JSON.stringify(body) }
 }
 
 /**

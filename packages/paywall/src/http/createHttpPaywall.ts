@@ -18,7 +18,8 @@ import {
   type ResolvedCors,
   resolveCors,
 } from './cors.js'
-import { type PaywallPageRenderer, renderPaywallPage } from './page.js'
+import { renderPaywallPage } from './page/createPaywallPage.js'
+import type { PaywallPageRenderer } from './page/types.js'
 import { readPayment } from './paymentHeader.js'
 import { renderOutcome } from './render.js'
 import { type HttpResult, httpResultCodec } from './resultCodec.js'
@@ -34,7 +35,11 @@ export type CreateHttpPaywallParameters<raw = unknown> = {
   /** Tokens to know besides the built-in USDC registry (decimals, symbol, EIP-712 domain). */
   assets?: readonly Asset[] | undefined
   hooks?: PaywallHooks<raw> | undefined
-  /** The HTML page for browsers (`Accept: text/html`); `false` answers them with JSON too. @default the built-in page */
+  /**
+   * The HTML page for browsers (`Accept: text/html`): `createPaywallPage(...)` for a page a person
+   * pays with a browser wallet, your own renderer, or `false` to answer browsers with JSON too.
+   * @default renderPaywallPage (`createPaywallPage()`: v2, no chains to add)
+   */
   paywallPage?: false | PaywallPageRenderer | undefined
   /** CORS for priced routes; `false` leaves CORS to the app. @default { origin: '*' } */
   cors?: boolean | CorsConfig | undefined
