@@ -407,6 +407,63 @@ describe('createHttpFacilitatorClient', () => {
     expect(error.cause).toBeInstanceOf(TypeError)
   })
 
+  describe('a connection cut before any answer', () => {
+    const cutOnce = (then: Reply): Reply => {
+      let cut = false
+      return (req, res) => {
+        if (cut) return then(req, res)
+        cut = true
+        req.socket.destroy()
+      }
+    }
+
+    test('verify and settle are sent once more and answered', async () => {
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      reply = cutOnce(json(200, spec.verifyResponses[0]))
+      expect(await client.verify(request)).toEqual(spec.verifyResponses[0])
+      reply = cutOnce(json(200, spec.settleResponses[0]))
+      expect(await client.settle(request)).toEqual(spec.settleResponses[0])
+      expect(received.map((call) => call.url)).toEqual(['/verify', '/verify', '/settle', '/settle'])
+      // The second send carries the same body: the same payment, never a new one.
+      expect(received[1]?.body).toBe(received[0]?.body)
+    })
+
+    test('cut twice: FacilitatorError after two sends, with the socket error as cause', async () => {
+      reply = (req) => req.socket.destroy()
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      const error = await rejection(client.settle(request))
+      expect(error.status).toBeUndefined()
+      expect(error.shortMessage).toBe('Facilitator settle failed: request failed.')
+      expect(received).toHaveLength(2)
+    })
+
+    test('an answer cut after its status is not sent again', async () => {
+      reply = (req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+        res.write('{"isValid":')
+        setTimeout(() => req.socket.destroy(), 20)
+      }
+      const client = createHttpFacilitatorClient({ url: baseUrl })
+      const error = await rejection(client.verify(request))
+      expect(error.status).toBe(200)
+      expect(error.shortMessage).toBe('Facilitator verify failed: response body could not be read.')
+      expect(received).toHaveLength(1)
+    })
+
+    test('a refused connection is not a cut: one attempt', async () => {
+      const seen: string[] = []
+      const client = createHttpFacilitatorClient({
+        url: 'http://127.0.0.1:9',
+        fetch: (input, init) => {
+          seen.push(String(input))
+          return fetch(input, init)
+        },
+      })
+      await rejection(client.verify(request))
+      expect(seen).toHaveLength(1)
+    })
+  })
+
   test('a custom fetch is used', async () => {
     reply = json(200, spec.verifyResponses[0])
     const seen: string[] = []

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
-import {
+import type {
   FacilitatorError,
-  type FacilitatorOperation,
+  FacilitatorOperation,
   FacilitatorTimeoutError,
 } from '../errors/facilitator.js'
 import {
@@ -20,6 +20,8 @@ import {
   type VerifyResponse,
   verifyResponseSchema,
 } from '../schemas/v2.js'
+import { exchange } from './exchange.js'
+import { readAnswer } from './readAnswer.js'
 import { findSupportedKind, readSettlementModes, type SettlementMode } from './settlement.js'
 
 /** A payment and the requirements it answers, v2 or v1 (the `/verify` and `/settle` input). */
@@ -115,9 +117,6 @@ export type CreateHttpFacilitatorClientReturnType = HttpFacilitatorClient
 /** The errors the client's calls reject with. */
 export type CreateHttpFacilitatorClientErrorType = FacilitatorError | FacilitatorTimeoutError
 
-// Bodies are JSON of a few hundred bytes; an HTML error page is cut off here.
-const maxBodyChars = 1_000_000
-
 /**
  * Creates a client for an x402 facilitator's HTTP API. A Verify/Settle response is returned
  * whatever the status (Coinbase's CDP answers 400 with one); anything else rejects with
@@ -149,90 +148,20 @@ export function createHttpFacilitatorClient({
     path: string = operation,
   ): Promise<z.output<schema>> {
     const endpoint = `${base}/${path}`
-    const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), timeoutMs)
-    let status: number | undefined
-    let text: string | undefined
-    try {
-      // The timeout covers the auth headers too: a token service that hangs must not hang us.
-      const auth =
-        createAuthHeaders && operation !== 'status'
-          ? (await untilAborted(createAuthHeaders(), controller.signal))[operation]
-          : undefined
-      const init: RequestInit = {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: {
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-          ...auth,
-        },
-        signal: controller.signal,
-      }
-      if (body !== undefined) init.body = JSON.stringify(body)
-      const response = await fetch(endpoint, init)
-      status = response.status
-      text = await response.text()
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw new FacilitatorTimeoutError({ operation, url: endpoint, timeoutMs, cause: error })
-      }
-      throw new FacilitatorError({
-        operation,
-        url: endpoint,
-        status,
-        reason: status === undefined ? 'request failed.' : 'response body could not be read.',
-        cause: error,
-      })
-    } finally {
-      clearTimeout(timer)
-    }
-
-    if (text.length > maxBodyChars) {
-      throw new FacilitatorError({
-        operation,
-        url: endpoint,
-        status,
-        body: text,
-        reason: `HTTP ${status}, response body over ${maxBodyChars} characters.`,
-      })
-    }
-    // /verify and /settle answers count whatever the status (CDP sends 400 with one); a
-    // /supported or status answer only with a 2xx (a 404 of the status endpoint is "unknown").
-    const ok = status !== undefined && status >= 200 && status < 300
-    if (operation === 'status' && status === 404) return undefined as z.output<schema>
-    if (!ok && (operation === 'supported' || operation === 'status')) {
-      throw new FacilitatorError({
-        operation,
-        url: endpoint,
-        status,
-        body: text,
-        reason: `HTTP ${status}.`,
-      })
-    }
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (error) {
-      throw new FacilitatorError({
-        operation,
-        url: endpoint,
-        status,
-        body: text,
-        reason: `HTTP ${status}, body is not JSON.`,
-        cause: error,
-      })
-    }
-    const result = schema.safeParse(json)
-    if (result.success) return result.data as z.output<schema>
-    throw new FacilitatorError({
+    const authHeaders =
+      createAuthHeaders && operation !== 'status'
+        ? async () => (await createAuthHeaders())[operation]
+        : undefined
+    const answer = await exchange({
       operation,
-      url: endpoint,
-      status,
-      body: text,
-      reason: `HTTP ${status}, body is not a ${operation} response.`,
-      cause: result.error,
+      endpoint,
+      body,
+      headers,
+      authHeaders,
+      fetch,
+      timeoutMs,
     })
+    return readAnswer(operation, endpoint, schema, answer)
   }
 
   function status(query: { paymentId: string }): Promise<SettlementStatusResponse[]>
@@ -314,21 +243,4 @@ export function createHttpFacilitatorClient({
     },
     supported,
   }
-}
-
-function untilAborted<value>(promise: Promise<value>, signal: AbortSignal): Promise<value> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(result)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }
