@@ -96,7 +96,7 @@ function answerToResponse(
       return undefined
     case 'respond': {
       const under = new Headers(context.appHeaders?.())
-      context.cors.forEach((value, name) => under.set(name, value))
+      for (const [name, value] of context.cors) under.set(name, value)
       return toWebResponse(answer.response, under)
     }
     case 'release':
