@@ -6,7 +6,10 @@ test('@tollgate/paywall/http exports', () => {
   expect(Object.keys(entry).sort()).toMatchInlineSnapshot(`
     [
       "createHttpPaywall",
+      "handleWebRequest",
+      "holdWebResponse",
       "renderPaywallPage",
+      "withPaywall",
     ]
   `)
 })
