@@ -19,6 +19,18 @@ async function readParams(context: unknown): Promise<Record<string, string>> {
 }
 
 /**
+ * The URL the client asked for: Next rewrites a loopback host in `request.url` to `localhost`, so
+ * the challenge's resource would name another origin than the one a payer requested; the `Host`
+ * header is what the client sent (as Express's `req.headers.host`).
+ */
+function publicUrl(request: Request): string {
+  const host = request.headers.get('host')
+  if (!host) return request.url
+  const url = new URL(request.url)
+  return `${url.protocol}//${host}${url.pathname}${url.search}`
+}
+
+/**
  * The route handler behind the paywall: Next's request and context reach the handler untouched
  * (its `params` too); price functions and hooks get a copy of the request when it has a body.
  */
@@ -38,6 +50,7 @@ export function toRouteHandler<request extends Request, context>(
     const response = await handleWebRequest(paywall, {
       request,
       raw: request.body === null ? request : request.clone(),
+      url: publicUrl(request),
       route: { key, params: await readParams(context) },
       next: () => handler(request, context),
       maxBodyBytes,

@@ -6,6 +6,7 @@ import {
   type ResponseHeaders,
 } from '@tollgate/paywall/http'
 import type { FastifyReply } from 'fastify'
+import { notHoldable } from './refusal.js'
 
 /** A reply held in `onSend`: what the handler answered, whatever form its payload took. */
 export type HeldReply = HttpHeld & { response: PaywallResponse }
@@ -28,27 +29,39 @@ export async function holdPayload(
     const response = held.snapshot()
     return { ...held, snapshot: () => response, response }
   }
-  const body =
-    payload === undefined || payload === null
-      ? new Uint8Array(0)
-      : typeof payload === 'string'
-        ? new Uint8Array(Buffer.from(payload))
-        : (payload as Uint8Array)
+  const body = bytesOf(payload)
+  if (body === undefined) {
+    // Not a payload Fastify sends: refuse it rather than guess its status (fail closed).
+    const response = notHoldable('the reply is not a string, a buffer, a stream or a Response')
+    return { aborted: false, status: response.status, snapshot: () => response, response }
+  }
   const response = { status: reply.statusCode, headers, body }
   return { aborted: false, status: response.status, snapshot: () => response, response }
 }
 
+/** The bytes of a payload Fastify sends as it is (a string, a buffer); `undefined` for anything else. */
+function bytesOf(payload: unknown): Uint8Array | undefined {
+  if (payload === undefined || payload === null) return new Uint8Array(0)
+  if (typeof payload === 'string') return new Uint8Array(Buffer.from(payload))
+  if (ArrayBuffer.isView(payload))
+    return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)
+  return undefined
+}
+
 /** A streamed payload (a Node or Web stream, or a Web `Response`) as one `Response`. */
 function toResponse(payload: unknown, status: number, headers: ResponseHeaders) {
-  if (payload instanceof Response) {
+  // Checked as Fastify checks them (by tag and shape), not by `instanceof`: a `Response` made
+  // by another copy of undici (a framework's polyfill) is still a `Response` to Fastify.
+  if (Object.prototype.toString.call(payload) === '[object Response]') {
+    const web = payload as Response
     const merged = new Headers()
     for (const [name, value] of Object.entries(headers)) merged.set(name, String(value))
-    for (const [name, value] of payload.headers) merged.set(name, value)
-    return new Response(payload.body, { status: payload.status, headers: merged })
+    web.headers.forEach((value, name) => merged.set(name, value))
+    return new Response(web.body, { status: web.status, headers: merged })
   }
   const stream =
-    payload instanceof ReadableStream
-      ? payload
+    typeof (payload as ReadableStream | null)?.getReader === 'function'
+      ? (payload as ReadableStream<Uint8Array>)
       : isNodeStream(payload)
         ? nodeToWeb(payload)
         : undefined

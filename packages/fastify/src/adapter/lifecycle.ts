@@ -1,4 +1,3 @@
-import { paywallReasons } from '@tollgate/paywall'
 import type {
   HttpAnswer,
   HttpExchange,
@@ -11,6 +10,7 @@ import type {
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { guardRaw, type RawGuard } from './guardRaw.js'
 import { type HeldReply, holdPayload, replyHeaders } from './holdPayload.js'
+import { notHoldable } from './refusal.js'
 
 /** A paid reply between `preHandler` (the handler may run) and `onSend` (what it answered). */
 type Hold = {
@@ -101,15 +101,9 @@ function hold(
 
 /** The handler wrote around Fastify: hold a refusal in its place and write the answer raw. */
 async function bypassed(reply: FastifyReply, current: Hold): Promise<void> {
-  const refusal: PaywallResponse = {
-    status: 500,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    body: JSON.stringify({
-      error: paywallReasons.responseNotHoldable,
-      message:
-        'The paid response cannot be held until the payment settles: the handler wrote to reply.raw (or hijacked the reply) instead of sending through Fastify. Nothing was charged.',
-    }),
-  }
+  const refusal = notHoldable(
+    'the handler wrote to reply.raw (or hijacked the reply) instead of sending through Fastify',
+  )
   current.resolve({ aborted: false, status: 500, snapshot: () => refusal })
   const answer = await current.answer.catch(() => undefined)
   current.guard.restore()

@@ -18,6 +18,8 @@ export type HandleWebRequestParameters<raw> = {
    * the router serves. @default the URL's pathname
    */
   path?: string | undefined
+  /** The absolute URL of the resource (the challenge's `resource.url`). @default `request.url` */
+  url?: string | undefined
   /** The route the framework's router already matched (see `HttpExchange.route`). */
   route?: HttpExchange['route']
   /** Headers the app set before the paywall ran (an upstream middleware's); answers build on them. */
@@ -46,7 +48,10 @@ export async function handleWebRequest<raw>(
   let held: HeldWebResponse | undefined
   let thrown: { error: unknown } | undefined
   const exchange: HttpExchange<raw> = {
-    request: webRequestView(request, parameters.raw, parameters.path),
+    request: {
+      ...webRequestView(request, parameters.raw, parameters.path),
+      url: parameters.url ?? request.url,
+    },
     response: {
       getHeader: (name) => cors.get(name) ?? appHeaders?.()?.get(name) ?? undefined,
       setHeader: (name, value) => cors.set(name, value),
