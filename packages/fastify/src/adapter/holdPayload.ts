@@ -56,7 +56,9 @@ function toResponse(payload: unknown, status: number, headers: ResponseHeaders) 
     const web = payload as Response
     const merged = new Headers()
     for (const [name, value] of Object.entries(headers)) merged.set(name, String(value))
-    web.headers.forEach((value, name) => merged.set(name, value))
+    web.headers.forEach((value, name) => {
+      merged.set(name, value)
+    })
     return new Response(web.body, { status: web.status, headers: merged })
   }
   const stream =
