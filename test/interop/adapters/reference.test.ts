@@ -103,11 +103,13 @@ async function referenceNext(): Promise<Api & { params: unknown[] }> {
   }) as unknown as Handler
   const fail = (async () =>
     Response.json({ failed: ++runs.fail }, { status: 500 })) as unknown as Handler
+  // `@x402/next` 2.25 types its server with `@x402/core` 2.25; the 2.27 one works the same.
+  const nextServer = server as unknown as Parameters<typeof withX402>[2]
   const listening = await serveRouteHandlers({
-    '/weather': { GET: withX402(weather, route('The weather'), server) },
-    '/fail': { GET: withX402(fail, route('Fails'), server) },
+    '/weather': { GET: withX402(weather, route('The weather'), nextServer) },
+    '/fail': { GET: withX402(fail, route('Fails'), nextServer) },
     // A route table whose pattern does not match where the handler is mounted.
-    '/elsewhere': { GET: withX402(weather, { '/api/weather': route('Mismatched') }, server) },
+    '/elsewhere': { GET: withX402(weather, { '/api/weather': route('Mismatched') }, nextServer) },
   } as never)
   return { ...listening, runs, params }
 }
