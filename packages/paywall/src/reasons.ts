@@ -51,6 +51,17 @@ export const paywallReasons = {
   storeUnavailable: 'paywall_store_unavailable',
   /** The `agent.registrationFile` function threw (HTTP 500 at the well-known path). */
   registrationUnavailable: 'agent_registration_unavailable',
+  /**
+   * The handler's response is over the adapter's `maxBodyBytes`: it cannot be held until the payment
+   * settles, so it is answered 500 and nothing is charged.
+   */
+  responseTooLarge: 'paid_response_too_large',
+  /**
+   * The handler answered with a stream that never ends (`text/event-stream`), or wrote around the
+   * framework (Fastify's `reply.raw`, `reply.hijack()`): nothing can be held, so it is answered 500
+   * and nothing is charged.
+   */
+  responseNotHoldable: 'paid_response_not_holdable',
 } as const
 
 /** One of {@link paywallReasons}. */

@@ -7,8 +7,11 @@ test('@tollgate/paywall/http exports', () => {
     [
       "createHttpPaywall",
       "createPaywallPage",
+      "handleWebRequest",
+      "holdWebResponse",
       "paywallPageScriptHash",
       "renderPaywallPage",
+      "withPaywall",
     ]
   `)
 })

@@ -1,6 +1,7 @@
 // The HTTP layer every framework adapter shares: routes, the x402 headers, 402 bodies, CORS,
 // statuses, the well-known registration file. An adapter builds an exchange and carries out the
-// answer; `@tollgate/express` is one.
+// answer; `@tollgate/express` is one. For Web `Request`/`Response` frameworks (Hono, Next.js, a
+// bare fetch handler) `handleWebRequest` is that adapter, and `withPaywall` wraps a handler.
 
 export type {
   FailedEvent,
@@ -42,3 +43,17 @@ export type {
   PaywallResponse,
   ResponseHeaders,
 } from '../http/types.js'
+export {
+  type HandleWebRequestParameters,
+  handleWebRequest,
+} from '../http/web/handleWebRequest.js'
+export {
+  type HeldWebResponse,
+  type HoldWebResponseParameters,
+  holdWebResponse,
+} from '../http/web/holdWebResponse.js'
+export {
+  type WebHandler,
+  type WithPaywallParameters,
+  withPaywall,
+} from '../http/web/withPaywall.js'

@@ -23,7 +23,7 @@ import type { PaywallPageRenderer } from './page/types.js'
 import { readPayment } from './paymentHeader.js'
 import { renderOutcome } from './render.js'
 import { type HttpResult, httpResultCodec } from './resultCodec.js'
-import { compileRoutePattern, matchRoute, type RoutePattern } from './routes.js'
+import { compileRoutePattern, findRoute, matchRoute, type RoutePattern } from './routes.js'
 import { statusOf } from './status.js'
 import type { HttpAnswer, HttpExchange, HttpRequestView, PaywallRequest } from './types.js'
 import { agentRegistrationResponse, isWellKnownRequest } from './wellKnown.js'
@@ -156,7 +156,9 @@ async function handle<raw>(
   if (request.method === 'OPTIONS') return preflight(paywall, request)
   if (paywall.engine.agent && isWellKnownRequest(request.method, request.path))
     return wellKnown(paywall, request)
-  const match = matchRoute(paywall.table, request)
+  const match = exchange.route
+    ? findRoute(paywall.table, exchange.route)
+    : matchRoute(paywall.table, request)
   if (!match) return { kind: 'pass' }
   if (paywall.cors) applyCors(paywall.cors, request.header('origin'), exchange.response)
   const route = match.route

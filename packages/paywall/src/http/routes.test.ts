@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { RouteConfigurationError } from '../errors.js'
-import { compileRoutePattern, matchRoute } from './routes.js'
+import { compileRoutePattern, findRoute, matchRoute } from './routes.js'
 
 const table = [
   'GET /report',
@@ -65,6 +65,18 @@ describe('matchRoute', () => {
     expect(match('POST', '/reports/%E0%A4%A/items/x')?.params.id).toBe('%E0%A4%A')
   })
 
+  test('prices a percent-encoded path as the decoded path a router serves (fails closed)', () => {
+    // Hono and Fastify decode `/%72eport` to `/report` before routing: it must not pass unpaid.
+    expect(match('GET', '/%72eport')?.route).toBe('GET /report')
+    expect(match('GET', '/%72%65port/')?.route).toBe('GET /report')
+    // A malformed escape beside a valid one: the valid one is still decoded.
+    expect(match('GET', '/%72eport%')).toBeUndefined()
+    expect(match('POST', '/reports/%34%32/items/%')?.params).toEqual({ id: '42', item: '%' })
+    // Decoded once, as routers do: a double-encoded path stays encoded.
+    expect(match('GET', '/%2572eport')).toBeUndefined()
+    expect(match('POST', '/reports/%2534/items/x')?.params.id).toBe('%34')
+  })
+
   test('a * wildcard matches the rest, slashes included, for any method when none is named', () => {
     expect(match('PUT', '/files/a/b/c.txt')).toEqual({
       route: '/files/*',
@@ -82,5 +94,20 @@ describe('matchRoute', () => {
       route: key,
     }))
     expect(matchRoute(ordered, { method: 'GET', path: '/a/b' })?.route).toBe('GET /a/*')
+  })
+})
+
+describe('findRoute', () => {
+  test('takes the entry the router chose, with its params', () => {
+    expect(findRoute(table, { key: 'GET /report', params: { a: 'b' } })).toMatchObject({
+      route: 'GET /report',
+      params: { a: 'b' },
+    })
+  })
+
+  test('a key the table does not hold throws RouteConfigurationError (never served unpriced)', () => {
+    expect(() => findRoute(table, { key: 'GET /nope', params: {} })).toThrow(
+      expect.objectContaining({ name: 'RouteConfigurationError', route: 'GET /nope' }),
+    )
   })
 })

@@ -73,21 +73,58 @@ function decodeParam(value: string): string {
   }
 }
 
-/** The first entry, in declaration order, whose method and path match. */
+/**
+ * The path, and its percent-decoded form when it has one: a router that decodes before matching
+ * (Hono, Fastify's find-my-way) serves `/%72eport` as `/report`, so the paywall prices it as
+ * `/report` too. Each valid `%XX` run is decoded on its own and a malformed `%` left as it is,
+ * so a malformed escape can never make the decoded form disappear (fail closed).
+ */
+function pathForms(path: string): readonly string[] {
+  if (!path.includes('%')) return [path]
+  const decoded = path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run)
+    } catch {
+      return run
+    }
+  })
+  return decoded === path ? [path] : [path, decoded]
+}
+
+/** The first entry, in declaration order, whose method and path (as sent or decoded) match. */
 export function matchRoute<route>(
   table: readonly { pattern: RoutePattern; route: route }[],
   { method, path }: { method: string; path: string },
 ): RouteMatch<route> | undefined {
   const upper = method.toUpperCase()
+  const forms = pathForms(path)
   for (const entry of table) {
     if (!methodMatches(entry.pattern.method, upper)) continue
-    const found = entry.pattern.regexp.exec(path)
-    if (!found) continue
+    const index = forms.findIndex((form) => entry.pattern.regexp.test(form))
+    if (index === -1) continue
+    const found = entry.pattern.regexp.exec(forms[index]!)!
+    // Params of the path as sent are decoded here; those of the decoded form already are.
+    const decode = index === 0 ? decodeParam : (value: string) => value
     const params: Record<string, string> = {}
-    entry.pattern.names.forEach((name, index) => {
-      params[name] = decodeParam(found[index + 1] ?? '')
+    entry.pattern.names.forEach((name, position) => {
+      params[name] = decode(found[position + 1] ?? '')
     })
     return { pattern: entry.pattern, route: entry.route, params }
   }
   return undefined
+}
+
+/**
+ * The entry a framework's router already chose (by its key), with the router's params. A key the
+ * table does not hold is an adapter's bug: it throws `RouteConfigurationError` rather than serve
+ * the route unpriced.
+ */
+export function findRoute<route>(
+  table: readonly { pattern: RoutePattern; route: route }[],
+  { key, params }: { key: string; params: Readonly<Record<string, string>> },
+): RouteMatch<route> {
+  const entry = table.find((candidate) => candidate.pattern.key === key)
+  if (!entry)
+    throw new RouteConfigurationError({ route: key, reason: 'it is not in the route table' })
+  return { pattern: entry.pattern, route: entry.route, params: { ...params } }
 }

@@ -59,6 +59,12 @@ export type HttpExchange<raw = unknown> = {
   response: HttpResponseHeaders
   /** Runs the rest of the app (the handler) with its response held back. */
   run(): Promise<HttpHeld>
+  /**
+   * The route the framework's own router matched, when the adapter attaches the paywall to one
+   * route (a Next.js route handler, a Fastify route's `config`): its key in `routes`, and the
+   * router's params. The table is then not searched, so the path cannot be read two ways.
+   */
+  route?: { key: string; params: Readonly<Record<string, string>> } | undefined
 }
 
 /** What the adapter does with a request, as the HTTP layer decided it. */

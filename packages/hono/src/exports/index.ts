@@ -1,0 +1,56 @@
+// The provider's side of x402 for Hono: the paywall middleware (and, for one import, the
+// in-process facilitator, which lives in `@tollgate/evm`). The paywall itself is
+// `@tollgate/paywall` and `@tollgate/paywall/http`; its public parts are re-exported here so a
+// provider imports from one place. Nothing here needs Node: it runs on Workers, Deno and Bun too.
+
+export {
+  type CreateLocalFacilitatorParameters,
+  type CreateLocalFacilitatorReturnType,
+  createLocalFacilitator,
+} from '@tollgate/evm'
+export {
+  AgentConfigurationError,
+  type AgentConfigurationErrorType,
+  type AgentRegistrationEntry,
+  type AgentRegistrationFile,
+  type FailureStage,
+  type IdempotencyConfig,
+  InvalidPriceError,
+  type InvalidPriceErrorType,
+  type PaywallAgent,
+  type PaywallLogger,
+  type PaywallReason,
+  type PaywallStore,
+  PriceResolutionError,
+  type PriceResolutionErrorType,
+  paywallChannels,
+  paywallReasons,
+  RouteConfigurationError,
+  type RouteConfigurationErrorType,
+  type SettlementOrder,
+  UnsupportedSettlementModeError,
+  type UnsupportedSettlementModeErrorType,
+} from '@tollgate/paywall'
+export {
+  type CorsConfig,
+  type FailedEvent,
+  type PaymentEvent,
+  type PaymentOption,
+  type PaywallHooks,
+  type PaywallPageContext,
+  type PaywallPageOption,
+  type PaywallPageRenderer,
+  type PaywallRequest,
+  type RouteConfig,
+  type RoutePrice,
+  type Routes,
+  renderPaywallPage,
+  type SettledEvent,
+  type VerifiedEvent,
+} from '@tollgate/paywall/http'
+export {
+  type CreatePaywallErrorType,
+  type CreatePaywallParameters,
+  createPaywall,
+  type PaywallMiddleware,
+} from '../createPaywall.js'
