@@ -739,19 +739,14 @@ describe('route memory', () => {
   test('a resource named as the transport names it passes the resource rule, exactly only', () => {
     const policy = engine()
     const tool = new URL('https://mcp.example/mcp/tools/forecast')
-    const named = (resource: string, resourceNames?: readonly string[]) => {
-      const { paymentRequired } = challenge(option())
-      return policy.decide({
-        challenge: {
-          x402Version: 2,
-          paymentRequired: { ...paymentRequired, resource: { url: resource } },
-        },
+    const named = (resource: string, resourceNames?: readonly string[]) =>
+      policy.decide({
+        challenge: challengeAt(new URL(resource), option()),
         url: tool,
         method: 'tools/call',
         resourceNames,
         assets: registry,
       })
-    }
     expect(named('mcp://tool/forecast', ['mcp://tool/forecast']).route).toBe(
       'tools/call https://mcp.example/mcp/tools/forecast',
     )
