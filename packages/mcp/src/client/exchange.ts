@@ -7,7 +7,7 @@ import {
   ErrorCode,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { PaymentPayload, PaymentPayloadV1 } from '@tollgate/core'
+import { encodeHeader, type PaymentPayload, type PaymentPayloadV1 } from '@tollgate/core'
 import { type Attempt, type Payer, readSettlementValue } from '@tollgate/payer'
 import type { McpPaymentKeys } from '../keys.js'
 import { readErrorChallenge, readResultChallenge } from './readToolChallenge.js'
@@ -18,6 +18,8 @@ export type ToolTransport = {
   readonly client: Client
   readonly payer: Payer
   readonly keys: McpPaymentKeys
+  /** `json`: the payment object itself (the x402 MCP transport); `base64`: its base64 JSON string. */
+  readonly paymentEncoding: 'json' | 'base64'
 }
 
 /** One tool call: its parameters, the SDK's request options, and the tool's URL for the policy. */
@@ -34,14 +36,15 @@ export type ToolRequest = {
  * does not widen its schema.
  */
 export function sendToolCall(
-  { client, keys }: ToolTransport,
+  { client, keys, paymentEncoding }: ToolTransport,
   { params, options }: ToolRequest,
   payment?: PaymentPayload | PaymentPayloadV1 | undefined,
 ): Promise<CallToolResult> {
+  const value = paymentEncoding === 'base64' && payment ? encodeHeader(payment) : payment
   const sent =
     payment === undefined
       ? params
-      : { ...params, _meta: { ...params._meta, [keys.payment]: payment } }
+      : { ...params, _meta: { ...params._meta, [keys.payment]: value } }
   return client.request(
     { method: 'tools/call', params: sent },
     CallToolResultSchema,

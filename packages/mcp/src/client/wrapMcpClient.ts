@@ -52,6 +52,12 @@ export type WrapMcpClientParameters = {
   url?: string | URL | undefined
   /** The `_meta` keys of the payment and the settlement. @default the x402 MCP transport's */
   keys?: Partial<McpPaymentKeys> | undefined
+  /**
+   * How the payment is put in `_meta`: the object itself, as the x402 MCP transport says, or its
+   * base64 JSON (the `X-PAYMENT` string), which Vercel's `x402-mcp` server requires.
+   * @default 'json'
+   */
+  paymentEncoding?: 'json' | 'base64' | undefined
 }
 
 /** What {@link PayingMcpClient.callTool} takes besides the SDK's request options. */
@@ -128,7 +134,12 @@ export function wrapMcpClient(
     assets: parameters.assets,
     reconcile: parameters.reconcile,
   })
-  const transport: ToolTransport = { client, payer, keys: resolveKeys(parameters.keys) }
+  const transport: ToolTransport = {
+    client,
+    payer,
+    keys: resolveKeys(parameters.keys),
+    paymentEncoding: parameters.paymentEncoding ?? 'json',
+  }
   const server = parameters.url === undefined ? undefined : new URL(parameters.url)
   const serverUrl = () =>
     server ??
