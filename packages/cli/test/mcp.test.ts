@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -239,6 +243,38 @@ describe('tollgate mcp', () => {
     } finally {
       await client.close()
       await stopCli(cli)
+    }
+  })
+
+  test('the host configuration the docs show starts the server, within its limits', async () => {
+    const file = fileURLToPath(
+      new URL('../../../examples/paid-mcp/mcp-host-config.json', import.meta.url),
+    )
+    const host = JSON.parse(readFileSync(file, 'utf8')).mcpServers.tollgate as {
+      args: string[]
+      env: Record<string, string>
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-mcp-host-'))
+    try {
+      const keyFile = join(dir, 'agent.key')
+      writeFileSync(keyFile, devnet.accounts[0]!.privateKey)
+      // The documented arguments, with this machine's paths: the key file, the receipts.
+      const args = host.args.slice(host.args.indexOf('mcp'))
+      args[args.indexOf('--key-file') + 1] = keyFile
+      expect(Object.keys(host.env)).toEqual(['TOLLGATE_RECEIPTS'])
+      // The host closes stdin at once: the server starts, then stops.
+      const { code, stdout, stderr } = await runCli(args, {
+        stdin: Readable.from([]),
+        env: { TOLLGATE_RECEIPTS: join(dir, 'receipts.jsonl') },
+      })
+      expect(stderr).toContain(
+        `paying from ${devnet.accounts[0]!.address}: at most $0.05 a call, $2 per 86400000 ms`,
+      )
+      expect(stderr).toContain('serving MCP on stdio')
+      expect(code).toBe(0)
+      expect(stdout).toBe('')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 
