@@ -1,12 +1,12 @@
 import type { AsyncLocalStorage } from 'node:async_hooks'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { isTollgateError, parseMoney } from '@tollgate/core'
+import { parseMoney } from '@tollgate/core'
 import type { Asset } from '@tollgate/evm'
 import { getReceipt, PolicyRefusedError, type WrapFetchReturnType } from '@tollgate/fetch'
 import { z } from 'zod'
 import { describeReceipt } from './describeReceipt.js'
-import { jsonResult, type Redact } from './result.js'
+import { jsonResult, type Redact, reasonOf } from './result.js'
 
 /** What `x402_fetch` works with: the paying fetch and the per-call ceiling it may lower. */
 export type FetchToolContext = {
@@ -106,10 +106,7 @@ function refusal(error: unknown): Record<string, unknown> {
       reason: error.shortMessage,
       nothingSigned: true,
     }
-  const reason = isTollgateError(error)
-    ? error.shortMessage
-    : ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '')
-  return { refused: false, failed: true, reason }
+  return { refused: false, failed: true, reason: reasonOf(error) }
 }
 
 function isAmount(text: string): boolean {

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { findAgents } from '@tollgate/identity'
 import type { Address, Chain, PublicClient, Transport } from 'viem'
 import { z } from 'zod'
-import { jsonResult, type Redact } from './result.js'
+import { jsonResult, type Redact, reasonOf } from './result.js'
 
 /** Where `x402_find_agents` looks: a chain and its Identity Registry, when configured. */
 export type AgentRegistryContext = {
@@ -37,15 +37,21 @@ export function registerFindAgentsTool(server: McpServer, context: AgentRegistry
           redact,
           { isError: true },
         )
-      const found = await findAgents(registry.publicClient, {
-        registry: registry.address,
-        ...(fromBlock !== undefined ? { fromBlock: BigInt(fromBlock) } : {}),
-        filter: {
-          ...(service ? { service: [service] } : {}),
-          ...(x402 ? { x402Support: true } : {}),
-        },
-        fetchOptions: { allowHttp: context.allowHttp },
-      })
+      let found: Awaited<ReturnType<typeof findAgents>>
+      try {
+        found = await findAgents(registry.publicClient, {
+          registry: registry.address,
+          ...(fromBlock !== undefined ? { fromBlock: BigInt(fromBlock) } : {}),
+          filter: {
+            ...(service ? { service: [service] } : {}),
+            ...(x402 ? { x402Support: true } : {}),
+          },
+          fetchOptions: { allowHttp: context.allowHttp },
+        })
+      } catch (error) {
+        // The registry could not be read (the RPC is down, not a registry): say so, redacted.
+        return jsonResult({ failed: true, reason: reasonOf(error) }, redact, { isError: true })
+      }
       return jsonResult(
         {
           agents: found.map((agent) => ({

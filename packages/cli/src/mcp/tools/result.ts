@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { isTollgateError } from '@tollgate/core'
 import { toJson } from '../../output.js'
 
 /** Redacts text before it leaves the process: every secret the command read is replaced. */
@@ -19,4 +20,10 @@ export function jsonResult(
     structuredContent: JSON.parse(text) as Record<string, unknown>,
     ...(isError ? { isError: true } : {}),
   }
+}
+
+/** What went wrong, in one line: a Tollgate error's short message, else the first line. */
+export function reasonOf(error: unknown): string {
+  if (isTollgateError(error)) return error.shortMessage
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
 }
