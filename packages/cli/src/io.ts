@@ -1,9 +1,13 @@
+import type { Readable } from 'node:stream'
+
 /** Where a command writes and what it reads from its environment, so it runs in-process in tests. */
 export type CliIo = {
   /** Results: the table, the JSON document, the response body. */
   stdout: { write(text: string): unknown }
   /** Progress lines and error messages. */
   stderr: { write(text: string): unknown }
+  /** What `tollgate mcp` reads its MCP messages from over stdio. @default process.stdin */
+  stdin?: Readable | undefined
   /** The environment (`TOLLGATE_*`). @default {} */
   env?: Readonly<Record<string, string | undefined>> | undefined
   /** Relative paths (`--config`, `--key-file`) resolve from here. @default process.cwd() */

@@ -14,6 +14,8 @@ export type Output = {
   document(value: unknown): void
   /** Registers a secret: from now on it is replaced by `[redacted]` wherever it would be written. */
   addSecret(secret: string): void
+  /** `text` with every registered secret replaced, for what leaves by another way (an MCP result). */
+  redact(text: string): string
 }
 
 export function createOutput(io: CliIo, { json }: { json: boolean }): Output {
@@ -29,6 +31,7 @@ export function createOutput(io: CliIo, { json }: { json: boolean }): Output {
     stderr: (text) => void io.stderr.write(redact(text)),
     progress: (text) => void io.stderr.write(redact(`• ${text}\n`)),
     document: (value) => void io.stdout.write(redact(`${toJson(value)}\n`)),
+    redact,
     addSecret(secret) {
       // A hex key may be written with or without 0x, in either case.
       const bare = secret.replace(/^0x/i, '')

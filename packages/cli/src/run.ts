@@ -1,6 +1,7 @@
 import { agentCommand } from './commands/agent.js'
 import { devCommand } from './commands/dev.js'
 import { facilitatorCommand } from './commands/facilitator.js'
+import { mcpCommand } from './commands/mcp.js'
 import { payCommand } from './commands/pay.js'
 import { type CliIo, type Command, exitCodes } from './io.js'
 import { version } from './version.js'
@@ -11,6 +12,7 @@ export const commands: readonly Command[] = [
   facilitatorCommand,
   payCommand,
   agentCommand,
+  mcpCommand,
 ]
 
 const help = `Usage: tollgate <command> [options]
@@ -28,6 +30,7 @@ Examples:
   tollgate pay https://api.example.com/report --key-file ./agent.key --max '$0.05'
   tollgate facilitator --config facilitator.json
   tollgate agent resolve 7 --rpc https://sepolia.base.org --registry 0x8004...
+  tollgate mcp --key-file ./agent.key --max-per-call '$0.05' --budget '$2'
 `
 
 /**

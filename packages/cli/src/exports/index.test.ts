@@ -11,10 +11,13 @@ test('exports', () => {
       "exitCodes",
       "facilitatorConfigSchema",
       "loadFacilitatorConfig",
+      "loadMcpConfig",
+      "mcpConfigSchema",
       "run",
       "runAgent",
       "runDev",
       "runFacilitator",
+      "runMcp",
       "runPay",
       "version",
     ]

@@ -3,6 +3,7 @@
 export { runAgent } from '../commands/agent.js'
 export { runDev } from '../commands/dev.js'
 export { runFacilitator } from '../commands/facilitator.js'
+export { runMcp } from '../commands/mcp.js'
 export { type Requirement, runPay } from '../commands/pay.js'
 export type { DevBalance, DevCall, DevReport } from '../dev/runBuyer.js'
 export {
@@ -21,5 +22,11 @@ export {
   loadFacilitatorConfig,
 } from '../facilitator/facilitatorConfig.js'
 export { type CliIo, type Command, exitCodes } from '../io.js'
+export {
+  type LoadMcpConfigParameters,
+  loadMcpConfig,
+  type McpConfig,
+  mcpConfigSchema,
+} from '../mcp/mcpConfig.js'
 export { commands, run } from '../run.js'
 export { version } from '../version.js'

@@ -127,7 +127,8 @@ export function toConfigIssues(error: z.ZodError): ConfigIssue[] {
   })
 }
 
-async function readJsonFile(path: string, cwd: string): Promise<Record<string, unknown>> {
+/** Reads a JSON object from `path` (relative to `cwd`); `ConfigError` when it cannot. */
+export async function readJsonFile(path: string, cwd: string): Promise<Record<string, unknown>> {
   let text: string
   try {
     text = await readFile(resolve(cwd, path), 'utf8')

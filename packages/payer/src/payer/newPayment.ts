@@ -23,6 +23,11 @@ export type PaymentSource = {
   readonly requestedUrl?: URL | undefined
   /** The HTTP method, or the transport's verb for the call (rate limits and price lists key on it). */
   readonly method: string
+  /**
+   * Other names the transport knows the paid resource by, when they are not URLs of `url` (an MCP
+   * tool's `mcp://tool/<name>`): a challenge naming one of them exactly passes the resource rule.
+   */
+  readonly resourceNames?: readonly string[] | undefined
 }
 
 /** The parameters of `signNewPayment`. */
@@ -51,6 +56,7 @@ export async function signNewPayment(
     url,
     requestedUrl: source.requestedUrl ?? url,
     method,
+    resourceNames: source.resourceNames,
     assets: ctx.registry,
   }
   const id = crypto.randomUUID()

@@ -735,6 +735,24 @@ describe('route memory', () => {
       ).guard,
     ).toBe('resource')
   })
+
+  test('a resource named as the transport names it passes the resource rule, exactly only', () => {
+    const policy = engine()
+    const tool = new URL('https://mcp.example/mcp/tools/forecast')
+    const named = (resource: string, resourceNames?: readonly string[]) =>
+      policy.decide({
+        challenge: challengeAt(new URL(resource), option()),
+        url: tool,
+        method: 'tools/call',
+        resourceNames,
+        assets: registry,
+      })
+    expect(named('mcp://tool/forecast', ['mcp://tool/forecast']).route).toBe(
+      'tools/call https://mcp.example/mcp/tools/forecast',
+    )
+    expect(refusal(() => named('mcp://tool/forecast')).guard).toBe('resource')
+    expect(refusal(() => named('mcp://tool/other', ['mcp://tool/forecast'])).guard).toBe('resource')
+  })
 })
 
 describe('hooks', () => {

@@ -26,12 +26,14 @@ export function contextOf(
     url,
     requestedUrl,
     method,
+    resourceNames = [],
     identity,
     prepared,
   }: {
     url: URL
     requestedUrl: URL
     method: string
+    resourceNames?: readonly string[] | undefined
     identity: AgentClaim
     prepared?: Preparation | undefined
   },
@@ -43,6 +45,7 @@ export function contextOf(
     url,
     requestedUrl,
     method,
+    resourceNames,
     route,
     now: state.now(),
     routeState: state.memory.get(route),
@@ -70,14 +73,23 @@ export function contextOf(
  */
 export function decide(
   state: PolicyState,
-  { challenge, url, requestedUrl = url, method, assets, prepared, id }: DecisionParameters,
+  {
+    challenge,
+    url,
+    requestedUrl = url,
+    method,
+    resourceNames,
+    assets,
+    prepared,
+    id,
+  }: DecisionParameters,
 ): PaymentDecision {
   // Everything from here to the reservation is synchronous: no other call can spend, pin a
   // route or take a rate-limit slot in between.
   const { ledger, memory, resolved } = state
   const { select } = state.parameters
   const identity = prepared?.identity ?? readAgentClaim(challenge)
-  const context = contextOf(state, { url, requestedUrl, method, identity, prepared })
+  const context = contextOf(state, { url, requestedUrl, method, resourceNames, identity, prepared })
   const host = url.host
   const result = selectRequirement(resolved, {
     candidates: toCandidates(challenge, { assets, decimalsOf: state.decimalsOf }),

@@ -58,6 +58,8 @@ export type GuardContext = {
   /** The URL the caller asked for. */
   readonly requestedUrl: URL
   readonly method: string
+  /** Other names of the resource paid, which a challenge may give (an MCP tool's `mcp://tool/<name>`). */
+  readonly resourceNames: readonly string[]
   readonly route: string
   readonly now: number
   /** What the policy remembers about the route; `undefined` before its first payment. */
@@ -213,8 +215,10 @@ export const redirectGuard: Guard = (candidate, policy, { url, requestedUrl }) =
   }
 }
 
-/** The challenge must be for the URL that answered it. */
-export const resourceGuard: Guard = (candidate, policy, { url }) => {
+/** The challenge must be for the URL that answered it (or name the resource as the transport does). */
+export const resourceGuard: Guard = (candidate, policy, { url, resourceNames }) => {
+  if (candidate.resource !== undefined && resourceNames.includes(candidate.resource))
+    return undefined
   const reason = resourceMismatch(candidate.resource, url, policy.resourceBinding)
   if (reason === undefined) return undefined
   return {

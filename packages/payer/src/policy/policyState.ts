@@ -36,6 +36,8 @@ export type DecisionParameters = {
    */
   readonly requestedUrl?: URL | undefined
   readonly method: string
+  /** Other names of the resource paid, which a challenge may give (see `PaymentSource`). */
+  readonly resourceNames?: readonly string[] | undefined
   /** The asset registry: decimals and EIP-712 domains. */
   readonly assets: readonly Asset[]
   /** What `prepare` found for this challenge; without it, hooks count as not run. */
