@@ -1,7 +1,7 @@
 import { type Message, Role, type Task } from '@a2a-js/sdk'
 import { ClientFactory } from '@a2a-js/sdk/client'
-import { x402MetadataKeys } from '../src/exports/index.js'
 import type { SendMessageParameters } from '../src/exports/client.js'
+import { x402MetadataKeys } from '../src/exports/index.js'
 
 /** An SDK client of the merchant at `url`, from its card. */
 export function connect(url: string) {
@@ -17,7 +17,14 @@ export function forecastRequest(text = 'Forecast for Oslo, please.'): SendMessag
       taskId: '',
       contextId: '',
       role: Role.ROLE_USER,
-      parts: [{ content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: '' }],
+      parts: [
+        {
+          content: { $case: 'text', value: text },
+          metadata: undefined,
+          filename: '',
+          mediaType: '',
+        },
+      ],
       metadata: undefined,
       extensions: [],
       referenceTaskIds: [],

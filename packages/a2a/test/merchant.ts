@@ -1,11 +1,15 @@
 import type { AgentCard } from '@a2a-js/sdk'
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express'
-import type { FacilitatorClient } from '@tollgate/core'
 import type { Devnet } from '@tollgate/contracts/devnet'
+import type { FacilitatorClient } from '@tollgate/core'
 import { createLocalFacilitator } from '@tollgate/evm'
 import { listen } from '@tollgate/test'
 import express from 'express'
-import { type A2APaywall, type CreateA2APaywallParameters, createA2APaywall } from '../src/exports/server.js'
+import {
+  type A2APaywall,
+  type CreateA2APaywallParameters,
+  createA2APaywall,
+} from '../src/exports/server.js'
 
 /** A merchant agent on loopback: the SDK's JSON-RPC transport (A2A 1.0 and the 0.3 wire). */
 export type Merchant = {
@@ -72,7 +76,10 @@ export async function startMerchant(
   })
   app.use(
     '/.well-known/agent-card.json',
-    agentCardHandler({ agentCardProvider: paywall.requestHandler, legacyCompat: { enabled: true } }),
+    agentCardHandler({
+      agentCardProvider: paywall.requestHandler,
+      legacyCompat: { enabled: true },
+    }),
   )
   app.use(
     '/a2a',
