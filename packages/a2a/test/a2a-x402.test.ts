@@ -81,7 +81,7 @@ test('npm a2a-x402 (v0.1, x402 v1) pays a Tollgate merchant over the A2A 0.3 wir
       buyer!.account.signTypedData({
         domain,
         types,
-        primaryType: 'TransferWithAuthorization',
+        primaryType: 'TransferWithAuthorization' as never,
         message,
       }),
   }

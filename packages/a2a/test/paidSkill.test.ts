@@ -230,12 +230,13 @@ describe('replays and refusals', () => {
     merchant = await startMerchant(devnet, { skills: forecastSkill(runs) })
     const client = await connect(merchant.url)
     let signatures = 0
-    const account = {
-      ...buyer!.account,
-      signTypedData: (parameters: Parameters<typeof buyer.account.signTypedData>[0]) => {
+    const signer = buyer!.account
+    const account: typeof signer = {
+      ...signer,
+      signTypedData: ((parameters) => {
         signatures++
-        return buyer!.account.signTypedData(parameters)
-      },
+        return signer.signTypedData(parameters)
+      }) as typeof signer.signTypedData,
     }
     const paying = wrapA2AClient(client, {
       account,
