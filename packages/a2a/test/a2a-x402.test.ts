@@ -77,13 +77,14 @@ test('npm a2a-x402 (v0.1, x402 v1) pays a Tollgate merchant over the A2A 0.3 wir
   // Its wallet interface is ethers' `signTypedData(domain, types, value)`.
   const wallet = {
     address: buyer!.address,
-    signTypedData: (domain: never, types: never, message: never) =>
+    signTypedData: (domain: unknown, types: unknown, message: unknown) =>
+      // Typed data from the peer, typed by viem only at run time.
       buyer!.account.signTypedData({
         domain,
         types,
-        primaryType: 'TransferWithAuthorization' as never,
+        primaryType: 'TransferWithAuthorization',
         message,
-      }),
+      } as never),
   }
   const payload = await peer.processPaymentRequired(required, wallet)
   // It writes validAfter/validBefore as JSON numbers where x402 has decimal strings: the strict
