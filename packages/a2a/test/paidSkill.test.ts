@@ -1,6 +1,7 @@
 import { type Task, TaskState } from '@a2a-js/sdk'
 import { ServiceParameters, withA2AExtensions } from '@a2a-js/sdk/client'
-import { testUsdcAbi } from '@tollgate/contracts'
+import { deployRegistries, testUsdcAbi } from '@tollgate/contracts'
+import { createPayeeVerifier, createRegistrationFile, registerAgent } from '@tollgate/identity'
 import { createPayer, PolicyRefusedError } from '@tollgate/payer'
 import { useDevnet } from '@tollgate/test'
 import { type Address, erc20Abi, type Hash, parseEventLogs } from 'viem'
@@ -265,6 +266,72 @@ describe('replays and refusals', () => {
       'payment-rejected',
     ])
     expect(JSON.stringify(tasks[0])).not.toContain(x402MetadataKeys.payload)
+  })
+})
+
+describe('the payee check', () => {
+  test("pays only the agent's ERC-8004 wallet: a task paying another address is never signed", async () => {
+    const [buyer, seller, other] = devnet.accounts
+    const registries = await deployRegistries(
+      devnet.walletClient(devnet.deployer.account),
+      devnet.publicClient,
+    )
+    // The seller's identity; its verified wallet is the seller's address (the owner's, by default).
+    const agent = await registerAgent(devnet.walletClient(seller!.account), {
+      registry: registries.identityRegistry,
+      file: createRegistrationFile({ name: 'forecast-agent', x402Support: true }),
+      publish: { kind: 'data' },
+    })
+    const identity = { agentRegistry: agent.agentRegistry, agentId: agent.agentId }
+    let signatures = 0
+    const signer = buyer!.account
+    const account: typeof signer = {
+      ...signer,
+      signTypedData: ((parameters) => {
+        signatures++
+        return signer.signTypedData(parameters)
+      }) as typeof signer.signTypedData,
+    }
+    const payWith = async (url: string) =>
+      wrapA2AClient(await connect(url), {
+        account,
+        assets: [devnet.usdc],
+        reconcile: false,
+        policy: { verifyPayee: createPayeeVerifier(devnet.publicClient), requireIdentity: true },
+      })
+
+    // The merchant names the seller's identity but asks to be paid elsewhere.
+    const runs = { count: 0 }
+    const skills = forecastSkill(runs)
+    merchant = await startMerchant(devnet, {
+      agent: identity,
+      skills: { forecast: { ...skills.forecast, payTo: other!.address } },
+    })
+    const before = await balanceOf(other!.address)
+    const paying = await payWith(merchant.url)
+    const error = await paying.sendMessage(forecastRequest()).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(PolicyRefusedError)
+    // The identity guard: the payee is not the named agent's verified wallet.
+    expect((error as PolicyRefusedError).guard).toBe('identity')
+    expect((error as PolicyRefusedError).refusal.values).toMatchObject({
+      payTo: other!.address,
+      agentId: agent.agentId,
+    })
+    expect(signatures).toBe(0)
+    expect(runs.count).toBe(0)
+    expect(await balanceOf(other!.address)).toBe(before)
+    await merchant.close()
+
+    // Paid to the agent's wallet, the same client pays: one transfer to the seller.
+    merchant = await startMerchant(devnet, { agent: identity, skills: forecastSkill(runs) })
+    const { result, receipt } = await (await payWith(merchant.url)).sendMessage(forecastRequest())
+    expect((result as Task).status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
+    expect(receipt?.status).toBe('settled')
+    expect(signatures).toBe(1)
+    const transfers = await transfersOf(receipt!.transaction as Hash)
+    expect(transfers.map((transfer) => transfer.args)).toEqual([
+      { from: buyer!.address, to: seller!.address, value: 10_000n },
+    ])
   })
 })
 
