@@ -9,11 +9,11 @@ export default defineConfig({
     alias: [
       { find: /^@tollgate\/test$/, replacement: `${root}packages/test/src/index.ts` },
       {
-        find: /^@tollgate\/([a-z-]+)$/,
+        find: /^@tollgate\/([a-z0-9-]+)$/,
         replacement: `${root}packages/$1/src/exports/index.ts`,
       },
       {
-        find: /^@tollgate\/([a-z-]+)\/([a-z-]+)$/,
+        find: /^@tollgate\/([a-z0-9-]+)\/([a-z0-9-]+)$/,
         replacement: `${root}packages/$1/src/exports/$2.ts`,
       },
     ],

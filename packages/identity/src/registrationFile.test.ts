@@ -54,6 +54,25 @@ describe('createRegistrationFile', () => {
   })
 })
 
+describe('A2A and MCP endpoints', () => {
+  test('are written as the ERC spells them, after the other services', () => {
+    const file = createRegistrationFile({
+      name: 'two-doors',
+      services: [{ name: 'web', endpoint: 'https://a.example/api' }],
+      a2a: { endpoint: 'https://a.example/.well-known/agent-card.json', version: '1.0' },
+      mcp: { endpoint: 'https://a.example/mcp' },
+    })
+    expect(file.services).toEqual([
+      { name: 'web', endpoint: 'https://a.example/api' },
+      { name: 'A2A', endpoint: 'https://a.example/.well-known/agent-card.json', version: '1.0' },
+      { name: 'MCP', endpoint: 'https://a.example/mcp' },
+    ])
+    expect(findService(parseRegistrationFile(JSON.stringify(file)).services, 'a2a')?.version).toBe(
+      '1.0',
+    )
+  })
+})
+
 describe('parseRegistrationFile', () => {
   test('reads the legacy endpoints and x402support spellings', () => {
     const legacy = {

@@ -47,6 +47,14 @@ export type RegistrationEntry = z.infer<typeof registrationEntrySchema>
 /** Trust models ERC-8004 names; others are allowed. */
 export type SupportedTrust = 'reputation' | 'crypto-economic' | 'tee-attestation' | (string & {})
 
+/** Where one of the agent's protocols answers: an endpoint and the protocol version it speaks. */
+export type AgentEndpoint = {
+  /** For A2A, the agent card's URL (`https://agent.example/.well-known/agent-card.json`). */
+  endpoint: string
+  /** The protocol version (A2A `'1.0'` or `'0.3.0'`; MCP `'2025-06-18'`). */
+  version?: string | undefined
+}
+
 export type CreateRegistrationFileParameters = {
   name: string
   description?: string | undefined
@@ -54,6 +62,10 @@ export type CreateRegistrationFileParameters = {
   image?: string | undefined
   /** @default [] */
   services?: readonly RegistrationService[] | undefined
+  /** The agent's A2A card, listed after `services` as `{ name: 'A2A', endpoint, version }`. */
+  a2a?: AgentEndpoint | undefined
+  /** The agent's MCP server, listed after `services` (and `a2a`) as `{ name: 'MCP', endpoint, version }`. */
+  mcp?: AgentEndpoint | undefined
   /** Whether the agent's services accept x402 payments. @default false */
   x402Support?: boolean | undefined
   /** @default true */
@@ -74,6 +86,7 @@ export type CreateRegistrationFileParameters = {
  *   name: 'weather-agent',
  *   description: 'Paid weather reports',
  *   services: [{ name: 'web', endpoint: 'https://weather.example/api' }],
+ *   a2a: { endpoint: 'https://weather.example/.well-known/agent-card.json', version: '1.0' },
  *   x402Support: true,
  * })
  */
@@ -85,6 +98,8 @@ export function createRegistrationFile(
     description,
     image,
     services = [],
+    a2a,
+    mcp,
     x402Support = false,
     active = true,
     registrations = [],
@@ -95,7 +110,7 @@ export function createRegistrationFile(
     name,
     ...(description === undefined ? {} : { description }),
     ...(image === undefined ? {} : { image }),
-    services: [...services],
+    services: [...services, ...protocolService('A2A', a2a), ...protocolService('MCP', mcp)],
     x402Support,
     active,
     registrations: [...registrations],
@@ -103,6 +118,13 @@ export function createRegistrationFile(
       ? {}
       : { supportedTrust: [...supportedTrust] }),
   })
+}
+
+/** The service entry of a protocol endpoint, in the ERC's spelling (`A2A`, `MCP`). */
+function protocolService(name: 'A2A' | 'MCP', given: AgentEndpoint | undefined) {
+  if (!given) return []
+  const { endpoint, version } = given
+  return [{ name, endpoint, ...(version === undefined ? {} : { version }) }]
 }
 
 /**

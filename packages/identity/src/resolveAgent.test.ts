@@ -115,6 +115,12 @@ describe('resolveAgent', () => {
     })
     expect(agent.services.map((s) => s.name)).toEqual(['A2A', 'MCP'])
     expect(agent.getService('mcp')?.endpoint).toBe('https://legacy.example/mcp')
+    expect(agent.a2a).toEqual({
+      name: 'A2A',
+      endpoint: 'https://legacy.example/.well-known/agent-card.json',
+      version: '0.3.0',
+    })
+    expect(agent.mcp?.endpoint).toBe('https://legacy.example/mcp')
     expect(agent.getService('OASF')).toBeUndefined()
     expect(agent.file?.x402Support).toBe(true)
     expect(agent.flags).toMatchObject({

@@ -57,6 +57,10 @@ export type ResolvedAgent = {
   file: RegistrationFile | undefined
   /** The file's services (`endpoints` in legacy files). */
   services: readonly RegistrationService[]
+  /** The agent's A2A card (its `A2A` service, any case); `undefined` when it lists none. */
+  a2a: RegistrationService | undefined
+  /** The agent's MCP server (its `MCP` service, any case); `undefined` when it lists none. */
+  mcp: RegistrationService | undefined
   /** The verified payment wallet from `getAgentWallet`; `undefined` when unset. */
   agentWallet: Address | undefined
   flags: AgentFlags
@@ -146,6 +150,8 @@ export async function toResolvedAgent(state: {
     agentURI,
     file,
     services,
+    a2a: findService(services, 'A2A'),
+    mcp: findService(services, 'MCP'),
     agentWallet,
     flags: {
       registrationMismatch:

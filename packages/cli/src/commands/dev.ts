@@ -7,7 +7,7 @@ import { createOutput, reportError } from '../output.js'
 import { parseArgs } from '../parseArgs.js'
 import { waitForAbort } from '../waitForAbort.js'
 
-const help = `Usage: tollgate dev [--keep] [--json]
+const help = `Usage: tollgate dev [--a2a] [--keep] [--json]
 
 Runs the whole system on a local devnet, in one command: anvil with test USDC, the ERC-8004
 registries, a facilitator on SQLite (a temporary file) served over HTTP, a seller agent (a paid
@@ -19,6 +19,9 @@ Progress goes to stderr, the report (calls, amounts, transactions, gas, balances
 stdout. Everything started is stopped and the temporary directory removed before it exits.
 
 Options:
+  --a2a         the same loop over A2A: the seller is an A2A agent whose registration lists its
+                agent card, and each call is a task of its paid skill, paid inside the task
+                (the a2a-x402 extension)
   --keep        keep the devnet, facilitator and seller running after the report, print their
                 URLs, contract addresses and the devnet's test keys, and stop on Ctrl-C
   --json        print one JSON document instead of the tables
@@ -27,6 +30,7 @@ Options:
 Examples:
   tollgate dev
   tollgate dev --json | jq '.calls'
+  tollgate dev --a2a
   tollgate dev --keep     # then, in another shell: tollgate pay <seller URL> ...
 `
 
@@ -81,20 +85,27 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
   let output = createOutput(io, { json })
   let stack: DevStack | undefined
   try {
-    const { values } = parseArgs(argv, { keep: { type: 'boolean' } }, { positionals: false })
+    const { values } = parseArgs(
+      argv,
+      { keep: { type: 'boolean' }, a2a: { type: 'boolean' } },
+      { positionals: false },
+    )
     json = values.json === true
     output = createOutput(io, { json })
     if (values.help) {
       output.stdout(help)
       return exitCodes.ok
     }
-    stack = await startDevStack({ progress: output.progress })
+    stack = await startDevStack({ progress: output.progress, a2a: values.a2a === true })
     // Ctrl-C during the run stops the stack at once; the step in progress then fails.
     const started = stack
     const interrupt = () => void started.close()
     io.signal?.addEventListener('abort', interrupt, { once: true })
     if (io.signal?.aborted) interrupt()
-    const report = await runBuyer(stack, { progress: output.progress }).catch((error) => {
+    const report = await runBuyer(stack, {
+      progress: output.progress,
+      a2a: values.a2a === true,
+    }).catch((error) => {
       throw io.signal?.aborted ? new InterruptedError({ cause: error }) : error
     })
     io.signal?.removeEventListener('abort', interrupt)

@@ -1,5 +1,5 @@
 import { testUsdcAbi } from '@tollgate/contracts'
-import { getReceipt, PolicyRefusedError, type Receipt, wrapFetch } from '@tollgate/fetch'
+import { PolicyRefusedError, type Receipt } from '@tollgate/fetch'
 import {
   createPayeeVerifier,
   findAgents,
@@ -10,13 +10,17 @@ import {
 } from '@tollgate/identity'
 import type { Address, Hash } from 'viem'
 import { DevScenarioError } from '../errors.js'
+import { type DevPolicy, payOverA2A, payOverHttp } from './payers.js'
 import type { DevStack } from './startDevStack.js'
 
 /** One call the buyer made. */
 export type DevCall = {
   call: number
-  /** The HTTP status, or `refused` when the budget refused it before anything was signed. */
-  status: number | 'refused'
+  /**
+   * The HTTP status (over A2A, the task's state: `completed`), or `refused` when the budget
+   * refused it before anything was signed.
+   */
+  status: number | string
   /** Atomic units of test USDC paid; 0n when nothing was paid. */
   amount: bigint
   transaction: Hash | undefined
@@ -40,6 +44,7 @@ export type DevReport = {
   network: string
   agentId: bigint
   agentRegistry: string
+  /** The paid API, or over A2A the agent card's URL. */
   endpoint: string
   /** The seller's verified wallet, the only payee the buyer accepts. */
   agentWallet: Address
@@ -69,17 +74,19 @@ const fetchOptions = { allowHttp: true } as const
 /**
  * The buyer agent: finds the seller in the identity registry, resolves it, checks its domain and
  * wallet, calls it `devCalls` times within `devBudget` (the last call is refused by the budget
- * before anything is signed) and leaves feedback citing the last settlement transaction.
+ * before anything is signed) and leaves feedback citing the last settlement transaction. With
+ * `a2a`, it finds the seller's A2A card and each call is a task paid inside the task.
  */
 export async function runBuyer(
   stack: DevStack,
-  { progress }: { progress(text: string): void },
+  { progress, a2a = false }: { progress(text: string): void; a2a?: boolean | undefined },
 ): Promise<DevReport> {
   const { devnet, registries, buyer, seller, settler } = stack
+  const service = a2a ? 'A2A' : 'web'
 
   const found = await findAgents(devnet.publicClient, {
     registry: registries.identityRegistry,
-    filter: { service: 'web', x402Support: true, active: true },
+    filter: { service, x402Support: true, active: true },
     fetchOptions,
   })
   if (found.length !== 1)
@@ -92,11 +99,11 @@ export async function runBuyer(
     agentId: found[0]!.agentId,
     fetchOptions,
   })
-  const endpoint = agent.getService('web')?.endpoint
+  const endpoint = agent.getService(service)?.endpoint
   if (!endpoint)
     throw new DevScenarioError({
       step: 'service',
-      message: `Agent #${agent.agentId} lists no web service.`,
+      message: `Agent #${agent.agentId} lists no ${service} service.`,
     })
   const domain = await verifyAgentDomain({ agent, endpoint, fetchOptions })
   if (!domain.verified)
@@ -114,20 +121,14 @@ export async function runBuyer(
   )
 
   const receipts: Receipt[] = []
-  const pay = wrapFetch(fetch, {
-    account: buyer.account,
-    assets: [devnet.usdc],
-    onReceipt: (receipt) => void receipts.push(receipt),
-    // The devnet proves what happened to a refused payment, as a public RPC would.
-    reconcile: { chains: { [devnet.network]: devnet.publicClient } },
-    policy: {
-      assets: [{ network: devnet.network, address: devnet.usdc.address }],
-      maxPerRequest,
-      budgets: [{ scope: 'host', limit: devBudget, windowMs: 86_400_000 }],
-      verifyPayee: createPayeeVerifier(devnet.publicClient, { fetchOptions, verifyDomain: true }),
-      requireIdentity: true,
-    },
-  })
+  const policy: DevPolicy = {
+    assets: [{ network: devnet.network, address: devnet.usdc.address }],
+    maxPerRequest,
+    budgets: [{ scope: 'host', limit: devBudget, windowMs: 86_400_000 }],
+    verifyPayee: createPayeeVerifier(devnet.publicClient, { fetchOptions, verifyDomain: true }),
+    requireIdentity: true,
+  }
+  const pay = a2a ? await payOverA2A(stack, endpoint, policy) : payOverHttp(stack, endpoint, policy)
   progress(`buyer ${buyer.address}: at most ${maxPerRequest} a call, ${devBudget} for this host`)
 
   const readUsdc = (address: Address) =>
@@ -148,23 +149,22 @@ export async function runBuyer(
   const calls: DevCall[] = []
   for (let call = 1; call <= devCalls; call++) {
     try {
-      const response = await pay(endpoint)
-      await response.arrayBuffer()
-      const receipt = getReceipt(response)
+      const { status, receipt } = await pay()
+      if (receipt) receipts.push(receipt)
       const transaction = receipt?.transaction as Hash | undefined
       const mined = transaction
         ? await devnet.publicClient.getTransactionReceipt({ hash: transaction })
         : undefined
       calls.push({
         call,
-        status: response.status,
+        status,
         amount: receipt?.status === 'settled' ? receipt.amount : 0n,
         transaction,
         gasUsed: mined?.gasUsed,
         blockNumber: mined?.blockNumber,
         refusedBy: undefined,
       })
-      progress(`call ${call}: ${response.status}${receipt ? `, ${paymentNote(receipt)}` : ''}`)
+      progress(`call ${call}: ${status}${receipt ? `, ${paymentNote(receipt)}` : ''}`)
     } catch (error) {
       if (!(error instanceof PolicyRefusedError)) throw error
       calls.push({
@@ -191,6 +191,7 @@ export async function runBuyer(
     value: '95',
     tag1: 'x402',
     endpoint,
+    ...(a2a ? { feedback: { a2a: { skills: ['forecast'] } } } : {}),
   })
   const feedbackReceipt = await devnet.publicClient.getTransactionReceipt({
     hash: feedback.transactionHash,

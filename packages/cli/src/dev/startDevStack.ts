@@ -13,6 +13,7 @@ import {
   type RegisterAgentReturnType,
   registerAgent,
 } from '@tollgate/identity'
+import { serveA2ASeller } from './serveA2ASeller.js'
 
 /** The price of one call to the seller's API (test USDC). */
 export const devPrice = '$0.01'
@@ -27,7 +28,7 @@ export type DevStack = {
   /** The facilitator's settlement signer (pays the gas). */
   settler: DevnetAccount
   facilitatorUrl: string
-  /** The seller's origin and its paid endpoint. */
+  /** The seller's origin and its paid endpoint (with `a2a`, its agent card's URL). */
   sellerUrl: string
   endpoint: string
   agent: RegisterAgentReturnType
@@ -37,6 +38,8 @@ export type DevStack = {
 
 export type StartDevStackParameters = {
   progress(text: string): void
+  /** Serve the seller as an A2A agent (a paid skill, its card registered) instead of a paid API. */
+  a2a?: boolean | undefined
 }
 
 /** Listens on a free port of 127.0.0.1. */
@@ -52,11 +55,15 @@ function listen(server: Server): Promise<number> {
 
 /**
  * Starts the whole system on a fresh devnet: anvil with test USDC, the ERC-8004 registries, a
- * facilitator on SQLite served over HTTP, and the seller agent (a paid API registered in the
- * identity registry whose paywall talks to the facilitator over HTTP). On a failure part-way,
- * what was started is stopped before the error is thrown.
+ * facilitator on SQLite served over HTTP, and the seller agent (a paid API, or with `a2a` an A2A
+ * agent with a paid skill) registered in the identity registry, whose paywall talks to the
+ * facilitator over HTTP. On a failure part-way, what was started is stopped before the error is
+ * thrown.
  */
-export async function startDevStack({ progress }: StartDevStackParameters): Promise<DevStack> {
+export async function startDevStack({
+  progress,
+  a2a = false,
+}: StartDevStackParameters): Promise<DevStack> {
   const cleanups: (() => Promise<unknown>)[] = []
   let closing: Promise<void> | undefined
   const close = () => {
@@ -127,6 +134,26 @@ export async function startDevStack({ progress }: StartDevStackParameters): Prom
         }),
     )
     const sellerUrl = `http://127.0.0.1:${port}`
+    if (a2a) {
+      const {
+        agent,
+        cardUrl,
+        handler: a2aHandler,
+      } = await serveA2ASeller({
+        devnet,
+        registries,
+        seller,
+        facilitatorUrl: served.url,
+        sellerUrl,
+        price: devPrice,
+      })
+      handler = a2aHandler
+      progress(`seller registered as agent #${agent.agentId} (${agent.agentRegistry})`)
+      progress(`seller's A2A card at ${cardUrl}: ${devPrice} a task, paid to ${seller.address}`)
+      const facilitatorUrl = served.url
+      const parts = { devnet, registries, buyer, seller, settler, facilitatorUrl, sellerUrl }
+      return { ...parts, endpoint: cardUrl, agent, close }
+    }
     const endpoint = `${sellerUrl}/forecast`
 
     const agent = await registerAgent(devnet.walletClient(seller.account), {

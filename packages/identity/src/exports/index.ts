@@ -157,6 +157,7 @@ export {
   registerAgent,
 } from '../registerAgent.js'
 export {
+  type AgentEndpoint,
   type CreateRegistrationFileParameters,
   createRegistrationFile,
   hasRegistration,
