@@ -9,11 +9,13 @@ test('the entry exports exactly these values', () => {
       "PriceResolutionError",
       "RouteConfigurationError",
       "UnsupportedSettlementModeError",
+      "UptoUnavailableError",
       "createLocalFacilitator",
       "createPaywall",
       "paywallChannels",
       "paywallReasons",
       "renderPaywallPage",
+      "setSettlementOverrides",
     ]
   `)
 })

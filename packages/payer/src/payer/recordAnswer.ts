@@ -46,6 +46,19 @@ async function judge(
   return { status, disputed, transaction, reconciled }
 }
 
+/**
+ * What a settled payment cost: for `upto`, the amount the settlement reports charging (at most the
+ * maximum signed, which `base.amount` holds); otherwise, and when the settlement says nothing
+ * usable, the whole amount.
+ */
+function chargedAmount(base: Receipt, settlement: { amount?: string | undefined } | undefined) {
+  if (base.accepted.scheme !== 'upto') return base.amount
+  const reported = settlement?.amount
+  if (typeof reported !== 'string' || !/^\d{1,78}$/.test(reported)) return base.amount
+  const amount = BigInt(reported)
+  return amount <= base.amount ? amount : base.amount
+}
+
 /** Records an answer: the money is committed (settled), given back (refused) or kept held. */
 export async function recordAnswer(
   ctx: PayerContext,
@@ -54,12 +67,14 @@ export async function recordAnswer(
 ): Promise<Receipt> {
   const { base, reservation, wasSettled } = state
   const { status, disputed, transaction, reconciled } = await judge(ctx, state, answer)
-  if (status === 'settled') reservation.commit()
+  const settled = answer.settlement.present ? answer.settlement.response : undefined
+  const charged = status === 'settled' ? chargedAmount(base, settled) : base.amount
+  if (status === 'settled') reservation.commit(charged)
   else if (status === 'refused') reservation.release()
   // An indeterminate payment keeps its reservation: it may have been spent.
-  const settled = answer.settlement.present ? answer.settlement.response : undefined
   const receipt: Receipt = {
     ...base,
+    amount: charged,
     ...(reconciled ? { reconciled } : {}),
     settlement: settled ?? (wasSettled ? base.settlement : undefined),
     transaction,

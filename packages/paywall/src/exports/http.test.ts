@@ -7,6 +7,7 @@ test('@tollgate/paywall/http exports', () => {
     [
       "createHttpPaywall",
       "renderPaywallPage",
+      "setSettlementOverrides",
     ]
   `)
 })

@@ -26,6 +26,10 @@ export {
   type PaywallPageRenderer,
   renderPaywallPage,
 } from '../http/page.js'
+export {
+  type SettlementOverrides,
+  setSettlementOverrides,
+} from '../http/settlementOverrides.js'
 export type {
   HttpAnswer,
   HttpExchange,
