@@ -83,7 +83,7 @@ export function createPermit2Nonce(): bigint {
  */
 export function usesPermit2(
   requirements: Pick<PaymentRequirements, 'scheme'> & {
-    extra?: Record<string, unknown> | undefined
+    extra?: Record<string, unknown> | null | undefined
   },
 ): boolean {
   return requirements.scheme === 'upto' || requirements.extra?.assetTransferMethod === 'permit2'

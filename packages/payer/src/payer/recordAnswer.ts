@@ -51,7 +51,10 @@ async function judge(
  * maximum signed, which `base.amount` holds); otherwise, and when the settlement says nothing
  * usable, the whole amount.
  */
-function chargedAmount(base: Receipt, settlement: { amount?: string | undefined } | undefined) {
+function chargedAmount(
+  base: Receipt,
+  settlement: { amount?: string | null | undefined } | undefined,
+) {
   if (base.accepted.scheme !== 'upto') return base.amount
   const reported = settlement?.amount
   if (typeof reported !== 'string' || !/^\d{1,78}$/.test(reported)) return base.amount
