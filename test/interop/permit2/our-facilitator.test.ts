@@ -235,6 +235,48 @@ describe('ours end to end: our fetch, our paywall, our facilitator service', () 
   )
 })
 
+/** The status endpoint's answer for a Permit2 payment, named by the decimal nonce it signed. */
+async function statusOf(payer: Address, receipt: NonNullable<ReturnType<typeof getReceipt>>) {
+  const { nonce } = (receipt.signed.payload as { permit2Authorization: { nonce: string } })
+    .permit2Authorization
+  const path = [devnet.chainId, devnet.plainToken.address, payer, nonce].join('/')
+  return (await fetch(`${service.url}/settlements/${path}`)).json()
+}
+
+describe('status and metrics', () => {
+  test('the status endpoint finds exact and upto Permit2 settlements by their decimal nonce; metrics name the scheme', async () => {
+    const payer = devnet.accounts[2]!
+    const pay = wrapFetch({ account: payer.account, assets: [plainAsset(devnet)] })
+    const exact = getReceipt(await pay(`${ours.url}/report`))!
+    expect(await statusOf(payer.address, exact)).toMatchObject({
+      state: 'confirmed',
+      value: '2500',
+      transaction: exact.transaction,
+      payee: payTo.toLowerCase(),
+    })
+    usage.next = 777n
+    const upto = getReceipt(await pay(`${ours.url}/generate`, { method: 'POST' }))!
+    expect(upto).toMatchObject({ status: 'settled', amount: 777n })
+    // The ledger keeps the charge, not the signed maximum (5000).
+    expect(await statusOf(payer.address, upto)).toMatchObject({
+      state: 'confirmed',
+      value: '777',
+      transaction: upto.transaction,
+    })
+    const metrics = await (await fetch(`${service.url}/metrics`)).text()
+    for (const scheme of ['exact-permit2', 'upto']) {
+      expect(metrics).toContain(
+        `tollgate_facilitator_verifications_total{scheme="${scheme}",result="valid",reason=""}`,
+      )
+      expect(metrics).toMatch(
+        new RegExp(
+          `tollgate_facilitator_settlements_total\\{scheme="${scheme}",mode="confirmed",result="success"`,
+        ),
+      )
+    }
+  })
+})
+
 describe('batching', () => {
   test('exact payments queued together settle in one Multicall3 transaction', async () => {
     // Its own facilitator: a batch of six is sent as soon as it is full, whenever they arrive.
