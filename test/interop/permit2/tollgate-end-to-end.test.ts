@@ -5,7 +5,7 @@
 
 import { encodePaymentSignatureHeader, type PaymentRequired } from '@tollgate/core'
 import { createPaymentPayload } from '@tollgate/evm'
-import { createPolicy, getReceipt, wrapFetch } from '@tollgate/fetch'
+import { createMemoryReceiptLog, createPolicy, getReceipt, wrapFetch } from '@tollgate/fetch'
 import { useDevnet } from '@tollgate/test'
 import type { Address, Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -56,26 +56,34 @@ describe('our fetch, our paywall, our facilitator, through Permit2', () => {
     expect((await balanceOf(devnet, payTo)) - before).toBe(7_500n)
   })
 
-  test('upto: three calls charge what each used; the budget holds the maximum, then keeps the charge', async () => {
+  test('upto: three calls charge what each used, zero charges nothing; the receipt log and the budget keep the charge', async () => {
     const policy = createPolicy({ budgets: [{ limit: '$0.02', windowMs: 3_600_000 }] })
+    const receipts = createMemoryReceiptLog()
     const pay = wrapFetch({
       account: devnet.accounts[0]!.account,
       assets: [plainAsset(devnet)],
       policy,
+      receipts,
     })
     const before = await balanceOf(devnet, payTo)
+    const fromBlock = (await devnet.publicClient.getBlockNumber()) + 1n
     let charged = 0n
-    for (const amount of [1_000n, 2_345n, 10n]) {
+    for (const amount of [1_000n, 2_345n, 10n, 0n]) {
       api.usage.next = amount
       const response = await pay(`${api.server.url}/generate`, { method: 'POST' })
       expect(response.status).toBe(200)
       const receipt = getReceipt(response)!
       expect(receipt).toMatchObject({ status: 'settled', amount })
       expect(receipt.settlement?.amount).toBe(amount.toString())
+      expect(receipt.accepted.amount).toBe('5000')
       charged += amount
       expect((await balanceOf(devnet, payTo)) - before).toBe(charged)
     }
-    // 3355 atomic units of a 6-decimal token: 0.003355 of the $0.02 budget, not 3 x 0.005.
+    // Three transfers: the zero charge sent no transaction.
+    expect(await transfersTo(fromBlock)).toBe(3)
+    const settled = (await receipts.list()).filter((receipt) => receipt.status === 'settled')
+    expect(settled.map((receipt) => receipt.amount)).toEqual([1_000n, 2_345n, 10n, 0n])
+    // 3355 atomic units of a 6-decimal token: 0.003355 of the $0.02 budget, not 4 x 0.005.
     expect(policy.usage()[0]).toMatchObject({ used: '0.003355', reserved: 0n })
   })
 })
