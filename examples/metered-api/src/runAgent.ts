@@ -20,7 +20,12 @@ export async function runAgent({ url, account, asset, prompts, budget }: RunAgen
   // #region agent
   const policy = createPolicy({ budgets: [{ limit: budget, windowMs: 86_400_000 }] })
   const pay = wrapFetch({ account, assets: [asset], policy })
-  const results: { prompt: string; tokens?: string[]; receipt?: Receipt; refused?: string }[] = []
+  const results: {
+    prompt: string
+    tokens?: string[]
+    receipt?: Receipt | undefined
+    refused?: string
+  }[] = []
   for (const prompt of prompts) {
     try {
       const response = await pay(`${url}/generate`, {

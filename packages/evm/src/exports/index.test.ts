@@ -5,6 +5,7 @@ test('exports', () => {
   expect(Object.keys(evm).sort()).toMatchInlineSnapshot(`
     [
       "AccountNotFoundError",
+      "ApprovePermit2FailedError",
       "AuthorizationEventSearchError",
       "CancelAuthorizationFailedError",
       "ChainMismatchError",
@@ -13,6 +14,7 @@ test('exports', () => {
       "MissingFacilitatorAddressError",
       "NoExactEvmRequirementsError",
       "NotATokenError",
+      "approvePermit2",
       "assets",
       "cancelAuthorization",
       "createAuthorization",
@@ -49,6 +51,7 @@ test('exports', () => {
       "permit2Address",
       "readAsset",
       "readAuthorizationState",
+      "readPermit2Allowance",
       "readTokenDomain",
       "recoverEcdsaSigner",
       "settleAuthorization",

@@ -98,6 +98,16 @@ export {
   type WirePermit2Authorization,
 } from '../permit2.js'
 export { exactPermit2ProxyAbi, permit2Abi, uptoPermit2ProxyAbi } from '../permit2Abis.js'
+export {
+  type ApprovePermit2ErrorType,
+  ApprovePermit2FailedError,
+  type ApprovePermit2FailedErrorType,
+  type ApprovePermit2Parameters,
+  type ApprovePermit2ReturnType,
+  approvePermit2,
+  type ReadPermit2AllowanceParameters,
+  readPermit2Allowance,
+} from '../permit2Allowance.js'
 export { type ReadAssetParameters, readAsset } from '../readAsset.js'
 export {
   type ReadAuthorizationStateParameters,
