@@ -45,13 +45,18 @@ async function transfersTo(fromBlock: bigint) {
 }
 
 describe('our fetch, our paywall, our facilitator, through Permit2', () => {
-  test('exact: a token without EIP-3009 is paid three times, 2500 each', async () => {
+  test('exact: a token without EIP-3009 is paid three times, 2500 each; the receipt names the payer', async () => {
     const pay = wrapFetch({ account: devnet.accounts[0]!.account, assets: [plainAsset(devnet)] })
     const before = await balanceOf(devnet, payTo)
     for (let call = 1; call <= 3; call++) {
       const response = await pay(`${api.server.url}/report`)
       expect(response.status).toBe(200)
-      expect(getReceipt(response)).toMatchObject({ status: 'settled', amount: 2_500n })
+      // The payer is the permit's owner (it was '' for Permit2 payments before).
+      expect(getReceipt(response)).toMatchObject({
+        status: 'settled',
+        amount: 2_500n,
+        payer: devnet.accounts[0]!.address,
+      })
     }
     expect((await balanceOf(devnet, payTo)) - before).toBe(7_500n)
   })
