@@ -5,7 +5,7 @@
 
 import { decodePaymentRequiredHeader } from '@tollgate/core'
 import { approvePermit2, permit2Address, readPermit2Allowance } from '@tollgate/evm'
-import { getReceipt, wrapFetch } from '@tollgate/fetch'
+import { createPolicy, getReceipt, wrapFetch } from '@tollgate/fetch'
 import { useDevnet } from '@tollgate/test'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
@@ -26,7 +26,8 @@ test('without the approval: 412 permit2_allowance_required, no handler run, noth
   const token = devnet.plainToken.address
   const payTo = devnet.accounts[1]!.address
   expect(await readPermit2Allowance(devnet.publicClient, { token, owner: payer.address })).toBe(0n)
-  const pay = wrapFetch({ account: payer.account, assets: [plainAsset(devnet)] })
+  const policy = createPolicy({ budgets: [{ limit: '$0.01', windowMs: 3_600_000 }] })
+  const pay = wrapFetch({ account: payer.account, assets: [plainAsset(devnet)], policy })
   const before = await balanceOf(devnet, payTo)
 
   const refused = await pay(`${api.server.url}/report`)
@@ -34,9 +35,9 @@ test('without the approval: 412 permit2_allowance_required, no handler run, noth
   expect(decodePaymentRequiredHeader(refused.headers.get('PAYMENT-REQUIRED')!)).toMatchObject({
     error: 'permit2_allowance_required',
   })
-  // The signed permit stays spendable until its deadline (anyone may call the exact proxy once an
-  // allowance exists), so the payer keeps it held rather than calling it refused.
+  // Without a chain to ask, the payer cannot prove the permit unspent: it stays held.
   expect(getReceipt(refused)).toMatchObject({ status: 'indeterminate', responseStatus: 412 })
+  expect(policy.usage()[0]!.reserved).toBeGreaterThan(0n)
   expect(api.runs.report).toBe(0)
   expect(await balanceOf(devnet, payTo)).toBe(before)
 
@@ -56,6 +57,25 @@ test('without the approval: 412 permit2_allowance_required, no handler run, noth
     maxUint256,
   )
   expect(permit2Address).toBe('0x000000000022D473030F116dDEE9F6B43aC78BA3')
+})
+
+test("with the chain to ask, a 412 is proven by Permit2's nonce bitmap: refused, the budget given back", async () => {
+  const payer = devnet.accounts[2]!
+  const policy = createPolicy({ budgets: [{ limit: '$0.01', windowMs: 3_600_000 }] })
+  const pay = wrapFetch({
+    account: payer.account,
+    assets: [plainAsset(devnet)],
+    policy,
+    reconcile: { chains: { [devnet.network]: devnet.publicClient } },
+  })
+  const refused = await pay(`${api.server.url}/report`)
+  expect(refused.status).toBe(412)
+  expect(getReceipt(refused)).toMatchObject({
+    status: 'refused',
+    payer: payer.address,
+    reconciled: { by: 'chain', finding: 'unspent-valid' },
+  })
+  expect(policy.usage()[0]).toMatchObject({ used: '0', reserved: 0n })
 })
 
 test('approvePermit2 on an address without a token: ApprovePermit2FailedError naming the token', async () => {

@@ -14,7 +14,7 @@ const refusedFindings = new Set<AuthorizationFinding['finding']>([
 type Judgement = Pick<Receipt, 'status' | 'disputed' | 'transaction' | 'reconciled'>
 
 /**
- * What an answer proves about a payment. A refusal (a 402) is believed only when the chain shows
+ * What an answer proves about a payment. A refusal (a 402, or a 412) is believed only when the chain shows
  * the authorization unspent (or cancelled: it can then never be spent); a purchase paid before
  * stays paid whatever the answer says.
  */
@@ -34,7 +34,9 @@ async function judge(
       transaction: base.transaction,
       reconciled: undefined,
     }
-  if (responseStatus !== 402 || status === 'settled' || isPending(settlement))
+  // 412: a Permit2 payment refused before settling (`permit2_allowance_required`), as a 402 is.
+  const refusal = responseStatus === 402 || responseStatus === 412
+  if (!refusal || status === 'settled' || isPending(settlement))
     return { status, disputed, transaction, reconciled: undefined }
   const finding = await ctx.inspect({ ...base, status, disputed, transaction })
   if (finding?.finding === 'spent') {
