@@ -1,5 +1,6 @@
 import type { Address } from 'viem'
 import { getChainId } from './network.js'
+import type { AssetTransferMethod } from './permit2.js'
 
 /** A token the exact scheme can pay with, with the EIP-712 domain its `transferWithAuthorization` checks. */
 export type Asset = {
@@ -10,6 +11,11 @@ export type Asset = {
   decimals: number
   /** The token's on-chain EIP-712 domain `name()` / `version()`; both differ between chains. */
   eip712: { name: string; version: string }
+  /**
+   * How the token is paid: `eip3009` (its own `transferWithAuthorization`, USDC) or `permit2`
+   * (through Permit2 and the x402 proxies, for any ERC-20). @default 'eip3009'
+   */
+  assetTransferMethod?: AssetTransferMethod | undefined
 }
 
 /**

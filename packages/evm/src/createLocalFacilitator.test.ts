@@ -58,7 +58,7 @@ async function request() {
 }
 
 describe('createLocalFacilitator', () => {
-  test('supported: exact v2 on the chain, the modes it honours, the settlement wallet as signer', async () => {
+  test('supported: exact and upto v2 on the chain, the modes it honours, the settlement wallet as signer (and upto facilitator)', async () => {
     const supported = await facilitatorWith().supported()
     expect(supportedResponseSchema.parse(supported)).toEqual({
       kinds: [
@@ -67,6 +67,15 @@ describe('createLocalFacilitator', () => {
           scheme: 'exact',
           network: devnet.network,
           extra: { settlementModes: ['confirmed', 'submitted'] },
+        },
+        {
+          x402Version: 2,
+          scheme: 'upto',
+          network: devnet.network,
+          extra: {
+            settlementModes: ['confirmed', 'submitted'],
+            facilitatorAddress: devnet.accounts[2]!.address,
+          },
         },
       ],
       extensions: [],

@@ -1,5 +1,6 @@
 import {
   type ExactEvmPayload,
+  type PaymentRequirements,
   reasons,
   type SettlementMode,
   type SettleResponse,
@@ -10,8 +11,11 @@ import type { FacilitatorClient, SettleParameters } from '@tollgate/core/facilit
 import type { Account, Address, Chain, Client, Hex, Transport, WalletClient } from 'viem'
 import { getChainId, waitForTransactionReceipt } from 'viem/actions'
 import type { Asset } from './assets.js'
+import { isPermit2Payload } from './permit2.js'
 import { settleAuthorization } from './settleAuthorization.js'
+import { hasTransfer, settlePermit2Authorization } from './settlePermit2Authorization.js'
 import { normalizePayment, verifyPayment } from './verifyPayment.js'
+import { verifyPermit2Authorization } from './verifyPermit2Authorization.js'
 
 export type CreateLocalFacilitatorParameters = {
   /** Reads the chain: verification, receipts. */
@@ -46,6 +50,11 @@ const honouredModes: readonly SettlementMode[] = ['confirmed', 'submitted']
  * answers `settlement_pending` with the hash; settling the same authorization again then waits for
  * that transaction instead of sending another. Its `supported()` lists the modes it honours
  * (`extra.settlementModes`), which the paywall checks each route's `settlement` against.
+ *
+ * Permit2 payments (`exact` with `assetTransferMethod: "permit2"`, and `upto`) are verified with
+ * `verifyPermit2Authorization` (simulation included) and settled with `settlePermit2Authorization`
+ * from the same wallet, which `supported()` names as the `upto` kind's `facilitatorAddress`; an
+ * `upto` answer carries the amount charged.
  *
  * @example
  * ```ts
@@ -99,14 +108,98 @@ export function createLocalFacilitator({
     }
   }
 
+  /** A Permit2 payment (`exact` or `upto`): broadcast in turn, then confirmed by its `Transfer`. */
+  async function settlePermit2(
+    request: SettleParameters & { paymentPayload: { x402Version: 2 } },
+    mode: SettlementMode,
+  ): Promise<SettleResponse> {
+    const { paymentPayload, paymentRequirements } = request
+    const requirements = paymentRequirements as PaymentRequirements
+    const checked = await verifyPermit2Authorization(publicClient, {
+      payload: paymentPayload.payload,
+      requirements,
+      settling: true,
+      checks: { nonce: false, balance: false, allowance: false, proxy: false },
+      now,
+    })
+    const authorization = checked.authorization
+    const base = {
+      network: requirements.network,
+      ...(checked.payer ? { payer: checked.payer } : {}),
+    }
+    const key = authorization
+      ? [
+          requirements.network,
+          'permit2',
+          authorization.from.toLowerCase(),
+          authorization.nonce,
+        ].join('|')
+      : undefined
+    const known = key ? pending.get(key) : undefined
+    const submitted = known
+      ? { success: true, transaction: known, ...base }
+      : await serialise(() =>
+          settlePermit2Authorization(walletClient, {
+            payload: paymentPayload.payload,
+            requirements,
+            accepted: paymentPayload.accepted,
+            publicClient,
+            wait: false,
+            now,
+          }),
+        )
+    if (
+      !submitted.success ||
+      submitted.transaction === '' ||
+      mode !== 'confirmed' ||
+      !authorization
+    )
+      return submitted
+    const transaction = submitted.transaction as Hex
+    const moved =
+      requirements.scheme === 'upto' ? BigInt(requirements.amount) : authorization.amount
+    const amount = requirements.scheme === 'upto' ? { amount: moved.toString() } : {}
+    const failed =
+      requirements.scheme === 'upto'
+        ? reasons.invalidUptoEvmTransactionFailed
+        : reasons.invalidExactEvmTransactionFailed
+    try {
+      const receipt = await waitForTransactionReceipt(publicClient, {
+        hash: transaction,
+        timeout: receiptTimeoutMs,
+      })
+      if (key) pending.delete(key)
+      return receipt.status === 'success' && hasTransfer(receipt.logs, authorization, moved)
+        ? { success: true, transaction, ...base, ...amount }
+        : { success: false, errorReason: failed, transaction, ...base }
+    } catch {
+      if (key) pending.set(key, transaction)
+      return { success: false, errorReason: reasons.settlementPending, transaction, ...base }
+    }
+  }
+
   return {
     verify(request) {
-      return verifyPayment(publicClient, { ...request, assets, now })
+      return verifyPayment(publicClient, {
+        ...request,
+        assets,
+        now,
+        facilitators: [walletClient.account.address],
+        simulatePermit2: true,
+      })
     },
 
     async settle(request: SettleParameters) {
       const mode = request.settlement ?? defaultMode
       const network = request.paymentRequirements.network
+      if (
+        request.paymentPayload.x402Version === 2 &&
+        isPermit2Payload(request.paymentPayload.payload)
+      )
+        return settlePermit2(
+          request as SettleParameters & { paymentPayload: { x402Version: 2 } },
+          mode,
+        )
       const normalized = normalizePayment(request)
       if (!normalized.ok)
         return {
@@ -141,9 +234,11 @@ export function createLocalFacilitator({
       const network = `eip155:${chainId}`
       const v1 = toV1Network(network)
       const extra = { settlementModes: [...honouredModes] }
+      const facilitatorAddress = walletClient.account.address as Address
       return {
         kinds: [
           { x402Version: 2, scheme: 'exact', network, extra },
+          { x402Version: 2, scheme: 'upto', network, extra: { ...extra, facilitatorAddress } },
           ...(v1 ? [{ x402Version: 1, scheme: 'exact', network: v1, extra }] : []),
         ],
         extensions: [],

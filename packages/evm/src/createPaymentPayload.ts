@@ -12,7 +12,9 @@ import type { Asset } from './assets.js'
 import type { AuthorizationRequirements } from './authorization.js'
 import { NoExactEvmRequirementsError } from './errors.js'
 import { getChainId } from './network.js'
+import { usesPermit2 } from './permit2.js'
 import { type AuthorizationSigner, signAuthorization } from './signAuthorization.js'
+import { signPermit2Authorization } from './signPermit2Authorization.js'
 
 type SigningOptions = {
   /** The clock, in milliseconds since the Unix epoch (read once, in seconds, for the EIP-3009 times). @default Date.now */
@@ -28,7 +30,7 @@ type SigningOptions = {
 export type CreatePaymentPayloadV2Parameters = SigningOptions & {
   /** The 402 challenge: gives `resource` and `extensions`, and the requirement when none is given. */
   paymentRequired?: PaymentRequired | undefined
-  /** The chosen requirement, copied verbatim into `accepted`. @default the first exact EVM one */
+  /** The chosen requirement, copied verbatim into `accepted`. @default the first exact or upto EVM one */
   requirements?: PaymentRequirements | undefined
   /** @default paymentRequired.resource */
   resource?: ResourceInfo | undefined
@@ -49,6 +51,8 @@ export type CreatePaymentPayloadParameters =
 /**
  * Signs a payment for a 402 challenge: a v2 `PaymentPayload` (`accepted` = the chosen requirement,
  * `resource` and `extensions` copied) or, for a v1 challenge or requirement, a `PaymentPayloadV1`.
+ * An `upto` requirement, or an `exact` one with `extra.assetTransferMethod: "permit2"`, is signed
+ * as a Permit2 witness transfer (`signPermit2Authorization`); any other as EIP-3009.
  *
  * @example
  * import { createPaymentPayload } from '@tollgate/evm'
@@ -89,7 +93,15 @@ export async function createPaymentPayload(
 
   const v2 = parameters as CreatePaymentPayloadV2Parameters
   const accepted = chosen as PaymentRequirements
-  const payload = await signAuthorization(signer, { ...options, requirements: accepted })
+  // The reference's rule: `upto`, or `exact` with `extra.assetTransferMethod: "permit2"`, signs a
+  // Permit2 witness transfer; any other `exact` requirement an EIP-3009 authorization.
+  const payload = usesPermit2(accepted)
+    ? await signPermit2Authorization(signer, {
+        requirements: accepted,
+        now,
+        ...(nonce === undefined ? {} : { nonce: BigInt(nonce) }),
+      })
+    : await signAuthorization(signer, { ...options, requirements: accepted })
   const resource = v2.resource ?? v2.paymentRequired?.resource
   const extensions =
     v2.paymentRequired?.extensions || v2.extensions
@@ -130,7 +142,9 @@ function selectRequirement(
     paymentRequired?.accepts ?? []
   const found = accepts.find(
     (requirement) =>
-      requirement.scheme === 'exact' && getChainId(requirement.network) !== undefined,
+      (requirement.scheme === 'exact' ||
+        (requirement.scheme === 'upto' && !('maxAmountRequired' in requirement))) &&
+      getChainId(requirement.network) !== undefined,
   )
   if (!found) throw new NoExactEvmRequirementsError({ offered: accepts })
   return found

@@ -118,3 +118,25 @@ export class NotATokenError extends BaseError {
     this.address = address
   }
 }
+
+export type MissingFacilitatorAddressErrorType = MissingFacilitatorAddressError & {
+  name: 'MissingFacilitatorAddressError'
+}
+/**
+ * An `upto` requirement without `extra.facilitatorAddress`: the payer's signature must name the one
+ * facilitator allowed to settle it, and the server copies it from its facilitator's `/supported`.
+ */
+export class MissingFacilitatorAddressError extends BaseError {
+  override name = 'MissingFacilitatorAddressError' as const
+  readonly network: string
+  constructor({ network }: { network: string }) {
+    super('The upto requirement names no facilitator (extra.facilitatorAddress).', {
+      code: 'TOLLGATE_EVM_MISSING_FACILITATOR_ADDRESS',
+      metaMessages: [
+        `network: ${network}`,
+        "The server copies it from its facilitator's /supported kinds[].extra.facilitatorAddress.",
+      ],
+    })
+    this.network = network
+  }
+}

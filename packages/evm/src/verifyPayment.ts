@@ -8,11 +8,13 @@ import type {
 } from '@tollgate/core'
 import { exactEvmPayloadSchema, reasons } from '@tollgate/core'
 import type { Chain, Client, Transport } from 'viem'
+import { isPermit2Payload } from './permit2.js'
 import {
   type VerifiableRequirements,
   type VerifyAuthorizationParameters,
   verifyAuthorization,
 } from './verifyAuthorization.js'
+import { verifyPermit2Authorization } from './verifyPermit2Authorization.js'
 
 export type VerifyPaymentParameters = Omit<
   VerifyAuthorizationParameters,
@@ -22,6 +24,10 @@ export type VerifyPaymentParameters = Omit<
   paymentPayload: PaymentPayload | PaymentPayloadV1
   /** The requirement the server matched it to (same x402 version). */
   paymentRequirements: PaymentRequirements | PaymentRequirementsV1
+  /** `upto` only: the accounts that settle; the payer's signature must name one of them. */
+  facilitators?: readonly `0x${string}`[] | undefined
+  /** Simulate a Permit2 settlement as well (the reference does). @default false */
+  simulatePermit2?: boolean | undefined
 }
 
 export type VerifyPaymentReturnType = VerifyResponse
@@ -96,7 +102,8 @@ export function normalizePayment({
 
 /**
  * Verifies a facilitator `/verify` body (`paymentPayload` + `paymentRequirements`, x402 v1 or v2)
- * with {@link verifyAuthorization}. v1 is mapped onto the v2 names (`maxAmountRequired` is the
+ * with {@link verifyAuthorization}, or a v2 Permit2 payload (`exact` or `upto`) with
+ * `verifyPermit2Authorization`. v1 is mapped onto the v2 names (`maxAmountRequired` is the
  * amount, the payload's own scheme and network are what it accepted) and keeps the reference's v1
  * reason for a wrong value, `invalid_exact_evm_authorization_value`.
  *
@@ -107,8 +114,25 @@ export function normalizePayment({
  */
 export async function verifyPayment(
   client: Client<Transport, Chain | undefined>,
-  { paymentPayload, paymentRequirements, ...options }: VerifyPaymentParameters,
+  {
+    paymentPayload,
+    paymentRequirements,
+    facilitators,
+    simulatePermit2,
+    ...options
+  }: VerifyPaymentParameters,
 ): Promise<VerifyPaymentReturnType> {
+  if (paymentPayload.x402Version === 2 && isPermit2Payload(paymentPayload.payload)) {
+    const { authorization: _, ...response } = await verifyPermit2Authorization(client, {
+      payload: paymentPayload.payload,
+      requirements: paymentRequirements as PaymentRequirements,
+      accepted: paymentPayload.accepted,
+      now: options.now,
+      facilitators,
+      checks: { simulate: simulatePermit2 ?? false },
+    })
+    return response
+  }
   const normalized = normalizePayment({ paymentPayload, paymentRequirements })
   if (!normalized.ok) return normalized.response
   const { x402Version, ...payment } = normalized.payment

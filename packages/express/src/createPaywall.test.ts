@@ -541,7 +541,8 @@ describe('bad input: a 402 with a reason, never a 500', () => {
         return {
           'PAYMENT-SIGNATURE': encodePaymentSignatureHeader({
             ...payload,
-            accepted: { ...payload.accepted, scheme: 'upto' },
+            // Not `upto`: the paywall knows that scheme now.
+            accepted: { ...payload.accepted, scheme: 'stream' },
           }),
         }
       },

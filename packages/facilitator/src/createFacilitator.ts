@@ -10,6 +10,7 @@ import {
   type SupportedResponse,
   type VerifyResponse,
 } from '@tollgate/core'
+import { isPermit2Payload } from '@tollgate/evm'
 import type { LocalAccount } from 'viem'
 import { createChainRuntime, type FacilitatorChainConfig } from './chain/createChainRuntime.js'
 import type { ChainRuntime } from './chain/types.js'
@@ -136,6 +137,13 @@ function paymentIdOf(payload: PaymentPayload | PaymentPayloadV1): string | undef
   return parsed.success ? parsed.data : undefined
 }
 
+/** The `scheme` label of a request's metrics: `exact` (EIP-3009), `exact-permit2` or `upto`. */
+function schemeLabel({ paymentPayload }: FacilitatorRequest): string {
+  if (paymentPayload.x402Version !== 2) return paymentPayload.scheme
+  const scheme = paymentPayload.accepted.scheme
+  return scheme === 'exact' && isPermit2Payload(paymentPayload.payload) ? 'exact-permit2' : scheme
+}
+
 /** Builds every chain's runtime (client, watcher, balances, settler), checking the configuration. */
 function createChains(
   parameters: CreateFacilitatorParameters,
@@ -252,7 +260,11 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
       })
       if (result.ok) events.publish([result.record])
       const { isValid, invalidReason } = result.response
-      verifications.inc({ result: isValid ? 'valid' : 'invalid', reason: invalidReason ?? '' })
+      verifications.inc({
+        scheme: schemeLabel(request),
+        result: isValid ? 'valid' : 'invalid',
+        reason: invalidReason ?? '',
+      })
       return result.response
     },
     async settle(request) {
@@ -268,7 +280,12 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
         },
       )
       const result = response.success ? 'success' : 'failure'
-      settlements.inc({ mode: settlement, result, reason: response.errorReason ?? '' })
+      settlements.inc({
+        scheme: schemeLabel(request),
+        mode: settlement,
+        result,
+        reason: response.errorReason ?? '',
+      })
       return response
     },
     supported({ x402Version } = {}) {

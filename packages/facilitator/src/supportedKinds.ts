@@ -32,6 +32,15 @@ export function supportedKinds({
     const network = `eip155:${chain.chainId}`
     const extra = { settlementModes }
     if (x402Version !== 1) kinds.push({ x402Version: 2, scheme: 'exact', network, extra })
+    // `upto` (Permit2): the payer names the account that settles it, the chain's first signer.
+    const facilitatorAddress = chain.signers[0]
+    if (x402Version !== 1 && facilitatorAddress)
+      kinds.push({
+        x402Version: 2,
+        scheme: 'upto',
+        network,
+        extra: { ...extra, facilitatorAddress },
+      })
     const v1 = toV1Network(network)
     if (v1) kinds.push({ x402Version: 1, scheme: 'exact', network: v1, extra })
   }

@@ -184,3 +184,24 @@ export class PaywallStoreError extends BaseError {
 function sentence(text: string): string {
   return `${text.replace(/\.+$/, '')}.`
 }
+
+/** An `UptoUnavailableError`, narrowed by its `name`. */
+export type UptoUnavailableErrorType = UptoUnavailableError & { name: 'UptoUnavailableError' }
+
+/**
+ * An `upto` route on a network where the facilitator's `/supported` names no `upto` signer
+ * (`extra.facilitatorAddress`): a payer could not name who settles, so the route is refused.
+ */
+export class UptoUnavailableError extends BaseError {
+  override name = 'UptoUnavailableError' as const
+  /** The network of the `upto` option. */
+  network: string
+
+  constructor({ network }: { network: string }) {
+    super(`The facilitator settles no upto payments on ${network}.`, {
+      code: 'TOLLGATE_PAYWALL_UPTO_UNAVAILABLE',
+      metaMessages: ['Its /supported has no v2 "upto" kind with extra.facilitatorAddress.'],
+    })
+    this.network = network
+  }
+}

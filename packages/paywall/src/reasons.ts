@@ -45,6 +45,11 @@ export const paywallReasons = {
   paymentIdentifierRequired: 'payment_identifier_required',
   /** The `payment-identifier` is not 16-128 characters of `[A-Za-z0-9_-]` (HTTP 400). */
   invalidPaymentIdentifier: 'invalid_payment_identifier',
+  /**
+   * An `upto` route, and the facilitator's `/supported` names no `upto` signer for its network
+   * (`extra.facilitatorAddress`), or could not be read: nothing can be signed for it (HTTP 500).
+   */
+  uptoUnavailable: 'upto_facilitator_unavailable',
   /** The route's price function threw (HTTP 500). */
   priceUnavailable: 'price_unavailable',
   /** The paywall's store (Redis, ...) could not be read or written (HTTP 503); nothing is charged. */

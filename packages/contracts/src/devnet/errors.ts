@@ -60,13 +60,22 @@ export class DevnetSetupError extends DevnetError {
   override name = 'DevnetSetupError' as const
   /** The transaction that reverted, when one did (not when transactions were never mined). */
   readonly transactionHash: `0x${string}` | undefined
-  constructor({ transactionHash }: { transactionHash?: `0x${string}` | undefined }) {
+  constructor({
+    transactionHash,
+    details,
+  }: {
+    transactionHash?: `0x${string}` | undefined
+    /** What failed when it was no transaction (placing a contract's code). */
+    details?: string | undefined
+  }) {
     super({
       shortMessage: 'A devnet setup transaction failed.',
       code: 'TOLLGATE_DEVNET_SETUP',
-      details: transactionHash
-        ? `transaction ${transactionHash} reverted`
-        : 'setup transactions were not mined',
+      details:
+        details ??
+        (transactionHash
+          ? `transaction ${transactionHash} reverted`
+          : 'setup transactions were not mined'),
     })
     this.transactionHash = transactionHash
   }

@@ -23,18 +23,21 @@ import {
   type WalletClient,
   type WalletRpcSchema,
 } from 'viem'
+import { plainTokenAbi, plainTokenBytecode } from '../generated/PlainToken.js'
 import { smartWalletAbi, smartWalletBytecode } from '../generated/SmartWallet.js'
 import { testUsdcAbi, testUsdcBytecode } from '../generated/TestUSDC.js'
+import { permit2Addresses } from '../permit2/addresses.js'
 import { copyContract } from './copyContract.js'
 import { type DevnetAccount, getDevAccounts } from './devAccounts.js'
 import { DevnetSetupError, InvalidDevnetOptionError } from './errors.js'
+import { placePermit2 } from './placePermit2.js'
 import { resolveAnvilBinary } from './resolveAnvilBinary.js'
 import { spawnAnvil } from './spawnAnvil.js'
 
 export type StartDevnetParameters = {
-  /** Generated accounts, each funded with 10 000 ETH and `mint` of both tokens. @default 4 */
+  /** Generated accounts, each funded with 10 000 ETH and `mint` of every token. @default 4 */
   accounts?: number | undefined
-  /** Test USDC (atomic units, 6 decimals) minted to each account on both tokens. @default 1_000_000_000n */
+  /** Atomic units (6 decimals) minted to each account on every token. @default 1_000_000_000n */
   mint?: bigint | undefined
   /** Seconds between blocks; `undefined` mines each transaction at once. */
   blockTime?: number | undefined
@@ -61,8 +64,27 @@ export type DevnetToken<name extends string = string> = {
   eip712: { name: name; version: '2' }
 }
 
-/** Which test USDC: `'usdc'` ("USD Coin", as on Base) or `'usdcAlt'` ("USDC", as on Base Sepolia). */
-export type DevnetTokenRef = 'usdc' | 'usdcAlt'
+/**
+ * A devnet ERC-20 without EIP-3009 or EIP-2612: paid through Permit2 only. Its `eip712` names the token, as the x402
+ * Permit2 requirements carry it in `extra`; nothing signs under that domain.
+ */
+export type DevnetPlainToken = {
+  address: Address
+  name: 'Plain Dollar'
+  version: '1'
+  decimals: 6
+  symbol: 'PLAIN'
+  chainId: number
+  network: `eip155:${number}`
+  eip712: { name: 'Plain Dollar'; version: '1' }
+  assetTransferMethod: 'permit2'
+}
+
+/**
+ * Which devnet token: `'usdc'` ("USD Coin", as on Base), `'usdcAlt'` ("USDC", as on Base Sepolia) or `'plain'`
+ * (an ERC-20 without EIP-3009).
+ */
+export type DevnetTokenRef = 'usdc' | 'usdcAlt' | 'plain'
 
 export type Devnet = {
   rpcUrl: string
@@ -75,6 +97,10 @@ export type Devnet = {
   usdc: DevnetToken<'USD Coin'>
   /** Test USDC with the "USDC" EIP-712 domain (Base Sepolia style). */
   usdcAlt: DevnetToken<'USDC'>
+  /** An ERC-20 without EIP-3009 (paid through Permit2). */
+  plainToken: DevnetPlainToken
+  /** Permit2, the x402 Permit2 proxies and Multicall3, at their canonical addresses. */
+  permit2: typeof permit2Addresses
   accounts: DevnetAccount[]
   /** Deployer and owner (sole minter) of both tokens; its transactions go through the devnet's helpers. */
   deployer: DevnetAccount
@@ -88,6 +114,15 @@ export type Devnet = {
   placeUsdcAt(address: Address, token?: DevnetTokenRef | Address | undefined): Promise<void>
   /** Mints test USDC (owner call) on a devnet token or on a copy made by `placeUsdcAt`. */
   mint(to: Address, amount: bigint, token?: DevnetTokenRef | Address | undefined): Promise<void>
+  /**
+   * The one-time `approve(Permit2, amount)` a payer sends before paying a token through Permit2, from a devnet
+   * account (or any account anvil has unlocked). @default amount: the largest uint256
+   */
+  approvePermit2(
+    owner: Address,
+    token?: DevnetTokenRef | Address | undefined,
+    amount?: bigint | undefined,
+  ): Promise<void>
   /** Stops anvil. Idempotent. */
   stop(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
@@ -100,6 +135,8 @@ export type StartDevnetReturnType = Devnet
 const deployTokenGas = 3_000_000n
 const deployWalletGas = 1_000_000n
 const mintGas = 120_000n
+const approveGas = 80_000n
+const maxUint256 = (1n << 256n) - 1n
 const etherBalance = 10_000n
 
 type Call = { to?: Address | undefined; data: Hex; gas: bigint }
@@ -200,8 +237,25 @@ export async function startDevnet({
       network: `eip155:${chainId}`,
       eip712: { name: 'USDC', version: '2' },
     }
+    const plainToken: DevnetPlainToken = {
+      address: getContractAddress({ from: deployer.address, nonce: 2n }),
+      name: 'Plain Dollar',
+      version: '1',
+      decimals: 6,
+      symbol: 'PLAIN',
+      chainId,
+      network: `eip155:${chainId}`,
+      eip712: { name: 'Plain Dollar', version: '1' },
+      assetTransferMethod: 'permit2',
+    }
     const tokenAddress = (token: DevnetTokenRef | Address): Address =>
-      token === 'usdc' ? usdc.address : token === 'usdcAlt' ? usdcAlt.address : token
+      token === 'usdc'
+        ? usdc.address
+        : token === 'usdcAlt'
+          ? usdcAlt.address
+          : token === 'plain'
+            ? plainToken.address
+            : token
     const mintCalls = (to: Address, amount: bigint, tokens: Address[]): Call[] =>
       amount === 0n
         ? []
@@ -237,7 +291,7 @@ export async function startDevnet({
       if (failed) throw new DevnetSetupError({ transactionHash: failed.transactionHash })
     }
 
-    // Setup: deploy both tokens and fund every account in one block.
+    // Setup: deploy the tokens and fund every account in one block.
     const setupCalls: Call[] = [
       {
         data: encodeDeployData({
@@ -255,11 +309,22 @@ export async function startDevnet({
         }),
         gas: deployTokenGas,
       },
+      {
+        data: encodeDeployData({
+          abi: plainTokenAbi,
+          bytecode: plainTokenBytecode,
+          args: [plainToken.name, plainToken.symbol, plainToken.decimals, deployer.address],
+        }),
+        gas: deployTokenGas,
+      },
       ...accounts.flatMap((account) =>
-        mintCalls(account.address, mintAmount, [usdc.address, usdcAlt.address]),
+        mintCalls(account.address, mintAmount, [usdc.address, usdcAlt.address, plainToken.address]),
       ),
     ]
-    const setupHashes = await send(setupCalls, 0)
+    const [setupHashes] = await Promise.all([
+      send(setupCalls, 0),
+      placePermit2(setupClient, { chainId }),
+    ])
     // A block holds 30M gas: large account counts need a few blocks.
     for (let attempt = 0; ; attempt++) {
       await setupClient.mine({ blocks: 1 })
@@ -316,6 +381,8 @@ export async function startDevnet({
       pid: anvil.pid,
       usdc,
       usdcAlt,
+      plainToken,
+      permit2: permit2Addresses,
       accounts,
       deployer,
       publicClient,
@@ -345,6 +412,24 @@ export async function startDevnet({
         exclusive(() => copyContract(setupClient, { from: tokenAddress(token), to: address })),
       mint: (to, amount, token = 'usdc') =>
         exclusive(() => sendAndWait(mintCalls(to, amount, [tokenAddress(token)]))),
+      approvePermit2: async (owner, token = 'plain', amount = maxUint256) => {
+        const hash = await setupClient.request({
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from: owner,
+              to: tokenAddress(token),
+              data: encodeFunctionData({
+                abi: plainTokenAbi,
+                functionName: 'approve',
+                args: [permit2Addresses.permit2, amount],
+              }),
+              gas: `0x${approveGas.toString(16)}`,
+            },
+          ],
+        })
+        assertSuccess([await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })])
+      },
       stop,
       [Symbol.asyncDispose]: stop,
     }

@@ -24,6 +24,7 @@ export {
 } from '../devnet/spawnAnvil.js'
 export {
   type Devnet,
+  type DevnetPlainToken,
   type DevnetToken,
   type DevnetTokenRef,
   type StartDevnetParameters,

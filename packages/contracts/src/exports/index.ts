@@ -26,9 +26,16 @@ export {
 } from '../erc8004/deployRegistries.js'
 export { batchSettlerAbi, batchSettlerBytecode } from '../generated/BatchSettler.js'
 export {
+  exactPermit2ProxyAbi,
+  exactPermit2ProxyBytecode,
+} from '../generated/ExactPermit2Proxy.js'
+export {
   identityRegistryAbi,
   identityRegistryBytecode,
 } from '../generated/IdentityRegistry.js'
+export { multicall3Abi, multicall3Bytecode } from '../generated/Multicall3.js'
+export { permit2Abi, permit2Bytecode } from '../generated/Permit2.js'
+export { plainTokenAbi, plainTokenBytecode } from '../generated/PlainToken.js'
 export {
   reputationRegistryAbi,
   reputationRegistryBytecode,
@@ -37,6 +44,11 @@ export { smartWalletAbi, smartWalletBytecode } from '../generated/SmartWallet.js
 export { testTokenAbi, testTokenBytecode } from '../generated/TestToken.js'
 export { testUsdcAbi, testUsdcBytecode } from '../generated/TestUSDC.js'
 export {
+  uptoPermit2ProxyAbi,
+  uptoPermit2ProxyBytecode,
+} from '../generated/UptoPermit2Proxy.js'
+export {
   validationRegistryAbi,
   validationRegistryBytecode,
 } from '../generated/ValidationRegistry.js'
+export { permit2Addresses } from '../permit2/addresses.js'

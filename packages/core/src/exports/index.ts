@@ -151,6 +151,17 @@ export {
   verifyRequestSchema,
 } from '../schemas/facilitator.js'
 export {
+  type ExactPermit2Authorization,
+  type ExactPermit2Payload,
+  exactPermit2AuthorizationSchema,
+  exactPermit2PayloadSchema,
+  permit2TokenPermissionsSchema,
+  type UptoPermit2Authorization,
+  type UptoPermit2Payload,
+  uptoPermit2AuthorizationSchema,
+  uptoPermit2PayloadSchema,
+} from '../schemas/permit2-evm.js'
+export {
   addressSchema,
   isUint256String,
   nonEmptyStringSchema,

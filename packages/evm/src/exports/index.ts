@@ -53,6 +53,8 @@ export {
   type InvalidAuthorizationErrorType,
   MissingEip712DomainError,
   type MissingEip712DomainErrorType,
+  MissingFacilitatorAddressError,
+  type MissingFacilitatorAddressErrorType,
   NoExactEvmRequirementsError,
   type NoExactEvmRequirementsErrorType,
   NotATokenError,
@@ -68,10 +70,44 @@ export {
   findAuthorizationEvent,
 } from '../findAuthorizationEvent.js'
 export {
+  type GetPermit2SettlementCallParameters,
+  type GetPermit2SettlementCallReturnType,
+  getPermit2SettlementCall,
+} from '../getPermit2SettlementCall.js'
+export {
   type GetSettlementCallParameters,
   type GetSettlementCallReturnType,
   getSettlementCall,
 } from '../getSettlementCall.js'
+export {
+  type AssetTransferMethod,
+  createPermit2Nonce,
+  exactPermit2ProxyAddress,
+  exactPermit2Types,
+  fromWirePermit2Authorization,
+  getPermit2Proxy,
+  getPermit2TypedData,
+  isPermit2Payload,
+  type Permit2Authorization,
+  type Permit2Scheme,
+  permit2Address,
+  toWirePermit2Authorization,
+  uptoPermit2ProxyAddress,
+  uptoPermit2Types,
+  usesPermit2,
+  type WirePermit2Authorization,
+} from '../permit2.js'
+export { exactPermit2ProxyAbi, permit2Abi, uptoPermit2ProxyAbi } from '../permit2Abis.js'
+export {
+  type ApprovePermit2ErrorType,
+  ApprovePermit2FailedError,
+  type ApprovePermit2FailedErrorType,
+  type ApprovePermit2Parameters,
+  type ApprovePermit2ReturnType,
+  approvePermit2,
+  type ReadPermit2AllowanceParameters,
+  readPermit2Allowance,
+} from '../permit2Allowance.js'
 export { type ReadAssetParameters, readAsset } from '../readAsset.js'
 export {
   type ReadAuthorizationStateParameters,
@@ -89,6 +125,12 @@ export {
   settleAuthorization,
 } from '../settleAuthorization.js'
 export {
+  getPermit2SettlementErrorReason,
+  type SettlePermit2AuthorizationParameters,
+  type SettlePermit2AuthorizationReturnType,
+  settlePermit2Authorization,
+} from '../settlePermit2Authorization.js'
+export {
   type AuthorizationSigner,
   type SignAuthorizationErrorType,
   type SignAuthorizationParameters,
@@ -103,6 +145,12 @@ export {
   unwrapErc6492Signature,
 } from '../signature.js'
 export {
+  type SignPermit2AuthorizationErrorType,
+  type SignPermit2AuthorizationParameters,
+  type SignPermit2AuthorizationReturnType,
+  signPermit2Authorization,
+} from '../signPermit2Authorization.js'
+export {
   type VerifiableRequirements,
   type VerifyAuthorizationChecks,
   type VerifyAuthorizationParameters,
@@ -116,3 +164,9 @@ export {
   type VerifyPaymentReturnType,
   verifyPayment,
 } from '../verifyPayment.js'
+export {
+  type VerifyPermit2AuthorizationParameters,
+  type VerifyPermit2AuthorizationReturnType,
+  type VerifyPermit2Checks,
+  verifyPermit2Authorization,
+} from '../verifyPermit2Authorization.js'

@@ -101,6 +101,7 @@ export function toExpressMiddleware<request extends ExpressLikeRequest>(
       response: {
         getHeader: (name) => headerValue(res.getHeader(name)),
         setHeader: (name, value) => res.setHeader(name, value),
+        removeHeader: (name) => res.removeHeader(name),
       },
       async run() {
         const pending = holdResponse(res)

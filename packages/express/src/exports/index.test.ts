@@ -9,6 +9,7 @@ test('the entry exports exactly these values', () => {
       "PriceResolutionError",
       "RouteConfigurationError",
       "UnsupportedSettlementModeError",
+      "UptoUnavailableError",
       "createLocalFacilitator",
       "createPaywall",
       "createPaywallPage",
@@ -16,6 +17,7 @@ test('the entry exports exactly these values', () => {
       "paywallPageScriptHash",
       "paywallReasons",
       "renderPaywallPage",
+      "setSettlementOverrides",
     ]
   `)
 })

@@ -30,6 +30,8 @@ export {
   type SettlementOrder,
   UnsupportedSettlementModeError,
   type UnsupportedSettlementModeErrorType,
+  UptoUnavailableError,
+  type UptoUnavailableErrorType,
 } from '@tollgate/paywall'
 export {
   type CorsConfig,
@@ -50,6 +52,8 @@ export {
   type Routes,
   renderPaywallPage,
   type SettledEvent,
+  type SettlementOverrides,
+  setSettlementOverrides,
   type VerifiedEvent,
 } from '@tollgate/paywall/http'
 export type {

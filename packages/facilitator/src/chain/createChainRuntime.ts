@@ -18,6 +18,11 @@ export type FacilitatorChainConfig = {
   assets?: readonly Asset[] | undefined
   /** The chain's `BatchSettler` (see `@tollgate/contracts`); without one, one transaction per payment. */
   batchSettler?: Address | undefined
+  /**
+   * Multicall3 on this chain (`0xcA11bde05977b3631167028862bE2a173976CA11` where deployed): Permit2
+   * `exact` settlements are batched through it. Without it each is its own transaction.
+   */
+  multicall3?: Address | undefined
   /** Accounts that pay for gas on this chain. @default the facilitator's `signers` */
   signers?: readonly LocalAccount[] | undefined
   /** How often the head is polled, in ms. @default 250 */
@@ -112,6 +117,7 @@ export function createChainRuntime({
       accounts,
       instanceId,
       batchSettler: config.batchSettler,
+      multicall3: config.multicall3,
       headPollingMs: config.pollingIntervalMs ?? 250,
       onError,
       now,

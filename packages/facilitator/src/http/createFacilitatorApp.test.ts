@@ -101,7 +101,12 @@ describe('the HTTP service', () => {
       url: server.url,
       headers: { 'x-api-key': 'key-one' },
     })
-    expect(supportedResponseSchema.parse(await client.supported()).kinds.length).toBe(2)
+    const { kinds } = supportedResponseSchema.parse(await client.supported())
+    expect(kinds.map((kind) => `v${kind.x402Version} ${kind.scheme}`).sort()).toEqual([
+      'v1 exact',
+      'v2 exact',
+      'v2 upto',
+    ])
     const payTo = randomAddress()
     const requirements = requirementsFor(devnet, { payTo, amount: 3n })
     const payload = await pay(devnet.accounts[1]!.account, requirements)
@@ -225,11 +230,14 @@ describe('GET /supported: the settlement modes honoured', () => {
       return kinds.map((kind) => kind.extra?.settlementModes)
     }
     try {
+      // One entry per kind: exact v1, exact v2, upto v2.
       expect(await modes(make(onFile))).toEqual([
+        ['confirmed', 'submitted', 'queued'],
         ['confirmed', 'submitted', 'queued'],
         ['confirmed', 'submitted', 'queued'],
       ])
       expect(await modes(make(onFile, false))).toEqual([
+        ['confirmed', 'submitted'],
         ['confirmed', 'submitted'],
         ['confirmed', 'submitted'],
       ])

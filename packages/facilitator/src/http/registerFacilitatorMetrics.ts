@@ -47,11 +47,11 @@ export function registerFacilitatorMetrics(
 ): FacilitatorCounters {
   const verifications = metrics.counter(
     'tollgate_facilitator_verifications_total',
-    'Verifications by result and reason.',
+    'Verifications by scheme (exact, exact-permit2, upto), result and reason.',
   )
   const settlements = metrics.counter(
     'tollgate_facilitator_settlements_total',
-    'Settle answers by mode, result and reason.',
+    'Settle answers by scheme (exact, exact-permit2, upto), mode, result and reason.',
   )
   metrics.collect(async () => {
     const counts = await ledger.counts()

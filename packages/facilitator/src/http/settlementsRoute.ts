@@ -23,9 +23,22 @@ function parseChainSegment(segment: string | undefined): number | undefined {
   return match ? Number(match[1]) : undefined
 }
 
+/**
+ * A nonce in a status path: an EIP-3009 one (0x + 64 hex digits), or a Permit2 one as the payload
+ * carries it (a decimal uint256), keyed the way the ledger keys it.
+ */
+function parseNonce(segment: string | undefined): string | undefined {
+  if (/^\d{1,78}$/.test(segment ?? '')) {
+    const value = BigInt(segment!)
+    return value < 1n << 256n ? `0x${value.toString(16).padStart(64, '0')}` : undefined
+  }
+  return segment
+}
+
 /** The settlement key a status path names (`<chain>/<asset>/<payer>/<nonce>`), if it is one. */
 function parseKey(parts: readonly string[]): AuthorizationKey | undefined {
-  const [chain, asset, payer, nonce] = parts
+  const [chain, asset, payer] = parts
+  const nonce = parseNonce(parts[3])
   const chainId = parseChainSegment(chain)
   if (
     parts.length !== 4 ||

@@ -6,6 +6,7 @@ import {
   assertTransition,
   expiresAt,
   patchColumns,
+  permit2Column,
   type SettlementRow,
   type TransactionRow,
   toSettlementRecord,
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS tollgate_settlements (
   expires_at BIGINT NOT NULL,
   signature TEXT NOT NULL,
   payment_id TEXT,
+  permit2 TEXT,
   hold_until BIGINT,
   tx_hash TEXT,
   sender TEXT,
@@ -95,6 +97,7 @@ CREATE TABLE IF NOT EXISTS tollgate_transactions (
 );
 CREATE INDEX IF NOT EXISTS tollgate_transactions_sender ON tollgate_transactions (chain_id, sender, nonce);
 CREATE INDEX IF NOT EXISTS tollgate_transactions_state ON tollgate_transactions (chain_id, state);
+ALTER TABLE tollgate_settlements ADD COLUMN IF NOT EXISTS permit2 TEXT;
 `
 
 // Arbitrary constant naming the migration lock, so instances starting together do not race on
@@ -307,20 +310,23 @@ export async function createPostgresLedger(
           entry.signature,
           entry.paymentId ?? null,
           holdUntil,
+          permit2Column(entry.permit2),
         ]
         const { rows } = existing
           ? await client.query<SettlementRow>(
               `UPDATE tollgate_settlements SET state = $5, payee = $6, value = $7, valid_after = $8,
                  valid_before = $9, expires_at = $10, signature = $11, payment_id = $12, hold_until = $13,
-                 tx_hash = NULL, sender = NULL, tx_nonce = NULL, block_number = NULL, block_hash = NULL,
-                 reason = NULL, owner = NULL, lease_until = NULL, version = version + 1, updated_at = $14
+                 permit2 = $14, tx_hash = NULL, sender = NULL, tx_nonce = NULL, block_number = NULL,
+                 block_hash = NULL, reason = NULL, owner = NULL, lease_until = NULL, version = version + 1,
+                 updated_at = $15
                WHERE ${keyWhere} RETURNING *`,
               [...key, ...fields, time],
             )
           : await client.query<SettlementRow>(
               `INSERT INTO tollgate_settlements (chain_id, asset, payer, nonce, state, payee, value,
-                 valid_after, valid_before, expires_at, signature, payment_id, hold_until, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING *`,
+                 valid_after, valid_before, expires_at, signature, payment_id, hold_until, permit2,
+                 created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *`,
               [...key, ...fields, time],
             )
         return { status: 'reserved', record: toSettlementRecord(rows[0]!) }

@@ -7,6 +7,7 @@ import {
   assertTransition,
   expiresAt,
   patchColumns,
+  permit2Column,
   type SettlementRow,
   type TransactionRow,
   toSettlementRecord,
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS tollgate_settlements (
   expires_at INTEGER NOT NULL,
   signature TEXT NOT NULL,
   payment_id TEXT,
+  permit2 TEXT,
   hold_until INTEGER,
   tx_hash TEXT,
   sender TEXT,
@@ -131,6 +133,12 @@ export async function createSqliteLedger(
     db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
     db.exec(schema)
+    // Ledgers made before Permit2 lack its column.
+    const columns = db.prepare('PRAGMA table_info(tollgate_settlements)').all() as {
+      name: string
+    }[]
+    if (!columns.some((column) => column.name === 'permit2'))
+      db.exec('ALTER TABLE tollgate_settlements ADD COLUMN permit2 TEXT')
   } catch (cause) {
     throw new LedgerOpenError({ kind: 'sqlite', cause })
   }
@@ -140,12 +148,12 @@ export async function createSqliteLedger(
   )
   const insertStatement = db.prepare<unknown[], SettlementRow>(
     `INSERT INTO tollgate_settlements (chain_id, asset, payer, nonce, state, payee, value, valid_after,
-       valid_before, expires_at, signature, payment_id, hold_until, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+       valid_before, expires_at, signature, payment_id, hold_until, permit2, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   )
   const takeOverStatement = db.prepare<unknown[], SettlementRow>(
     `UPDATE tollgate_settlements SET state = ?, payee = ?, value = ?, valid_after = ?, valid_before = ?,
-       expires_at = ?, signature = ?, payment_id = ?, hold_until = ?, tx_hash = NULL, sender = NULL,
+       expires_at = ?, signature = ?, payment_id = ?, hold_until = ?, permit2 = ?, tx_hash = NULL, sender = NULL,
        tx_nonce = NULL, block_number = NULL, block_hash = NULL, reason = NULL, owner = NULL,
        lease_until = NULL, version = version + 1, updated_at = ?
      WHERE ${keyWhere} AND version = ? RETURNING *`,
@@ -288,6 +296,7 @@ export async function createSqliteLedger(
         entry.signature,
         entry.paymentId ?? null,
         holdUntil,
+        permit2Column(entry.permit2),
       ]
       const row = existing
         ? takeOverStatement.get(...fields, time, ...key, existing.version)

@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem'
 import { InvalidTransitionError } from '../errors.js'
 import { canTransition, isSettlementState } from './states.js'
 import type {
+  Permit2Terms,
   SettlementPatch,
   SettlementRecord,
   SettlementState,
@@ -28,6 +29,8 @@ export type SettlementRow = {
   valid_before: Scalar
   signature: string
   payment_id: string | null
+  /** JSON of the Permit2 terms, `NULL` for EIP-3009 (a column added after the first release). */
+  permit2?: string | null | undefined
   hold_until: Scalar
   tx_hash: string | null
   sender: string | null
@@ -80,6 +83,7 @@ export function toSettlementRecord(row: SettlementRow): SettlementRecord {
     validBefore: BigInt(row.valid_before ?? 0),
     signature: row.signature as Hex,
     paymentId: row.payment_id ?? undefined,
+    permit2: parsePermit2(row.permit2),
     holdUntil: toNumber(row.hold_until),
     txHash: (row.tx_hash ?? undefined) as Hex | undefined,
     sender: (row.sender ?? undefined) as Address | undefined,
@@ -93,6 +97,30 @@ export function toSettlementRecord(row: SettlementRow): SettlementRecord {
     version: Number(row.version ?? 0),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+  }
+}
+
+/** The `permit2` column of an entry: its terms as JSON (amounts as decimal strings), or `NULL`. */
+export function permit2Column(terms: Permit2Terms | undefined): string | null {
+  if (!terms) return null
+  return JSON.stringify({
+    scheme: terms.scheme,
+    permitted: terms.permitted.toString(),
+    ...(terms.facilitator ? { facilitator: terms.facilitator.toLowerCase() } : {}),
+  })
+}
+
+function parsePermit2(column: string | null | undefined): Permit2Terms | undefined {
+  if (!column) return undefined
+  const parsed = JSON.parse(column) as {
+    scheme: 'exact' | 'upto'
+    permitted: string
+    facilitator?: string
+  }
+  return {
+    scheme: parsed.scheme,
+    permitted: BigInt(parsed.permitted),
+    ...(parsed.facilitator ? { facilitator: parsed.facilitator as Address } : {}),
   }
 }
 
@@ -133,6 +161,7 @@ export function patchColumns(
     if (value === undefined) return
     columns.push({ column, value: value === null ? null : map(value as never) })
   }
+  add('value', patch.value, (v: bigint) => v.toString())
   add('hold_until', patch.holdUntil, (v: number) => v)
   add('tx_hash', patch.txHash, (v: string) => v.toLowerCase())
   add('sender', patch.sender, (v: string) => v.toLowerCase())

@@ -16,7 +16,22 @@ export type AuthorizationKey = {
   nonce: Hex
 }
 
-/** What the ledger stores about a new authorization: enough to submit it again after a restart. */
+/**
+ * The Permit2 terms of an authorization paid through the x402 Permit2 proxies (`undefined` for
+ * EIP-3009): the scheme, the permitted amount (for `upto`, the most `value` may be), and the one
+ * account an `upto` settlement may come from.
+ */
+export type Permit2Terms = {
+  scheme: 'exact' | 'upto'
+  permitted: bigint
+  facilitator?: Address | undefined
+}
+
+/**
+ * What the ledger stores about a new authorization: enough to submit it again after a restart. A
+ * Permit2 one keys its uint256 nonce as 0x + 64 hex digits, under the token it moves; `value` is
+ * what moves (for `upto`: the maximum while verified, the charge once queued).
+ */
 export type SettlementEntry = AuthorizationKey & {
   payee: Address
   value: bigint
@@ -25,6 +40,8 @@ export type SettlementEntry = AuthorizationKey & {
   signature: Hex
   /** The payment-identifier extension's id, when the payment carried one. */
   paymentId?: string | undefined
+  /** Set for a payment through Permit2. */
+  permit2?: Permit2Terms | undefined
 }
 
 /** A ledger row. */
@@ -55,6 +72,8 @@ export type SettlementRecord = SettlementEntry & {
 
 /** Fields a transition may set. `null` clears a field. */
 export type SettlementPatch = {
+  /** What moves: an `upto` row's charge, set when its settlement is asked for. */
+  value?: bigint | undefined
   holdUntil?: number | null | undefined
   txHash?: Hex | null | undefined
   sender?: Address | null | undefined

@@ -25,7 +25,9 @@ import { createFeeStrategy, type FeeStrategyParameters, type Fees } from './crea
 import { createNonceManager, type NonceManager } from './createNonceManager.js'
 import type { SettlementEvents } from './createSettlementEvents.js'
 import { decideUnsettled, isSendable, type UnsettledFailure } from './decideUnsettled.js'
+import { encodePermit2Settlement } from './encodePermit2Settlement.js'
 import { encodeSettlement, isEcdsaItem, type SettlementGas } from './encodeSettlement.js'
+import { kindOf, permit2Outcome, reconcilePermit2, toPermit2Item } from './permit2Records.js'
 import { readReceiptOutcomes, reasonOfRevert } from './readReceiptOutcomes.js'
 import { type AuthorizationOnChain, reconcileAuthorization } from './reconcileAuthorization.js'
 
@@ -42,6 +44,11 @@ export type SettlerParameters = {
   instanceId: string
   /** The chain's `BatchSettler`; without one every authorization is its own transaction. */
   batchSettler?: Address | undefined
+  /**
+   * The chain's Multicall3, to batch Permit2 `exact` settlements (one `aggregate3` of proxy calls);
+   * without it each is its own transaction. `upto` ones are never batched.
+   */
+  multicall3?: Address | undefined
   batch?:
     | {
         /** Authorizations per transaction at most. @default 50 */
@@ -182,6 +189,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
     accounts,
     instanceId,
     batchSettler,
+    multicall3,
     gas,
     leaseMs = 30_000,
     idleMs = 250,
@@ -195,7 +203,27 @@ export function createSettler(parameters: SettlerParameters): Settler {
     onError = () => {},
     now = Date.now,
   } = parameters
-  const maxSize = batchSettler ? Math.max(1, parameters.batch?.maxSize ?? 50) : 1
+  const maxSize = batchSettler || multicall3 ? Math.max(1, parameters.batch?.maxSize ?? 50) : 1
+
+  /**
+   * The rows that can share one transaction from `account`: one kind (EIP-3009 with 65-byte
+   * signatures, with contract signatures, Permit2 `exact`), the largest group first; an `upto`
+   * row alone, and only from the account its payer named.
+   */
+  function chooseGroup(ready: SettlementRecord[], account: LocalAccount): SettlementRecord[] {
+    const mine = account.address.toLowerCase()
+    const upto = ready.find(
+      (r) => kindOf(r) === 'permit2-upto' && r.permit2?.facilitator?.toLowerCase() === mine,
+    )
+    const groups = [
+      ready.filter((r) => kindOf(r) === 'eip3009' && isEcdsaItem(r)),
+      ready.filter((r) => kindOf(r) === 'eip3009' && !isEcdsaItem(r)),
+      ready.filter((r) => kindOf(r) === 'permit2-exact').slice(0, multicall3 ? undefined : 1),
+    ]
+    if (!batchSettler) for (const group of groups.slice(0, 2)) group.splice(1)
+    const largest = groups.reduce((a, b) => (b.length > a.length ? b : a))
+    return largest.length > 0 ? largest : upto ? [upto] : []
+  }
   const maxWaitMs = parameters.batch?.maxWaitMs ?? 0
   const alignToBlocks = parameters.batch?.alignToBlocks ?? true
   const headPollingMs = parameters.headPollingMs ?? 250
@@ -265,14 +293,18 @@ export function createSettler(parameters: SettlerParameters): Settler {
             nonce: record.txNonce,
           })
         : []
-    const chain = await reconcileAuthorization(client, {
-      asset: record.asset,
-      payer: record.payer,
-      nonce: record.nonce,
-      transactions: [...(record.txHash ? [record.txHash] : []), ...ours.map((tx) => tx.hash)],
-      fromBlock: head > logLookbackBlocks ? head - logLookbackBlocks : 0n,
-      pageSizeBlocks: logPageSizeBlocks,
-    })
+    const transactions = [...(record.txHash ? [record.txHash] : []), ...ours.map((tx) => tx.hash)]
+    const fromBlock = head > logLookbackBlocks ? head - logLookbackBlocks : 0n
+    const chain = record.permit2
+      ? await reconcilePermit2(client, { record, transactions, fromBlock })
+      : await reconcileAuthorization(client, {
+          asset: record.asset,
+          payer: record.payer,
+          nonce: record.nonce,
+          transactions,
+          fromBlock,
+          pageSizeBlocks: logPageSizeBlocks,
+        })
     if (chain.status === 'unknown' && chain.cause !== undefined) onError(chain.cause)
     return chain
   }
@@ -350,8 +382,11 @@ export function createSettler(parameters: SettlerParameters): Settler {
     const carried = (await ledger.listByTransaction(tx.hash)).filter((r) => r.state === 'submitted')
     let outcomes = readReceiptOutcomes(receipt, carried)
     if (receipt.status === 'reverted' && carried.length === 1) {
-      const revert = reasonOfRevert(await diagnose(tx))
-      outcomes = outcomes.map((o) => (o.outcome === 'failed' ? { ...o, ...revert } : o))
+      const data = await diagnose(tx)
+      const [only] = carried
+      outcomes = only?.permit2
+        ? [permit2Outcome(only, new Map(), data)]
+        : outcomes.map((o) => (o.outcome === 'failed' ? { ...o, ...reasonOfRevert(data) } : o))
     }
     const settled = outcomes.filter((o) => o.outcome === 'settled').map((o) => o.record)
     const transitions: TransitionRequest[] = [
@@ -676,7 +711,11 @@ export function createSettler(parameters: SettlerParameters): Settler {
   }
 
   /** Filters claimed rows down to what can go in one transaction now; gives the rest back. */
-  async function prepare(owner: string, rows: SettlementRecord[]): Promise<SettlementRecord[]> {
+  async function prepare(
+    owner: string,
+    account: LocalAccount,
+    rows: SettlementRecord[],
+  ): Promise<SettlementRecord[]> {
     const nowSeconds = BigInt(Math.floor(now() / 1000))
     const expired = rows.filter((r) => r.validBefore <= nowSeconds + BigInt(expiryMarginSeconds))
     const early = rows.filter((r) => r.validAfter >= nowSeconds && !expired.includes(r))
@@ -689,9 +728,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
     const spent = reconciled.filter((t) => !isSendable(t))
     const spentKeys = new Set(spent.flatMap((t) => t.keys.map((k) => k.nonce)))
     ready = ready.filter((r) => !spentKeys.has(r.nonce))
-    const ecdsa = ready.filter((r) => isEcdsaItem(r))
-    const contract = ready.filter((r) => !isEcdsaItem(r))
-    const chosen = ecdsa.length >= contract.length ? ecdsa : contract
+    const chosen = chooseGroup(ready, account)
     const later = ready.filter((r) => !chosen.includes(r))
     const clear: SettlementPatch = { owner: null, leaseUntil: null }
     const transitions: TransitionRequest[] = [
@@ -721,7 +758,9 @@ export function createSettler(parameters: SettlerParameters): Settler {
 
   async function submit(account: LocalAccount, owner: string, rows: SettlementRecord[]) {
     const nonces = nonceManagers.get(account.address.toLowerCase())!
-    const call = encodeSettlement({ items: rows, batchSettler, gas })
+    const call = rows[0]?.permit2
+      ? encodePermit2Settlement({ items: rows.map(toPermit2Item), multicall3, gas: gas?.permit2 })
+      : encodeSettlement({ items: rows, batchSettler, gas })
     const fees = await feeStrategy.current()
     const nonce = await nonces.take()
     let raw: Hex
@@ -825,7 +864,7 @@ export function createSettler(parameters: SettlerParameters): Settler {
           await signal.wait(idleMs)
           continue
         }
-        const rows = await prepare(owner, claimed)
+        const rows = await prepare(owner, account, claimed)
         if (rows.length > 0) await submit(account, owner, rows)
         backoff = 0
       } catch (error) {

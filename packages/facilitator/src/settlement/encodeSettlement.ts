@@ -3,6 +3,7 @@ import { getSettlementCall, isErc6492Signature, splitSignature } from '@tollgate
 import { type Address, encodeFunctionData, type Hex } from 'viem'
 import { InvalidSettlementBatchError } from '../errors.js'
 import { batchSettlerAbi } from './batchSettlerAbi.js'
+import type { Permit2SettlementGas } from './encodePermit2Settlement.js'
 
 /** What a settlement transaction needs of one authorization. */
 export type SettlementItem = {
@@ -41,6 +42,8 @@ export type SettlementGas = {
   batchItem?: bigint | undefined
   /** Each contract-wallet item of a batch. @default 220_000n */
   batchContractItem?: bigint | undefined
+  /** Permit2 settlements (proxy calls, Multicall3 batches). */
+  permit2?: Permit2SettlementGas | undefined
 }
 
 /** The call to sign. */

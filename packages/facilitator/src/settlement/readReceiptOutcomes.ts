@@ -3,6 +3,7 @@ import { eip3009Abi, getSettlementErrorReason } from '@tollgate/evm'
 import { type Address, decodeErrorResult, type Hex, type Log, parseEventLogs } from 'viem'
 import type { SettlementRecord } from '../ledger/types.js'
 import { batchSettlerAbi } from './batchSettlerAbi.js'
+import { countTransfers, permit2Outcome } from './permit2Records.js'
 
 /** What a mined settlement transaction did for one of its authorizations. */
 export type ItemOutcome =
@@ -48,7 +49,8 @@ export function reasonOfRevert(data: Hex | undefined): { reason: string; definit
 /**
  * Reads a settlement receipt: an authorization settled exactly when its token logged
  * `AuthorizationUsed(from, nonce)` in the transaction; the batch settler's `AuthorizationFailed`
- * carries the token's revert data for the others. A reverted transaction settled nothing.
+ * carries the token's revert data for the others. A Permit2 row settled when the token logged its
+ * transfer (`permit2Outcome`). A reverted transaction settled nothing.
  */
 export function readReceiptOutcomes(
   receipt: { status: 'success' | 'reverted'; logs: readonly Log[] },
@@ -77,7 +79,9 @@ export function readReceiptOutcomes(
     const { token, from, nonce, reason } = log.args
     if (token && from && nonce) failures.set(id(token as Address, from, nonce), reason ?? '0x')
   }
+  const transfers = countTransfers(logs)
   return records.map((record): ItemOutcome => {
+    if (record.permit2) return permit2Outcome(record, transfers, undefined)
     const key = id(record.asset, record.payer, record.nonce)
     if (used.has(key)) return { record, outcome: 'settled' }
     return { record, outcome: 'failed', ...reasonOfRevert(failures.get(key)) }

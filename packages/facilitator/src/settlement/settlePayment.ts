@@ -1,5 +1,6 @@
 import {
   type SettlementMode as CoreSettlementMode,
+  exactPermit2PayloadSchema,
   getEvmChainId,
   type PaymentPayload,
   type PaymentPayloadV1,
@@ -7,15 +8,22 @@ import {
   type PaymentRequirementsV1,
   reasons,
   type SettleResponse,
+  uptoPermit2PayloadSchema,
 } from '@tollgate/core'
-import { normalizePayment } from '@tollgate/evm'
-import type { ChainRuntime } from '../chain/types.js'
+import {
+  fromWirePermit2Authorization,
+  isPermit2Payload,
+  normalizePayment,
+  verifyPermit2Authorization,
+} from '@tollgate/evm'
+import type { Hex } from 'viem'
 import type { AuthorizationKey, SettlementEntry, SettlementRecord } from '../ledger/types.js'
 import {
   toSettlementEntry,
   type VerifyAndReserveContext,
   verifyAndReserve,
 } from '../verify/verifyAndReserve.js'
+import { toPermit2Entry } from '../verify/verifyPermit2AndReserve.js'
 import type { SettlementEvents } from './createSettlementEvents.js'
 
 /**
@@ -50,9 +58,13 @@ export type SettlePaymentReturnType = {
 }
 
 function sameAuthorization(record: SettlementRecord, entry: SettlementEntry): boolean {
+  // An `upto` row's value is the maximum until its charge is known: the signed terms compare.
+  const upto = entry.permit2?.scheme === 'upto'
   return (
     record.payee.toLowerCase() === entry.payee.toLowerCase() &&
-    record.value === entry.value &&
+    (upto
+      ? record.permit2?.permitted === entry.permit2?.permitted
+      : record.value === entry.value) &&
     record.validAfter === entry.validAfter &&
     record.validBefore === entry.validBefore &&
     record.signature.toLowerCase() === entry.signature.toLowerCase()
@@ -78,34 +90,20 @@ export async function settlePayment(
 ): Promise<SettlePaymentReturnType> {
   const { ledger, chains, events, timeoutMs, minValiditySeconds = 6, now = Date.now } = context
   const network = parameters.paymentRequirements.network
-  const normalized = normalizePayment(parameters)
-  if (!normalized.ok) {
-    return {
-      response: {
-        success: false,
-        errorReason: normalized.response.invalidReason ?? reasons.invalidPayload,
-        transaction: '',
-        network,
-        ...(normalized.response.payer ? { payer: normalized.response.payer } : {}),
-      },
-    }
-  }
-  const payer = normalized.payment.payload.authorization.from
+  const read = readSettlementEntry(parameters)
+  if (!read.ok) return { response: { success: false, transaction: '', network, ...read.failure } }
+  const { payer, entry } = read
   const failure = (errorReason: string, record?: SettlementRecord): SettlePaymentReturnType => ({
     response: { success: false, errorReason, transaction: record?.txHash ?? '', network, payer },
     record,
   })
-
-  let chain: ChainRuntime | undefined
-  let entry: SettlementEntry
-  try {
-    const chainId = getEvmChainId(network)
-    chain = chains.get(chainId)
-    entry = toSettlementEntry(chainId, normalized.payment, parameters.paymentId)
-  } catch {
-    return failure(reasons.invalidNetwork)
-  }
+  const chain = chains.get(entry.chainId)
   if (!chain) return failure(reasons.invalidNetwork)
+  const upto = entry.permit2?.scheme === 'upto'
+  if (upto && entry.value > (entry.permit2?.permitted ?? 0n))
+    return failure(reasons.invalidUptoEvmPayloadSettlementExceedsAmount)
+  // Nothing used, nothing charged: no transaction, and a reservation goes back.
+  if (upto && entry.value === 0n) return settleNothing(context, parameters, entry, payer)
   const key: AuthorizationKey = {
     chainId: entry.chainId,
     asset: entry.asset,
@@ -133,7 +131,8 @@ export async function settlePayment(
         keys: [key],
         from: ['verified'],
         to: 'queued',
-        set: { holdUntil: null },
+        // An `upto` row now moves the charge, not the maximum it held.
+        set: { holdUntil: null, ...(upto ? { value: entry.value } : {}) },
       })
       if (moved) {
         record = moved
@@ -182,7 +181,119 @@ export async function settlePayment(
     return failure(final.reason ?? reasons.invalidExactEvmTransactionFailed, final)
   if (timedOut || !reached(final)) return failure(reasons.settlementPending, final)
   return {
-    response: { success: true, transaction: final.txHash ?? '', network, payer },
+    response: {
+      success: true,
+      transaction: final.txHash ?? '',
+      network,
+      payer,
+      ...(upto ? { amount: final.value.toString() } : {}),
+    },
     record: final,
   }
+}
+
+/**
+ * The ledger entry a `/settle` body describes, and its payer: an EIP-3009 authorization, or a
+ * Permit2 one (`upto`: its `value` is the charge, `requirements.amount`).
+ */
+function readSettlementEntry(
+  parameters: SettlePaymentParameters,
+):
+  | { ok: true; payer: string; entry: SettlementEntry }
+  | { ok: false; failure: { errorReason: string; payer?: string } } {
+  const { paymentPayload, paymentRequirements } = parameters
+  let chainId: number
+  try {
+    chainId = getEvmChainId(paymentRequirements.network)
+  } catch {
+    return { ok: false, failure: { errorReason: reasons.invalidNetwork } }
+  }
+  if (paymentPayload.x402Version === 2 && isPermit2Payload(paymentPayload.payload)) {
+    const requirements = paymentRequirements as PaymentRequirements
+    const scheme = requirements.scheme === 'upto' ? 'upto' : 'exact'
+    const schema = scheme === 'upto' ? uptoPermit2PayloadSchema : exactPermit2PayloadSchema
+    const parsed = schema.safeParse(paymentPayload.payload)
+    if (!parsed.success || !/^\d{1,78}$/.test(requirements.amount))
+      return { ok: false, failure: { errorReason: reasons.invalidPayload } }
+    const authorization = fromWirePermit2Authorization(scheme, parsed.data.permit2Authorization)
+    const entry = toPermit2Entry(chainId, {
+      authorization,
+      signature: parsed.data.signature as Hex,
+      amount: BigInt(requirements.amount),
+      paymentId: parameters.paymentId,
+    })
+    return { ok: true, payer: authorization.from, entry }
+  }
+  const normalized = normalizePayment(parameters)
+  if (!normalized.ok)
+    return {
+      ok: false,
+      failure: {
+        errorReason: normalized.response.invalidReason ?? reasons.invalidPayload,
+        ...(normalized.response.payer ? { payer: normalized.response.payer } : {}),
+      },
+    }
+  const payer = normalized.payment.payload.authorization.from
+  try {
+    return {
+      ok: true,
+      payer,
+      entry: toSettlementEntry(chainId, normalized.payment, parameters.paymentId),
+    }
+  } catch {
+    return { ok: false, failure: { errorReason: reasons.invalidPayload, payer } }
+  }
+}
+
+/**
+ * An `upto` payment that used nothing: verified (its reservation, if `/verify` made one, goes
+ * back), answered as the reference answers it, success without a transaction and `amount: "0"`.
+ */
+async function settleNothing(
+  context: SettlePaymentContext,
+  parameters: SettlePaymentParameters,
+  entry: SettlementEntry,
+  payer: string,
+): Promise<SettlePaymentReturnType> {
+  const network = parameters.paymentRequirements.network
+  const key: AuthorizationKey = {
+    chainId: entry.chainId,
+    asset: entry.asset,
+    payer: entry.payer,
+    nonce: entry.nonce,
+  }
+  const current = await context.ledger.get(key)
+  if (current && current.state !== 'verified' && current.state !== 'released')
+    return {
+      response: {
+        success: false,
+        errorReason: reasons.permit2InvalidNonce,
+        transaction: '',
+        network,
+        payer,
+      },
+      record: current,
+    }
+  if (!current || current.state === 'released') {
+    const chain = context.chains.get(entry.chainId)!
+    const verified = await verifyPermit2Authorization(chain.client, {
+      payload: parameters.paymentPayload.payload,
+      requirements: parameters.paymentRequirements as PaymentRequirements,
+      facilitators: chain.signers,
+      settling: true,
+      now: context.now,
+      checks: { balance: false, allowance: false },
+    })
+    if (!verified.isValid)
+      return {
+        response: {
+          success: false,
+          errorReason: verified.invalidReason ?? reasons.invalidPayload,
+          transaction: '',
+          network,
+          payer,
+        },
+      }
+  } else await context.ledger.transition({ keys: [key], from: ['verified'], to: 'released' })
+  return { response: { success: true, transaction: '', network, payer, amount: '0' } }
 }

@@ -7,7 +7,12 @@ import {
   reasons,
   type VerifyResponse,
 } from '@tollgate/core'
-import { type NormalizedPayment, normalizePayment, verifyAuthorization } from '@tollgate/evm'
+import {
+  isPermit2Payload,
+  type NormalizedPayment,
+  normalizePayment,
+  verifyAuthorization,
+} from '@tollgate/evm'
 import type { Address, Hex } from 'viem'
 import type { ChainRuntime } from '../chain/types.js'
 import type {
@@ -16,7 +21,8 @@ import type {
   SettlementEntry,
   SettlementRecord,
 } from '../ledger/types.js'
-import { facilitatorReasons } from './reasons.js'
+import { reserveEntry } from './reserveEntry.js'
+import { verifyPermit2AndReserve } from './verifyPermit2AndReserve.js'
 
 export type VerifyAndReserveContext = {
   ledger: Ledger
@@ -83,13 +89,19 @@ export function toSettlementEntry(
  * token domain from the registry), the nonce unused on-chain (one view call), then the ledger
  * insert that fails when the authorization is already held and checks the payer's cached balance
  * minus everything already reserved for it. The same authorization is never verified twice while
- * a reservation holds it.
+ * a reservation holds it. A Permit2 payment (`exact` or `upto`) goes through
+ * `verifyPermit2AndReserve` to the same ledger.
  */
 export async function verifyAndReserve(
   context: VerifyAndReserveContext,
   parameters: VerifyAndReserveParameters,
 ): Promise<VerifyAndReserveReturnType> {
-  const { ledger, chains, holdMs, exposureCap, checkBalance = true, now = Date.now } = context
+  const { chains, now = Date.now } = context
+  if (
+    parameters.paymentPayload.x402Version === 2 &&
+    isPermit2Payload(parameters.paymentPayload.payload)
+  )
+    return verifyPermit2AndReserve(context, parameters)
   const normalized = normalizePayment(parameters)
   if (!normalized.ok) return { ok: false, response: normalized.response }
   const { x402Version, ...payment } = normalized.payment
@@ -144,37 +156,5 @@ export async function verifyAndReserve(
     }
   }
 
-  const reserve = async (fresh: boolean) => {
-    const cached = !checkBalance
-      ? undefined
-      : fresh
-        ? await chain.balances.refresh({ asset: entry.asset, payer: entry.payer })
-        : await chain.balances.get({ asset: entry.asset, payer: entry.payer })
-    return ledger.reserve(entry, {
-      state: parameters.state,
-      holdMs,
-      balance: cached?.balance,
-      balanceBlock: cached?.block,
-      exposureCap,
-    })
-  }
-  let result = await reserve(false)
-  // The cache only lags behind incoming transfers: read again before refusing.
-  if (result.status === 'insufficient_balance') result = await reserve(true)
-
-  switch (result.status) {
-    case 'reserved':
-      return { ok: true, response: { isValid: true, payer }, record: result.record, chain }
-    case 'exists':
-      return invalid(
-        result.record.state === 'verified'
-          ? reasons.duplicateSettlement
-          : reasons.invalidExactEvmNonceAlreadyUsed,
-        { key, existing: result.record, chain },
-      )
-    case 'insufficient_balance':
-      return invalid(reasons.invalidExactEvmInsufficientBalance, { key, chain })
-    case 'exposure_cap':
-      return invalid(facilitatorReasons.exposureCapExceeded, { key, chain })
-  }
+  return reserveEntry(context, { entry, key, chain, state: parameters.state, payer })
 }

@@ -9,6 +9,13 @@ import type { Attempt } from './attempt.js'
 import { createAttempt } from './attempt.js'
 import type { PayerContext } from './context.js'
 
+/** The account a signed payment spends from: EIP-3009's `authorization.from`, or Permit2's owner. */
+function payerOf(signed: Receipt['signed']): string {
+  const permit2 = (signed.payload as { permit2Authorization?: { from?: unknown } })
+    .permit2Authorization
+  return authorizationOf(signed)?.from ?? (typeof permit2?.from === 'string' ? permit2.from : '')
+}
+
 /** Where a challenge came from: what the policy's rules read (https-only, resource, prices, hosts). */
 export type PaymentSource = {
   /**
@@ -156,7 +163,7 @@ function firstRecord(
     asset: candidate.requirements.asset,
     network: candidate.network ?? candidate.requirements.network,
     payTo: candidate.requirements.payTo,
-    payer: authorizationOf(signed)?.from ?? '',
+    payer: payerOf(signed),
     preemptive,
     at: ctx.now(),
     settlement: undefined,

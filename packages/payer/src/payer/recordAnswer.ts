@@ -14,7 +14,7 @@ const refusedFindings = new Set<AuthorizationFinding['finding']>([
 type Judgement = Pick<Receipt, 'status' | 'disputed' | 'transaction' | 'reconciled'>
 
 /**
- * What an answer proves about a payment. A refusal (a 402) is believed only when the chain shows
+ * What an answer proves about a payment. A refusal (a 402, or a 412) is believed only when the chain shows
  * the authorization unspent (or cancelled: it can then never be spent); a purchase paid before
  * stays paid whatever the answer says.
  */
@@ -34,7 +34,9 @@ async function judge(
       transaction: base.transaction,
       reconciled: undefined,
     }
-  if (responseStatus !== 402 || status === 'settled' || isPending(settlement))
+  // 412: a Permit2 payment refused before settling (`permit2_allowance_required`), as a 402 is.
+  const refusal = responseStatus === 402 || responseStatus === 412
+  if (!refusal || status === 'settled' || isPending(settlement))
     return { status, disputed, transaction, reconciled: undefined }
   const finding = await ctx.inspect({ ...base, status, disputed, transaction })
   if (finding?.finding === 'spent') {
@@ -46,6 +48,22 @@ async function judge(
   return { status, disputed, transaction, reconciled }
 }
 
+/**
+ * What a settled payment cost: for `upto`, the amount the settlement reports charging (at most the
+ * maximum signed, which `base.amount` holds); otherwise, and when the settlement says nothing
+ * usable, the whole amount.
+ */
+function chargedAmount(
+  base: Receipt,
+  settlement: { amount?: string | null | undefined } | undefined,
+) {
+  if (base.accepted.scheme !== 'upto') return base.amount
+  const reported = settlement?.amount
+  if (typeof reported !== 'string' || !/^\d{1,78}$/.test(reported)) return base.amount
+  const amount = BigInt(reported)
+  return amount <= base.amount ? amount : base.amount
+}
+
 /** Records an answer: the money is committed (settled), given back (refused) or kept held. */
 export async function recordAnswer(
   ctx: PayerContext,
@@ -54,12 +72,14 @@ export async function recordAnswer(
 ): Promise<Receipt> {
   const { base, reservation, wasSettled } = state
   const { status, disputed, transaction, reconciled } = await judge(ctx, state, answer)
-  if (status === 'settled') reservation.commit()
+  const settled = answer.settlement.present ? answer.settlement.response : undefined
+  const charged = status === 'settled' ? chargedAmount(base, settled) : base.amount
+  if (status === 'settled') reservation.commit(charged)
   else if (status === 'refused') reservation.release()
   // An indeterminate payment keeps its reservation: it may have been spent.
-  const settled = answer.settlement.present ? answer.settlement.response : undefined
   const receipt: Receipt = {
     ...base,
+    amount: charged,
     ...(reconciled ? { reconciled } : {}),
     settlement: settled ?? (wasSettled ? base.settlement : undefined),
     transaction,

@@ -38,8 +38,11 @@ export type BudgetParameters = {
 
 /** Money set aside for one payment until its outcome is known. */
 export type Reservation = {
-  /** The payment settled (or may have): it keeps counting against the budgets. */
-  commit(): void
+  /**
+   * The payment settled (or may have): it keeps counting against the budgets, for `charged` atomic
+   * units when the server charged less than was held (an `upto` payment), else for all of it.
+   */
+  commit(charged?: bigint | undefined): void
   /** The payment provably did not happen: give the money back. */
   release(): void
 }
@@ -155,18 +158,19 @@ function holdCharge(
   }
   let settled = false
   return {
-    commit() {
+    commit(charged) {
       if (settled) return
       settled = true
       const time = now()
+      const partial = charged !== undefined && charged >= 0n && charged < charge.amount
       for (const { account, entry, budget } of held) {
-        if (budget.windowMs === undefined) {
-          removeEntry(account, entry)
-          account.forever += entry.cost
-        } else {
-          entry.state = 'committed'
-          entry.at = time
-        }
+        // Only what was charged keeps counting; the rest of the maximum goes back.
+        const cost = partial
+          ? (costAgainst(budget.limit, charged, charge) ?? entry.cost)
+          : entry.cost
+        removeEntry(account, entry)
+        if (budget.windowMs === undefined) account.forever += cost
+        else addEntry(account, { cost, at: time, state: 'committed', id: entry.id })
       }
     },
     release() {

@@ -209,15 +209,28 @@ describe('guards', () => {
       policy.decide({ challenge: challenge(...accepts), url, method: 'GET', assets: registry }),
     )
 
-  test('scheme: only exact, on EVM, with EIP-3009', () => {
+  test('scheme: exact (EIP-3009 or Permit2) and upto, on EVM', () => {
     const policy = engine()
-    expect(authorize(policy, option({ scheme: 'upto' })).guard).toBe('scheme')
+    expect(authorize(policy, option({ scheme: 'deferred' })).guard).toBe('scheme')
     expect(
       authorize(
         policy,
-        option({ extra: { name: 'USDC', version: '2', assetTransferMethod: 'permit2' } }),
+        option({ extra: { name: 'USDC', version: '2', assetTransferMethod: 'erc7710' } }),
       ).reason,
-    ).toBe('asset transfer method "permit2" is not supported')
+    ).toBe('asset transfer method "erc7710" is not supported')
+    const permit2 = { name: 'USDC', version: '2', assetTransferMethod: 'permit2' }
+    for (const accepted of [
+      option({ extra: permit2 }),
+      option({ scheme: 'upto', extra: permit2 }),
+    ]) {
+      const { candidate } = policy.decide({
+        challenge: challenge(accepted),
+        url,
+        method: 'GET',
+        assets: registry,
+      })
+      expect(candidate.scheme).toBe(accepted.scheme)
+    }
     expect(
       authorize(policy, option({ network: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1' })).reason,
     ).toBe('network "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1" is not an EVM network')
@@ -376,7 +389,7 @@ describe('guards', () => {
       policy,
       option({ network: 'eip155:8453', asset: baseUsdc }),
       option({ amount: '20000' }),
-      option({ scheme: 'upto' }),
+      option({ scheme: 'deferred' }),
     )
     expect(error.guard).toBe('maxPerRequest')
     expect(error).toMatchObject({
@@ -390,7 +403,7 @@ describe('guards', () => {
       Change it with the policy's \`maxPerRequest\` option.
       - exact 10000 of 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 on eip155:8453 to 0x1111111111111111111111111111111111111111: network: network eip155:8453 is not allowed
       - exact 20000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: maxPerRequest: 20000 (0.02) is above the cap 10000 (0.01)
-      - upto 10000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: scheme: scheme "upto" is not supported
+      - deferred 10000 of 0x036CbD53842c5426634e7929541eC2318f3dCF7e on eip155:84532 to 0x1111111111111111111111111111111111111111: scheme: scheme "deferred" is not supported
 
       Docs: https://tollgate.dev/docs/agents/guardrails#per-request-cap"
     `)

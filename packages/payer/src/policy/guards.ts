@@ -102,7 +102,10 @@ export function isLoopback(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 }
 
-/** This agent signs the `exact` scheme on EVM networks with EIP-3009 only. */
+/**
+ * This agent signs on EVM networks: `exact` with EIP-3009 or Permit2, and `upto` (Permit2; its
+ * amount is the most the call may cost, and that is what the policy weighs).
+ */
 export const schemeGuard: Guard = (candidate) => {
   const { requirements } = candidate
   const method = requirements.extra?.assetTransferMethod
@@ -112,10 +115,17 @@ export const schemeGuard: Guard = (candidate) => {
     requirements,
     values: { scheme: requirements.scheme, network: requirements.network },
   })
-  if (candidate.scheme !== 'exact') return refuse(`scheme "${candidate.scheme}" is not supported`)
+  if (candidate.scheme !== 'exact' && candidate.scheme !== 'upto')
+    return refuse(`scheme "${candidate.scheme}" is not supported`)
+  if (
+    candidate.scheme === 'upto' &&
+    candidate.original &&
+    'maxAmountRequired' in candidate.original
+  )
+    return refuse('scheme "upto" needs x402 v2')
   if (candidate.network !== undefined && !candidate.network.startsWith('eip155:'))
     return refuse(`network "${candidate.network}" is not an EVM network`)
-  if (method !== undefined && method !== 'eip3009')
+  if (method !== undefined && method !== 'eip3009' && method !== 'permit2')
     return refuse(`asset transfer method "${String(method)}" is not supported`)
   return undefined
 }

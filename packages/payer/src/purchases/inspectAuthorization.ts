@@ -7,6 +7,7 @@ import { getBlock, readContract } from 'viem/actions'
 import type { Receipt, Reconciliation } from '../receipts/receipt.js'
 import type { ReconcileChain } from './defaultChains.js'
 import { resolveReconcileChains } from './defaultChains.js'
+import { askChainPermit2, permit2AuthorizationOf } from './inspectPermit2.js'
 
 /**
  * Where the fate of a signed authorization is looked up. By default every network of the asset
@@ -121,7 +122,11 @@ export function createInspector(
 
   async function inspect(receipt: Receipt): Promise<AuthorizationFinding | undefined> {
     const authorization = authorizationOf(receipt.signed)
-    if (!authorization) return undefined
+    if (!authorization) {
+      const permit = permit2AuthorizationOf(receipt.signed)
+      const client = permit && clientFor(receipt.network)
+      return client && permit ? askChainPermit2(client, permit) : undefined
+    }
     const client = clientFor(receipt.network)
     // The facilitator's word counts only where no chain can be asked; its failure is then the
     // lookup's failure. With a chain, its transaction is one more place to look for the proof.

@@ -5,6 +5,7 @@ import type { PaywallFailureKind } from '../failures.js'
 import type { PaywallHooks } from '../hooks.js'
 import type { Idempotency } from '../idempotency/createIdempotency.js'
 import type { Report } from '../logger.js'
+import type { UptoFacilitators } from '../offer/uptoFacilitators.js'
 import type { Candidates } from '../payment/match.js'
 import type { Payment } from '../payment/parsePayment.js'
 import type { SettlementModes } from '../settlementModes.js'
@@ -19,6 +20,8 @@ export type Engine<request, result> = {
   hooks: PaywallHooks<request>
   report: Report
   modes: SettlementModes
+  /** Who settles `upto` payments, per network (the facilitator's `/supported`). */
+  uptoFacilitators: UptoFacilitators
   guard: ReplayGuard
   kept: KeptPayments
   /** `undefined` when payment identifiers are turned off. */

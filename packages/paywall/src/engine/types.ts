@@ -14,6 +14,13 @@ export type Held<result> = {
   status?: number | undefined
   /** What to send, keep or discard. */
   result: result
+  /**
+   * What the work reports it used, for an `upto` offer: atomic units (`"1234"`), a share of the
+   * maximum (`"50%"`, floored) or whole units (`"$0.05"`), the forms of the reference's
+   * `Settlement-Overrides`. The settle stage charges it, never above the signed maximum; `"0"`
+   * charges nothing. Unset, the whole maximum is charged (as the reference does).
+   */
+  charge?: string | undefined
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ResolvedAgentOption } from '../agent.js'
 import { createIdempotency, type IdempotencyConfig } from '../idempotency/createIdempotency.js'
 import { createReport } from '../logger.js'
 import type { ResolvedOffer } from '../offer/resolveOffer.js'
+import { createUptoFacilitators } from '../offer/uptoFacilitators.js'
 import { createSettlementModes } from '../settlementModes.js'
 import { challengeExtensions } from '../stages/challenge.js'
 import { checkedStore } from '../state/checkedStore.js'
@@ -33,6 +34,7 @@ export function wireEngine<request, result>(
     hooks: parameters.hooks ?? {},
     report,
     modes: createSettlementModes(facilitator, { routes: offers, report }),
+    uptoFacilitators: createUptoFacilitators(facilitator),
     guard: createReplayGuard({ store, now }),
     kept: createKeptPayments({ store }),
     idempotency:

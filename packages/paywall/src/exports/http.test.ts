@@ -11,6 +11,7 @@ test('@tollgate/paywall/http exports', () => {
       "holdWebResponse",
       "paywallPageScriptHash",
       "renderPaywallPage",
+      "setSettlementOverrides",
       "withPaywall",
     ]
   `)

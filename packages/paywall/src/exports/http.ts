@@ -33,6 +33,10 @@ export type {
   PaywallPageOption,
   PaywallPageRenderer,
 } from '../http/page/types.js'
+export {
+  type SettlementOverrides,
+  setSettlementOverrides,
+} from '../http/settlementOverrides.js'
 export type {
   HttpAnswer,
   HttpExchange,

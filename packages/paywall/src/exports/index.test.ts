@@ -11,6 +11,7 @@ test('@tollgate/paywall exports', () => {
       "PriceResolutionError",
       "RouteConfigurationError",
       "UnsupportedSettlementModeError",
+      "UptoUnavailableError",
       "createMemoryStore",
       "createPaywallEngine",
       "parsePayment",

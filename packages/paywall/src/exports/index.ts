@@ -37,6 +37,8 @@ export {
   type RouteConfigurationErrorType,
   UnsupportedSettlementModeError,
   type UnsupportedSettlementModeErrorType,
+  UptoUnavailableError,
+  type UptoUnavailableErrorType,
 } from '../errors.js'
 export type { PaywallFailureKind } from '../failures.js'
 export type {

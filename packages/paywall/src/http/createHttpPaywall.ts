@@ -6,6 +6,7 @@ import type { AgentConfigurationErrorType, RouteConfigurationErrorType } from '.
 import type { PaywallHooks as EngineHooks } from '../hooks.js'
 import type { IdempotencyConfig } from '../idempotency/createIdempotency.js'
 import { createReport, type PaywallLogger, type Report } from '../logger.js'
+import { readSettlementOverrides } from '../offer/charge.js'
 import type { ResolvedOffer } from '../offer/resolveOffer.js'
 import { paywallReasons } from '../reasons.js'
 import type { PaywallStore } from '../store/types.js'
@@ -24,8 +25,15 @@ import { readPayment } from './paymentHeader.js'
 import { renderOutcome } from './render.js'
 import { type HttpResult, httpResultCodec } from './resultCodec.js'
 import { compileRoutePattern, findRoute, matchRoute, type RoutePattern } from './routes.js'
+import { settlementOverridesHeader } from './settlementOverrides.js'
 import { statusOf } from './status.js'
-import type { HttpAnswer, HttpExchange, HttpRequestView, PaywallRequest } from './types.js'
+import type {
+  HttpAnswer,
+  HttpExchange,
+  HttpRequestView,
+  HttpResponseHeaders,
+  PaywallRequest,
+} from './types.js'
 import { agentRegistrationResponse, isWellKnownRequest } from './wellKnown.js'
 
 /** The parameters of an HTTP paywall, whatever the framework. */
@@ -170,7 +178,14 @@ async function handle<raw>(
     run: async () => {
       const held = await exchange.run()
       const { aborted, status } = held
-      return { ok: !aborted && status < 400, aborted, status, result: held }
+      const charge = takeSettlementOverrides(exchange.response)
+      return {
+        ok: !aborted && status < 400,
+        aborted,
+        status,
+        result: held,
+        ...(charge === undefined ? {} : { charge }),
+      }
     },
   })
   const page =
@@ -219,4 +234,17 @@ async function wellKnown<raw>(
 function wantsHtml(request: HttpRequestView<unknown>): boolean {
   if (request.method !== 'GET') return false
   return (request.header('accept') ?? '').toLowerCase().includes('text/html')
+}
+
+/**
+ * The usage an `upto` handler reported in the reference's `Settlement-Overrides` response header
+ * (`setSettlementOverrides`), taken off the response where the adapter can remove headers: it is
+ * for the paywall, not the client (the charge travels in `PAYMENT-RESPONSE`).
+ */
+function takeSettlementOverrides(response: HttpResponseHeaders): string | undefined {
+  const header = response.getHeader(settlementOverridesHeader)
+  if (header === undefined) return undefined
+  response.removeHeader?.(settlementOverridesHeader)
+  // Present but not the reference's JSON: an unreadable report, which charges the maximum.
+  return readSettlementOverrides(header) ?? 'unreadable'
 }

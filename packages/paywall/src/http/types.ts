@@ -51,6 +51,8 @@ export type HttpResponseHeaders = {
   /** A header already set (by the app, or by the paywall), joined with `", "`. */
   getHeader(name: string): string | undefined
   setHeader(name: string, value: string): void
+  /** Removes a header the handler set (the `Settlement-Overrides` an `upto` handler reports usage in). */
+  removeHeader?(name: string): void
 }
 
 /** One request as an adapter hands it to the HTTP layer. */

@@ -16,8 +16,12 @@ export function buildRequirement(
 ): PaymentRequirements {
   const { amount, assetAddress, asset, priceExtra } = readAmount(option, price, registry)
   if (amount <= 0n) throw new InvalidPriceError({ reason: 'the price must be more than zero' })
+  // Permit2 is the only way `upto` pays, and the way a token the registry marks `permit2` pays:
+  // the reference client reads `assetTransferMethod` to choose.
+  const permit2 = option.scheme === 'upto' || asset?.assetTransferMethod === 'permit2'
   const extra: Record<string, unknown> = {
     ...(asset ? { name: asset.eip712.name, version: asset.eip712.version } : {}),
+    ...(permit2 ? { assetTransferMethod: 'permit2' } : {}),
     ...option.extra,
     ...priceExtra,
   }

@@ -135,7 +135,8 @@ describe('resolveOffer', () => {
     ['EIP-712 domain', { price: 10n, payTo, network: 'eip155:31337', asset: devToken }],
     ['decimals', { price: '$1', payTo, network: 'eip155:31337', asset: devToken }],
     ['positive integer', { price: '$1', payTo, network: 'base', maxTimeoutSeconds: 0 }],
-    ['not supported', { price: '$1', payTo, network: 'base', scheme: 'upto' }],
+    ['not supported', { price: '$1', payTo, network: 'base', scheme: 'deferred' as 'upto' }],
+    ['serve-first', { price: '$1', payTo, network: 'base', scheme: 'upto', order: 'settle-first' }],
     ['settlement mode', { price: '$1', payTo, network: 'base', settlement: 'mined' }],
     ['settlement order', { price: '$1', payTo, network: 'base', order: 'first' }],
   ] as const)('rejects a route at start-up: %s', (message, config) => {

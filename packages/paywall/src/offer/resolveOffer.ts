@@ -32,8 +32,13 @@ export type PaymentOption<request = unknown> = {
   network: string
   /** The token contract. @default the network's USDC, from the asset registry */
   asset?: string | undefined
-  /** @default 'exact' */
-  scheme?: 'exact' | undefined
+  /**
+   * `exact` charges the price; `upto` takes the price as the most a call may cost and charges what
+   * the work reports it used (the HTTP layer reads it from the handler's `Settlement-Overrides`
+   * response header, which `setSettlementOverrides` sets). `upto` pays through Permit2 and runs
+   * the work first (`order: 'serve-first'`). @default 'exact'
+   */
+  scheme?: 'exact' | 'upto' | undefined
   /** How long a signed authorization stays valid. @default 300 */
   maxTimeoutSeconds?: number | undefined
   /** Merged over the registry's EIP-712 `{ name, version }` into `requirements.extra`. */
@@ -81,7 +86,7 @@ export type Offers<request = unknown> = Readonly<Record<string, OfferConfig<requ
 
 /** A payment option checked and resolved once, when the paywall is created. */
 export type ResolvedOption<request = unknown> = {
-  scheme: 'exact'
+  scheme: 'exact' | 'upto'
   network: string
   payTo: string
   maxTimeoutSeconds: number
@@ -130,6 +135,8 @@ export function resolveOffer<request>(
   const options = entries.map((entry, index) =>
     resolveOption(accepts ? `${key} accepts[${index}]` : key, { ...base, ...entry }, assets),
   )
+  if (order === 'settle-first' && options.some((option) => option.scheme === 'upto'))
+    throw fail('an `upto` option charges what the work used, so it needs `order: "serve-first"`')
   return {
     key,
     options,
@@ -153,7 +160,8 @@ function resolveOption<request>(
   if (price === undefined) throw fail('`price` is missing')
   if (payTo === undefined) throw fail('`payTo` is missing')
   if (rawNetwork === undefined) throw fail('`network` is missing')
-  if (scheme !== 'exact') throw fail(`scheme "${String(scheme)}" is not supported`)
+  if (scheme !== 'exact' && scheme !== 'upto')
+    throw fail(`scheme "${String(scheme)}" is not supported`)
   if (!isAddress(payTo, { strict: false })) throw fail(`\`payTo\` "${payTo}" is not an address`)
   if (explicitAsset !== undefined && !isAddress(explicitAsset, { strict: false }))
     throw fail(`\`asset\` "${explicitAsset}" is not an address`)

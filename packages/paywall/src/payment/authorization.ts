@@ -1,23 +1,45 @@
-import type { ExactEvmPayload } from '@tollgate/core'
+import type { ExactEvmPayload, ExactPermit2Payload, UptoPermit2Payload } from '@tollgate/core'
 
-/** The key of an authorization: chain, token, payer and nonce, as the on-chain nonce is scoped. */
+/** A payment's signed authorization: EIP-3009, or a Permit2 witness transfer (`exact` or `upto`). */
+export type PaymentAuthorization = ExactEvmPayload | ExactPermit2Payload | UptoPermit2Payload
+
+/**
+ * The key of an authorization, as its on-chain nonce is scoped: an EIP-3009 nonce per chain, token
+ * and payer; a Permit2 nonce per chain and payer, whatever the token (Permit2 keeps one bitmap per
+ * owner).
+ */
 export function authorizationKey(
   requirement: { network: string; asset: string },
-  { authorization }: ExactEvmPayload,
+  authorization: PaymentAuthorization,
 ): string {
+  if ('permit2Authorization' in authorization) {
+    const { from, nonce } = authorization.permit2Authorization
+    return [requirement.network, 'permit2', from.toLowerCase(), nonce].join('|')
+  }
   return [
     requirement.network,
     requirement.asset.toLowerCase(),
-    authorization.from.toLowerCase(),
-    authorization.nonce.toLowerCase(),
+    authorization.authorization.from.toLowerCase(),
+    authorization.authorization.nonce.toLowerCase(),
   ].join('|')
+}
+
+/** Who signed the authorization. */
+export function payerOf(authorization: PaymentAuthorization): string {
+  return 'permit2Authorization' in authorization
+    ? authorization.permit2Authorization.from
+    : authorization.authorization.from
 }
 
 /**
  * When an authorization stops being settleable, in milliseconds since the epoch: its
- * `validBefore` (unix seconds, the EIP-3009 edge) on the paywall's millisecond clock.
+ * `validBefore` (EIP-3009) or `deadline` (Permit2), unix seconds, on the paywall's millisecond clock.
  */
-export function validBeforeMs({ authorization }: ExactEvmPayload): number {
+export function validBeforeMs(authorization: PaymentAuthorization): number {
+  const seconds =
+    'permit2Authorization' in authorization
+      ? authorization.permit2Authorization.deadline
+      : authorization.authorization.validBefore
   // A uint256 of seconds is far beyond any clock; as a (huge, finite) number it still compares.
-  return Number(BigInt(authorization.validBefore)) * 1000
+  return Number(BigInt(seconds)) * 1000
 }

@@ -1,17 +1,23 @@
 import {
   type ExactEvmPayload,
   exactEvmPayloadSchema,
+  exactPermit2PayloadSchema,
   type PaymentPayload,
   type PaymentPayloadV1,
   paymentPayloadSchema,
   paymentPayloadV1Schema,
+  uptoPermit2PayloadSchema,
 } from '@tollgate/core'
 import type { z } from 'zod'
 import { type PaywallReason, paywallReasons } from '../reasons.js'
+import type { PaymentAuthorization } from './authorization.js'
 
-/** A payment checked against its version's schema, with its exact EVM authorization. */
+/**
+ * A payment checked against its version's schema, with its authorization: EIP-3009, or (v2) a
+ * Permit2 witness transfer for `exact` or `upto`.
+ */
 export type Payment =
-  | { x402Version: 2; payload: PaymentPayload; authorization: ExactEvmPayload }
+  | { x402Version: 2; payload: PaymentPayload; authorization: PaymentAuthorization }
   | { x402Version: 1; payload: PaymentPayloadV1; authorization: ExactEvmPayload }
 
 /** A payment the paywall cannot use, with the reason its challenge gives. */
@@ -33,9 +39,9 @@ export function parsePayment(json: unknown): Payment | PaymentRejection {
   if (version === 2) {
     const parsed = paymentPayloadSchema.safeParse(json)
     if (!parsed.success) return invalid(parsed.error)
-    const authorization = exactEvmPayloadSchema.safeParse(parsed.data.payload)
-    if (!authorization.success) return unsupportedPayload(parsed.data.accepted.scheme)
-    return { x402Version: 2, payload: parsed.data, authorization: authorization.data }
+    const authorization = readAuthorization(parsed.data)
+    if (!authorization) return unsupportedPayload(parsed.data.accepted.scheme)
+    return { x402Version: 2, payload: parsed.data, authorization }
   }
   if (version === 1) {
     const parsed = paymentPayloadV1Schema.safeParse(json)
@@ -48,6 +54,20 @@ export function parsePayment(json: unknown): Payment | PaymentRejection {
     paywallReasons.invalidX402Version,
     `x402Version ${JSON.stringify(version) ?? 'undefined'} is not supported (1 or 2).`,
   )
+}
+
+/** A v2 payload's authorization: Permit2 when it carries `permit2Authorization` (as the reference decides). */
+function readAuthorization(payload: PaymentPayload): PaymentAuthorization | undefined {
+  const inner = payload.payload as unknown
+  const scheme = payload.accepted.scheme
+  if (typeof inner === 'object' && inner !== null && 'permit2Authorization' in inner) {
+    const schema = scheme === 'upto' ? uptoPermit2PayloadSchema : exactPermit2PayloadSchema
+    const parsed = schema.safeParse(inner)
+    return parsed.success && (scheme === 'exact' || scheme === 'upto') ? parsed.data : undefined
+  }
+  if (scheme !== 'exact') return undefined
+  const parsed = exactEvmPayloadSchema.safeParse(inner)
+  return parsed.success ? parsed.data : undefined
 }
 
 /** A rejection with its reason and one sentence. */
@@ -79,10 +99,10 @@ function invalid(error: z.ZodError): PaymentRejection {
 }
 
 function unsupportedPayload(scheme: string): PaymentRejection {
-  return scheme === 'exact'
+  return scheme === 'exact' || scheme === 'upto'
     ? rejectPayment(
         paywallReasons.invalidPayload,
-        'The payload is not an exact EVM (EIP-3009) payload.',
+        `The payload is not an ${scheme} EVM (EIP-3009 or Permit2) payload.`,
       )
     : rejectPayment(paywallReasons.unsupportedScheme, `Scheme "${scheme}" is not supported.`)
 }

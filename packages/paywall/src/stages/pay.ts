@@ -1,7 +1,7 @@
 import { duplicate } from '../engine/answer.js'
 import type { Engine, PaymentContext } from '../engine/context.js'
 import type { Outcome } from '../engine/types.js'
-import { authorizationKey, validBeforeMs } from '../payment/authorization.js'
+import { authorizationKey, payerOf, validBeforeMs } from '../payment/authorization.js'
 import { findKept, resume } from './resume.js'
 import { serveFirst, settleFirst } from './serve.js'
 import { announceVerified, checkSettlementMode, verify } from './verify.js'
@@ -34,7 +34,7 @@ export async function pay<request, result>(
   const claim = await engine.guard.claim(key, validBeforeMs(authorization))
   if (!claim) return duplicate(engine, context, requirements)
 
-  const payer = verification.payer ?? authorization.authorization.from
+  const payer = verification.payer ?? payerOf(authorization)
   await announceVerified(engine, context, verified, payer)
   const claimed = { requirements, payer, claim }
   return context.call.offer.order === 'settle-first'

@@ -1,7 +1,7 @@
 import { bestEffort, dispatchSettled, duplicate } from '../engine/answer.js'
 import type { Engine, PaymentContext } from '../engine/context.js'
 import type { Outcome } from '../engine/types.js'
-import { authorizationKey } from '../payment/authorization.js'
+import { authorizationKey, payerOf } from '../payment/authorization.js'
 import type { KeptPayment } from '../state/keptPayments.js'
 import { served, serveSettled } from './serve.js'
 import { settle } from './settle.js'
@@ -36,7 +36,7 @@ export async function resume<request, result>(
   const lock = await engine.kept.lock(key)
   if (!lock) return duplicate(engine, context, entry.requirements)
   try {
-    const payer = context.payment.authorization.authorization.from
+    const payer = payerOf(context.payment.authorization)
     const { requirements } = entry
     if (entry.kind === 'paid')
       return await serveSettled(engine, context, {

@@ -3,6 +3,8 @@ import { bestEffort, refuse } from '../engine/answer.js'
 import type { Engine, PaymentContext } from '../engine/context.js'
 import type { Held, Outcome } from '../engine/types.js'
 import { facilitatorFailureReason } from '../failures.js'
+import { findAsset } from '../offer/assets.js'
+import { resolveCharge } from '../offer/charge.js'
 import { authorizationKey } from '../payment/authorization.js'
 import { paywallReasons } from '../reasons.js'
 import { facilitatorRequest, reportFacilitatorFailure, settlePayment } from './facilitate.js'
@@ -25,19 +27,57 @@ export async function settle<request, result>(
   settling: Settling<result>,
 ): Promise<{ settlement: SettleResponse } | { outcome: Outcome<result> }> {
   const { requirements } = settling
+  const charged = chargeOf(engine, context, settling)
+  // `upto` with nothing used: nothing to transfer, and no transaction; the signature lapses unused
+  // (its claim stays, so it buys nothing else here).
+  if (charged === 0n)
+    return {
+      settlement: {
+        success: true,
+        transaction: '',
+        network: requirements.network,
+        payer: settling.payer,
+        amount: '0',
+      },
+    }
+  const settled =
+    charged === undefined ? requirements : { ...requirements, amount: charged.toString() }
   let settlement: SettleResponse
   try {
     const mode = await engine.modes.modeFor(context.call.offer, requirements.network)
-    settlement = await settlePayment(
-      engine.facilitator,
-      facilitatorRequest(context, requirements),
-      mode,
-    )
+    settlement = await settlePayment(engine.facilitator, facilitatorRequest(context, settled), mode)
   } catch (error) {
     return { outcome: await settleThrew(engine, context, settling, error) }
   }
-  if (settlement.success) return { settlement }
+  if (settlement.success)
+    return {
+      settlement:
+        charged === undefined || settlement.amount !== undefined
+          ? settlement
+          : { ...settlement, amount: charged.toString() },
+    }
   return { outcome: await settleFailed(engine, context, settling, settlement) }
+}
+
+/**
+ * What an `upto` payment is charged: the usage the work reported, never above the signed maximum
+ * (`requirements.amount`); `undefined` for `exact`, which charges the requirement.
+ */
+function chargeOf<request, result>(
+  engine: Engine<request, result>,
+  context: PaymentContext<request, result>,
+  { requirements, held }: Settling<result>,
+): bigint | undefined {
+  if (requirements.scheme !== 'upto') return undefined
+  const decimals = findAsset(requirements.network, requirements.asset, engine.assets)?.decimals
+  const charge = resolveCharge(held?.charge, { max: BigInt(requirements.amount), decimals })
+  if (charge.source === 'capped' || charge.source === 'unreadable')
+    engine.report('warn', `the reported usage is ${charge.source}: charging the maximum`, {
+      route: context.route,
+      reported: held?.charge,
+      max: requirements.amount,
+    })
+  return charge.amount
 }
 
 /**
