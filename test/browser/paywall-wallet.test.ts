@@ -1,7 +1,7 @@
 // The paywall page paid by a person: headless Chromium with an injected EIP-1193 wallet (a real
 // key that signs in Node, the devnet behind it) connects, switches chain, signs and pays v2 and
-// v1 routes served by Express and by a Web-standard `Request => Response` handler, both over the
-// shared HTTP layer, and shows what was bought; a declined signature charges nothing; the served
+// v1 routes served by Express, by a Web-standard `Request => Response` handler and by Hono, all over
+// the shared HTTP layer, and shows what was bought; a declined signature charges nothing; the served
 // page holds none of the secrets the servers were configured with.
 
 import type { FacilitatorClient } from '@tollgate/core/facilitator-client'
@@ -14,20 +14,22 @@ import {
   type Ledger,
   serveFacilitator,
 } from '@tollgate/facilitator'
+import { createPaywall as createHonoPaywall } from '@tollgate/hono'
 import {
   type CreateHttpPaywallParameters,
   createHttpPaywall,
   createPaywallPage,
   paywallPageScriptHash,
   type Routes,
+  withPaywall,
 } from '@tollgate/paywall/http'
 import { listen, useDevnet } from '@tollgate/test'
 import express from 'express'
+import { Hono } from 'hono'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { type Address, erc20Abi, type Hash } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type Discovery, type InjectedWallet, injectWallet } from './injectedWallet.js'
-import { type WebHandler, withPaywall } from './webPaywall.js'
 
 const devnet = useDevnet({ accounts: 4 })
 const facilitatorApiKey = 'tg_live_3f9c1a7e5d2b4c6a8e0f1d3b5a7c9e1f'
@@ -68,7 +70,7 @@ type Served = {
 
 let browser: Browser
 let payTo: Address
-const servers: Partial<Record<'express' | 'web', Served>> = {}
+const servers: Partial<Record<'express' | 'web' | 'hono', Served>> = {}
 let ledger: Ledger | undefined
 let facilitator: Facilitator | undefined
 let facilitatorService: Awaited<ReturnType<typeof serveFacilitator>> | undefined
@@ -158,16 +160,15 @@ async function startWeb(): Promise<Served> {
     headers: { Authorization: `Bearer ${facilitatorApiKey}` },
   })
   const { runs, paymentHeaders, record } = recorder()
-  const handler: WebHandler = async (request) => {
+  const handler = async (request: Request) => {
     const path = new URL(request.url).pathname
     const paid = paidContent[path]
     if (!paid) return new Response('not found', { status: 404 })
     record(path, (name) => request.headers.get(name))
-    const body = typeof paid.body === 'string' ? paid.body : new Uint8Array(paid.body)
-    return new Response(body, { headers: { 'content-type': paid.type, ...paid.headers } })
+    return paidResponse(paid)
   }
   const app = paywallParameters<Request>().reduceRight(
-    (inner, parameters) => withPaywall(createHttpPaywall(client, parameters), inner),
+    (inner, parameters) => withPaywall(inner, { paywall: createHttpPaywall(client, parameters) }),
     handler,
   )
   const server = await listen({ fetch: app })
@@ -175,10 +176,36 @@ async function startWeb(): Promise<Served> {
   return { ...server, discovery: 'window.ethereum', runs, paymentHeaders, secrets }
 }
 
+function paidResponse(paid: Paid): Response {
+  const body = typeof paid.body === 'string' ? paid.body : new Uint8Array(paid.body)
+  return new Response(body, { headers: { 'content-type': paid.type, ...paid.headers } })
+}
+
+/** Hono (its Web `fetch`) with `@tollgate/hono`'s middleware, paying through the facilitator service. */
+async function startHono(client: FacilitatorClient, secrets: string[]): Promise<Served> {
+  const { runs, paymentHeaders, record } = recorder()
+  const app = new Hono()
+  for (const parameters of paywallParameters()) app.use(createHonoPaywall(client, parameters))
+  for (const [path, paid] of Object.entries(paidContent))
+    app.get(path, (c) => {
+      record(path, (name) => c.req.header(name))
+      return paidResponse(paid)
+    })
+  const server = await listen({ fetch: app.fetch })
+  return { ...server, discovery: 'eip6963', runs, paymentHeaders, secrets }
+}
+
 beforeAll(async () => {
   payTo = devnet.accounts[1]!.address
   servers.express = await startExpress()
   servers.web = await startWeb()
+  servers.hono = await startHono(
+    createHttpFacilitatorClient({
+      url: facilitatorService!.url,
+      headers: { Authorization: `Bearer ${facilitatorApiKey}` },
+    }),
+    servers.web.secrets,
+  )
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -187,7 +214,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await Promise.all([servers.express?.close(), servers.web?.close()])
+  await Promise.all([servers.express?.close(), servers.web?.close(), servers.hono?.close()])
   await facilitatorService?.close()
   await facilitator?.close()
   await ledger?.close()
@@ -246,7 +273,7 @@ function expectOnePayment(served: Served, wallet: InjectedWallet, path: string, 
   expect(served.paymentHeaders.get(path)).toEqual([header])
 }
 
-describe.each(['express', 'web'] as const)('the paywall page served by %s', (name) => {
+describe.each(['express', 'web', 'hono'] as const)('the paywall page served by %s', (name) => {
   const served = () => servers[name]!
 
   test('v2: connects, adds and switches the chain, signs, pays once and shows the paid HTML', async () => {
