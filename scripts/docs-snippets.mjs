@@ -1,4 +1,4 @@
-// Keeps the code in the getting-started guides identical to tested code.
+// Keeps the code in the guides identical to tested code.
 //
 //   node scripts/docs-snippets.mjs --check [--root <dir>]   report every block that drifted (exit 1)
 //   node scripts/docs-snippets.mjs --write [--root <dir>]   copy each region into its block
@@ -13,9 +13,11 @@
 // The path is relative to the repository root; without `#region` the block is the whole file.
 // Region marker lines (`// #region x`, `// #endregion x`) inside the copied text are left out.
 // Shell blocks (sh, bash, shell, console) need no marker: each line must be a comment, or a
-// `pnpm`/`npm` command that installs published workspace `@tollgate/*` packages or runs a
+// `pnpm`/`npm` command that installs published workspace `@tollgate/*` packages (and their peer
+// dependencies) or runs a
 // workspace package's existing script (`pnpm --filter @tollgate/example-paid-api start`).
-// With a marker, a shell block is also compared with its source.
+// With a marker, a shell block is also compared with its source. Guides in docs/agents and
+// docs/providers opt in with a first marker; there only marked blocks are checked.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,6 +43,7 @@ function readWorkspace(root) {
         packages.set(manifest.name, {
           scripts: Object.keys(manifest.scripts ?? {}),
           private: manifest.private === true,
+          peers: Object.keys(manifest.peerDependencies ?? {}),
         })
       } catch {}
     }
@@ -124,6 +127,13 @@ const installPattern = /^(?:npm (?:install|i|add)|pnpm (?:add|install|i))((?: \S
 const runPattern = /^pnpm (?:--filter|-F) (\S+) (?:run )?(\S+)$/
 const installFlags = new Set(['-D', '--save-dev', '-E', '--save-exact', '-O', '--save-optional'])
 
+/** Whether `name` is a peer dependency of a published workspace package (users install it). */
+function isPeerOfPublished(name, workspace) {
+  for (const known of workspace.values())
+    if (!known.private && known.peers.includes(name)) return true
+  return false
+}
+
 /** Why a shell line is not allowed, or undefined when it is. */
 function checkShellLine(line, workspace) {
   // A `$ ` prompt (console blocks) is not part of the command.
@@ -136,6 +146,7 @@ function checkShellLine(line, workspace) {
       if (installFlags.has(spec)) continue
       const name = spec.replace(/^(@[^/@]+\/[^@]+)@.*$/, '$1')
       const known = workspace.get(name)
+      if (isPeerOfPublished(name, workspace)) continue
       if (!name.startsWith('@tollgate/') || !known || known.private)
         return `\`${spec}\` is not a published workspace @tollgate/* package`
     }
@@ -155,13 +166,19 @@ function checkShellLine(line, workspace) {
  * Checks (or, with `write`, fills) the blocks of one guide. Returns the problems as
  * `file:line: message` and, when writing, the new text.
  */
-function processGuide(root, path, { write = false, workspace = readWorkspace(root) } = {}) {
+function processGuide(
+  root,
+  path,
+  { write = false, workspace = readWorkspace(root), strict = true } = {},
+) {
   const text = readFileSync(join(root, path), 'utf8')
   const { lines, blocks } = parseBlocks(text)
   const problems = []
   // Replace from the last block up so earlier line numbers stay valid.
   for (const block of [...blocks].reverse()) {
     const at = `${path}:${block.line}`
+    // An opted-in guide keeps its unmarked blocks (illustrations); its marked ones must match.
+    if (!strict && !block.marker) continue
     const shell = shellLanguages.has(block.language)
     if (shell) {
       block.content.split('\n').forEach((line, index) => {
@@ -196,16 +213,29 @@ function processGuide(root, path, { write = false, workspace = readWorkspace(roo
   return { problems, text: lines.join('\n'), changed: lines.join('\n') !== text }
 }
 
-/** Every guide the convention applies to, relative to `root`. */
+/**
+ * Every guide the convention applies to, relative to `root`: each getting-started guide, and each
+ * guide in docs/agents and docs/providers that names a snippet source (there only the marked
+ * blocks are checked).
+ */
 function listGuides(root) {
-  try {
-    return readdirSync(join(root, 'docs/getting-started'))
-      .filter((name) => name.endsWith('.md'))
-      .sort()
-      .map((name) => `docs/getting-started/${name}`)
-  } catch {
-    return []
+  const markdownIn = (folder) => {
+    try {
+      return readdirSync(join(root, folder))
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `${folder}/${name}`)
+    } catch {
+      return []
+    }
   }
+  const optedIn = ['docs/agents', 'docs/providers']
+    .flatMap(markdownIn)
+    .filter((guide) => readFileSync(join(root, guide), 'utf8').includes('<!-- snippet:'))
+  return [
+    ...markdownIn('docs/getting-started').map((path) => ({ path, strict: true })),
+    ...optedIn.map((path) => ({ path, strict: false })),
+  ]
 }
 
 function main() {
@@ -224,8 +254,8 @@ function main() {
   const guides = listGuides(root)
   const problems = []
   let blocks = 0
-  for (const guide of guides) {
-    const result = processGuide(root, guide, { write: mode === '--write', workspace })
+  for (const { path: guide, strict } of guides) {
+    const result = processGuide(root, guide, { write: mode === '--write', workspace, strict })
     blocks += parseBlocks(result.text).blocks.length
     problems.push(...result.problems)
     if (mode === '--write' && result.changed) {
