@@ -1,7 +1,8 @@
 // One suite over every Tollgate adapter (Express, Hono on @hono/node-server and through its Web
 // fetch, Next route handlers, Fastify, a bare Web handler): each serves the same paid routes on a
 // real server on loopback, paid on anvil by `@x402/fetch` (v2), the legacy `x402-fetch` (v1) and
-// our `wrapFetch`. Every paid call must move the payee's balance exactly once, by the price.
+// our `wrapFetch`. Every paid call must move the payee's balance exactly once, by the price. Two
+// instances of each adapter on one Redis store (as two processes would be) run one payment once.
 
 import {
   decodePaymentRequiredHeader,
@@ -10,9 +11,11 @@ import {
 } from '@tollgate/core'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
 import { getReceipt, wrapFetch } from '@tollgate/fetch'
-import { useDevnet } from '@tollgate/test'
+import { createRedisStore } from '@tollgate/paywall/redis'
+import { type StartRedisReturnType, startRedis, useDevnet } from '@tollgate/test'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
+import { createClient } from 'redis'
 import { type Address, erc20Abi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { decodeXPaymentResponse, wrapFetchWithPayment as wrapFetchWithPaymentV1 } from 'x402-fetch'
@@ -27,8 +30,10 @@ const agent = {
 }
 const devnet = useDevnet({ accounts: 3, chainId: 84532 })
 let options: PaidApiOptions
+let redis: StartRedisReturnType
 
 beforeAll(async () => {
+  redis = await startRedis()
   await devnet.placeUsdcAt(usdc, 'usdcAlt')
   options = {
     facilitator: createLocalFacilitator({
@@ -40,6 +45,22 @@ beforeAll(async () => {
     agent,
   }
 })
+afterAll(() => redis?.stop())
+
+/** An instance of an adapter with its own Redis connection, as another process would have. */
+async function instanceOnRedis(name: AdapterName) {
+  const client = await createClient({ url: redis.url })
+    .on('error', () => {})
+    .connect()
+  const api = await adapters[name]({ ...options, store: createRedisStore({ client }) })
+  return {
+    api,
+    async close() {
+      await api.close()
+      await client.quit()
+    },
+  }
+}
 
 const balanceOf = (owner: Address) =>
   devnet.publicClient.readContract({
@@ -141,6 +162,29 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s', (name) => {
     expect(statuses.every((status) => status === 200 || status >= 400)).toBe(true)
     expect(api.runs.weather).toBe(runs + 1)
     expect(await balanceOf(payee())).toBe(before + 10_000n)
+  })
+
+  test('two instances on one Redis store: 50 sends of one payment split across them, 1 run, 1 transfer', async () => {
+    const instances = [await instanceOnRedis(name), await instanceOnRedis(name)]
+    try {
+      const [one, two] = instances.map((instance) => instance.api) as [PaidApi, PaidApi]
+      const header = await paymentFor(`${one.url}/weather`)
+      const before = await balanceOf(payee())
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          fetch(`${(index % 2 === 0 ? one : two).url}/weather`, {
+            headers: { 'PAYMENT-SIGNATURE': header },
+          }),
+        ),
+      )
+      const statuses = responses.map((response) => response.status)
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1)
+      expect(statuses.every((status) => status === 200 || status >= 400)).toBe(true)
+      expect(one.runs.weather + two.runs.weather).toBe(1)
+      expect(await balanceOf(payee())).toBe(before + 10_000n)
+    } finally {
+      await Promise.all(instances.map((instance) => instance.close()))
+    }
   })
 
   test('a handler failing with 500 charges nothing (serve-first)', async () => {

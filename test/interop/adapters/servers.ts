@@ -11,7 +11,7 @@ import { createPaywall as createExpressPaywall } from '@tollgate/express'
 import { createPaywall as createFastifyPaywall } from '@tollgate/fastify'
 import { createPaywall as createHonoPaywall } from '@tollgate/hono'
 import { createPaywall as createNextPaywall } from '@tollgate/next'
-import type { PaywallAgent } from '@tollgate/paywall'
+import type { PaywallAgent, PaywallStore } from '@tollgate/paywall'
 import { createHttpPaywall, type RouteConfig, withPaywall } from '@tollgate/paywall/http'
 import { listen } from '@tollgate/test'
 import express from 'express'
@@ -25,6 +25,8 @@ export type PaidApiOptions = {
   payTo: string
   network: string
   agent: PaywallAgent
+  /** Where the paywall keeps its state; the engine's in-memory store when absent. */
+  store?: PaywallStore
 }
 
 /** A running paid API. */
@@ -57,7 +59,11 @@ function counters(): PaidApi['runs'] {
   return { weather: 0, fail: 0, first: 0 }
 }
 
-const common = (options: PaidApiOptions) => ({ logger: false as const, agent: options.agent })
+const common = (options: PaidApiOptions) => ({
+  logger: false as const,
+  agent: options.agent,
+  ...(options.store ? { store: options.store } : {}),
+})
 
 function tableOf(options: PaidApiOptions) {
   const routes = routeConfigs(options)
