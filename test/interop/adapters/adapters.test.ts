@@ -2,8 +2,10 @@
 // fetch, Next route handlers, Fastify, a bare Web handler): each serves the same paid routes on a
 // real server on loopback, paid on anvil by `@x402/fetch` (v2), the legacy `x402-fetch` (v1) and
 // our `wrapFetch`. Every paid call must move the payee's balance exactly once, by the price. Two
-// instances of each adapter on one Redis store (as two processes would be) run one payment once.
+// instances of each adapter on one Redis store (as two processes would be) run one payment once;
+// the hooks and diagnostics channels report the same events on every adapter.
 
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import {
   decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
@@ -11,13 +13,14 @@ import {
 } from '@tollgate/core'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
 import { getReceipt, wrapFetch } from '@tollgate/fetch'
+import { paywallChannels } from '@tollgate/paywall'
 import { createRedisStore } from '@tollgate/paywall/redis'
 import { type StartRedisReturnType, startRedis, useDevnet } from '@tollgate/test'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch'
 import { createClient } from 'redis'
 import { type Address, erc20Abi } from 'viem'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { decodeXPaymentResponse, wrapFetchWithPayment as wrapFetchWithPaymentV1 } from 'x402-fetch'
 import { type AdapterName, adapters, type PaidApi, type PaidApiOptions } from './servers.js'
 
@@ -31,6 +34,8 @@ const agent = {
 const devnet = useDevnet({ accounts: 3, chainId: 84532 })
 let options: PaidApiOptions
 let redis: StartRedisReturnType
+/** What the hooks saw, in order: `hook route (stage status)`. */
+const hooked: string[] = []
 
 beforeAll(async () => {
   redis = await startRedis()
@@ -43,6 +48,11 @@ beforeAll(async () => {
     payTo: devnet.accounts[1]!.address,
     network: 'base-sepolia',
     agent,
+    hooks: {
+      onVerified: (event) => void hooked.push(`verified ${event.route}`),
+      onSettled: (event) => void hooked.push(`settled ${event.route}`),
+      onFailed: (event) => void hooked.push(`failed ${event.route} ${event.stage} ${event.status}`),
+    },
   }
 })
 afterAll(() => redis?.stop())
@@ -184,6 +194,37 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s', (name) => {
       expect(await balanceOf(payee())).toBe(before + 10_000n)
     } finally {
       await Promise.all(instances.map((instance) => instance.close()))
+    }
+  })
+
+  test('hooks and diagnostics: a paid call verified and settled once, a 500 failed at the handler', async () => {
+    const published: string[] = []
+    const listeners = {
+      [paywallChannels.settled]: () => void published.push('settled'),
+      [paywallChannels.failed]: () => void published.push('failed'),
+    }
+    for (const [channel, listener] of Object.entries(listeners)) subscribe(channel, listener)
+    try {
+      hooked.length = 0
+      const paid = await fetch(`${api.url}/weather`, {
+        headers: { 'PAYMENT-SIGNATURE': await paymentFor(`${api.url}/weather`) },
+      })
+      expect(paid.status).toBe(200)
+      const failed = await fetch(`${api.url}/fail`, {
+        headers: { 'PAYMENT-SIGNATURE': await paymentFor(`${api.url}/fail`) },
+      })
+      expect(failed.status).toBe(500)
+      // onSettled and onFailed start once the answer is decided, without delaying it.
+      await vi.waitFor(() => expect(hooked).toHaveLength(4))
+      expect(hooked).toEqual([
+        'verified GET /weather',
+        'settled GET /weather',
+        'verified GET /fail',
+        'failed GET /fail handler 500',
+      ])
+      expect(published).toEqual(['settled', 'failed'])
+    } finally {
+      for (const [channel, listener] of Object.entries(listeners)) unsubscribe(channel, listener)
     }
   })
 

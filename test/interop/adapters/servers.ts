@@ -12,7 +12,12 @@ import { createPaywall as createFastifyPaywall } from '@tollgate/fastify'
 import { createPaywall as createHonoPaywall } from '@tollgate/hono'
 import { createPaywall as createNextPaywall } from '@tollgate/next'
 import type { PaywallAgent, PaywallStore } from '@tollgate/paywall'
-import { createHttpPaywall, type RouteConfig, withPaywall } from '@tollgate/paywall/http'
+import {
+  createHttpPaywall,
+  type PaywallHooks,
+  type RouteConfig,
+  withPaywall,
+} from '@tollgate/paywall/http'
 import { listen } from '@tollgate/test'
 import express from 'express'
 import Fastify from 'fastify'
@@ -27,6 +32,8 @@ export type PaidApiOptions = {
   agent: PaywallAgent
   /** Where the paywall keeps its state; the engine's in-memory store when absent. */
   store?: PaywallStore
+  /** Lifecycle hooks, whatever the adapter's request type. */
+  hooks?: PaywallHooks<unknown>
 }
 
 /** A running paid API. */
@@ -63,6 +70,7 @@ const common = (options: PaidApiOptions) => ({
   logger: false as const,
   agent: options.agent,
   ...(options.store ? { store: options.store } : {}),
+  ...(options.hooks ? { hooks: options.hooks } : {}),
 })
 
 function tableOf(options: PaidApiOptions) {
