@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import type { PaymentRequired } from '@tollgate/core'
+import { type PaymentRequired, paymentIdentifierKey } from '@tollgate/core'
 import { createLocalFacilitator, createPaymentPayload } from '@tollgate/evm'
 import { useDevnet } from '@tollgate/test'
 import { type Address, erc20Abi } from 'viem'
@@ -189,6 +189,46 @@ describe('createMcpPaywall', () => {
       fromBlock,
     })
     expect(transfers).toHaveLength(1)
+  })
+
+  test('a payment sent again with its payment identifier gets the kept result: one run, one transfer', async () => {
+    const { client } = await started()
+    const unpaid = (await client.callTool({
+      name: 'forecast',
+      arguments: { city: 'Bergen' },
+    })) as CallToolResult
+    const challenge = challengeOf(unpaid)
+    const declared = challenge.extensions?.[paymentIdentifierKey] as { info?: object } | undefined
+    expect(declared).toBeDefined()
+    const signed = await createPaymentPayload(devnet.accounts[0]!.account, {
+      paymentRequired: challenge,
+      assets: [devnet.usdc],
+    })
+    const id = 'purchase_0123456789abcdef'
+    const payment = {
+      ...signed,
+      extensions: {
+        ...signed.extensions,
+        [paymentIdentifierKey]: { ...declared, info: { ...declared?.info, id } },
+      },
+    }
+    const before = await balanceOf(devnet, payTo)
+    const runsBefore = runs.get('forecast') ?? 0
+    const call = () =>
+      client.callTool({
+        name: 'forecast',
+        arguments: { city: 'Bergen' },
+        _meta: { 'x402/payment': payment },
+      }) as Promise<CallToolResult>
+    // The first answer may be lost on the wire; the agent sends the same payment again.
+    const first = await call()
+    const again = await call()
+    expect(first.isError).toBeFalsy()
+    expect(again.isError).toBeFalsy()
+    expect(again.content).toEqual(first.content)
+    expect(again._meta?.['x402/payment-response']).toEqual(first._meta?.['x402/payment-response'])
+    expect(runs.get('forecast')).toBe(runsBefore + 1)
+    expect(await balanceOf(devnet, payTo)).toBe(before + 10_000n)
   })
 
   test('a failed run costs nothing: a throw, an isError result, an output off its schema', async () => {
