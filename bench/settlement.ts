@@ -7,12 +7,15 @@ import { performance } from 'node:perf_hooks'
 import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
 import { type Address, erc20Abi, type Hex, parseEventLogs, type TransactionReceipt } from 'viem'
 import { balanceOf, totalBalance, waitForBalance } from './src/balances.js'
+import { startCpuProfile } from './src/cpuRoles.js'
 import { deployBatchSettler } from './src/deployBatchSettler.js'
+import { startInProcess } from './src/inProcessRole.js'
 import { type GasMeasurement, measureGas } from './src/measureGas.js'
 import {
   type BenchOptions,
   blockTimeOf,
   parseOptions,
+  type ShapeName,
   type StackName,
   stackNames,
   usage,
@@ -27,14 +30,34 @@ import {
   formatBalanceChecks,
   formatDetailTable,
   formatGas,
+  formatSharedLibraries,
   formatTargets,
   formatThroughputTable,
   scenarioLabels,
 } from './src/report.js'
-import type { BenchToken } from './src/roles.js'
+import type { BenchToken, RoleConfig } from './src/roles.js'
 import { mergeSlices, runSlice, type SliceResult } from './src/runSlice.js'
 import { setMining } from './src/setMining.js'
 import { forkRole, type SpawnedRole } from './src/spawnRole.js'
+
+/** A server about to start: forked already (multi-process shape) or started in this process (single). */
+type PreparedRole = { start(config: RoleConfig): Promise<SpawnedRole>; stop(): Promise<void> }
+
+function prepareRole(
+  shape: ShapeName,
+  kind: RoleConfig['kind'],
+  cpuProfileDir: string | undefined,
+): PreparedRole {
+  if (shape === 'multi') return forkRole(kind, { cpuProfileDir })
+  let started: SpawnedRole | undefined
+  return {
+    async start(config) {
+      started = await startInProcess(config)
+      return started
+    },
+    stop: async () => started?.stop(),
+  }
+}
 
 const maxRequestsPerAgent = 20_000
 const drainTimeoutMs = 60_000
@@ -77,6 +100,7 @@ function gasPerPayment(receipts: readonly TransactionReceipt[], token: Address, 
 
 /** One stack, running: its two servers, its agents, its payee, and what it was paid so far. */
 type RunningStack = {
+  shape: ShapeName
   stack: StackName
   facilitator: SpawnedRole
   api: SpawnedRole
@@ -90,13 +114,14 @@ type RunningStack = {
 }
 
 /**
- * Starts a stack's facilitator, then its paid API, each in its own child process; both processes
- * are forked at once so that their module loading overlaps.
+ * Starts a stack's facilitator, then its paid API: each in its own child process (both forked at
+ * once so that their module loading overlaps), or both in this process (`single`).
  */
 async function startStack(
   devnet: Devnet,
   options: BenchOptions,
   {
+    shape,
     stack,
     token,
     batchSettler,
@@ -104,6 +129,7 @@ async function startStack(
     ledgerPath,
     agentAccounts,
   }: {
+    shape: ShapeName
     stack: StackName
     token: BenchToken
     batchSettler: Address
@@ -112,13 +138,17 @@ async function startStack(
     agentAccounts: Devnet['accounts']
   },
 ): Promise<RunningStack> {
-  const profile = { cpuProfileDir: options.cpuProf }
   const reference = stack === 'reference'
-  const forkedFacilitator = forkRole(
+  const forkedFacilitator = prepareRole(
+    shape,
     reference ? 'reference-facilitator' : 'tollgate-facilitator',
-    profile,
+    options.cpuProf,
   )
-  const forkedApi = forkRole(reference ? 'reference-api' : 'tollgate-api', profile)
+  const forkedApi = prepareRole(
+    shape,
+    reference ? 'reference-api' : 'tollgate-api',
+    options.cpuProf,
+  )
   const stop = async () => {
     await forkedApi.stop()
     await forkedFacilitator.stop()
@@ -155,6 +185,7 @@ async function startStack(
       trace: options.trace,
     })
     return {
+      shape,
       stack,
       facilitator,
       api,
@@ -175,6 +206,48 @@ async function startStack(
 
 type SliceOutcome = SliceResult & { cpuMs: Record<string, number | undefined>; drainMs: number }
 
+/**
+ * CPU ms of each role during `run`. Multi-process: each process from /proc (`agents` is this
+ * process). Single-process: a V8 profile of this process split by role (see cpuRoles.ts), with
+ * `process` its /proc total and `unsampled` what the profile did not see (other threads: libuv's
+ * pool, V8's helpers; the profiler itself).
+ */
+async function measureCpu<value>(
+  running: RunningStack,
+  anvilPid: number,
+  run: () => Promise<value>,
+): Promise<[value, Record<string, number | undefined>]> {
+  if (running.shape === 'multi') {
+    const cpu = sampleProcessCpu({
+      agents: process.pid,
+      api: running.api.pid,
+      facilitator: running.facilitator.pid,
+      anvil: anvilPid,
+    })
+    const value = await run()
+    return [value, cpu.stop()]
+  }
+  const cpu = sampleProcessCpu({ process: process.pid, anvil: anvilPid })
+  const profile = await startCpuProfile()
+  const value = await run()
+  const { buckets, sharedByLibrary } = await profile.stop()
+  const { process: processMs, anvil } = cpu.stop()
+  const { idle: _idle, ...busy } = buckets
+  const sampled = Object.values(busy).reduce((sum, ms) => sum + ms, 0)
+  return [
+    value,
+    {
+      ...busy,
+      ...Object.fromEntries(
+        Object.entries(sharedByLibrary).map(([library, ms]) => [`shared:${library}`, ms]),
+      ),
+      anvil,
+      process: processMs,
+      unsampled: processMs === undefined ? undefined : processMs - sampled,
+    },
+  ]
+}
+
 /** One slice of one stack's cell; waits until the payee holds every payment made so far. */
 async function runStackSlice(
   devnet: Devnet,
@@ -183,21 +256,16 @@ async function runStackSlice(
   running: RunningStack,
   { agents, paceMs }: { agents: number; paceMs: number | undefined },
 ): Promise<SliceOutcome> {
-  const cpu = sampleProcessCpu({
-    agents: process.pid,
-    api: running.api.pid,
-    facilitator: running.facilitator.pid,
-    anvil: devnet.pid,
-  })
-  const slice = await runSlice({
-    agents: running.agents.slice(0, agents),
-    url: running.url,
-    warmupMs: options.warmup * 1000,
-    durationMs: (options.duration * 1000) / options.rounds,
-    maxRequestsPerAgent,
-    paceMs,
-  })
-  const cpuMs = cpu.stop()
+  const [slice, cpuMs] = await measureCpu(running, devnet.pid, () =>
+    runSlice({
+      agents: running.agents.slice(0, agents),
+      url: running.url,
+      warmupMs: options.warmup * 1000,
+      durationMs: (options.duration * 1000) / options.rounds,
+      maxRequestsPerAgent,
+      paceMs,
+    }),
+  )
   running.paid += slice.paid
   // Queued payments land after their answers: the next slice (maybe another stack's) starts on a
   // quiet chain, and a payment lost or paid twice shows up here already.
@@ -207,9 +275,96 @@ async function runStackSlice(
   })
   if (!drained.reached)
     log(
-      `!! ${running.stack}: the payee holds ${drained.balance} after ${drained.waitedMs.toFixed(0)} ms, expected ${expected}`,
+      `!! ${running.shape} ${running.stack}: the payee holds ${drained.balance} after ${drained.waitedMs.toFixed(0)} ms, expected ${expected}`,
     )
   return { ...slice, cpuMs, drainMs: drained.waitedMs }
+}
+
+/** The devnet's current mining: the shapes share it, and switch it only when a scenario needs. */
+type Mining = { blockTime: number | undefined }
+
+/** A cell's record from its slices: counts, latencies, fresh transactions and their gas, CPU. */
+async function recordCell(
+  devnet: Devnet,
+  token: BenchToken,
+  running: RunningStack,
+  outcomes: readonly SliceOutcome[],
+  { scenario, agents }: { scenario: CellRecord['scenario']; agents: number },
+): Promise<CellRecord> {
+  const merged = mergeSlices(outcomes)
+  const hashes = new Set(merged.transactions)
+  // Our facilitator's ledger names every transaction (queued answers carry none).
+  if (running.stack !== 'reference')
+    for (const hash of await running.facilitator.transactions()) hashes.add(hash)
+  const fresh = [...hashes].filter((hash) => !running.seen.has(hash))
+  for (const hash of fresh) running.seen.add(hash)
+  const cpuPerPaid: Record<string, number | undefined> = {}
+  for (const name of new Set(outcomes.flatMap((o) => Object.keys(o.cpuMs)))) {
+    // A library absent from a slice's profile took no time in it.
+    const values = outcomes.map((o) => (name in o.cpuMs ? o.cpuMs[name] : 0))
+    cpuPerPaid[name] = values.every((v) => v !== undefined)
+      ? values.reduce((sum, v) => sum + v!, 0) / Math.max(merged.paid, 1)
+      : undefined
+  }
+  const cell: CellRecord = {
+    shape: running.shape,
+    scenario,
+    stack: running.stack,
+    agents,
+    rps: merged.windowMs > 0 ? (merged.latencies.length * 1000) / merged.windowMs : 0,
+    p50: percentile(merged.latencies, 50),
+    p99: percentile(merged.latencies, 99),
+    paid: merged.paid,
+    errors: merged.errors,
+    errorSamples: merged.errorSamples,
+    drainMs: Math.max(...outcomes.map((o) => o.drainMs)),
+    transactions: fresh.length,
+    gasPerPayment: gasPerPayment(await receiptsOf(devnet, fresh), token.address, running.payTo),
+    cpuPerPaid,
+    load: loadavg()[0]!,
+  }
+  log(
+    `   ${running.shape.padEnd(7)}${scenarioLabels[scenario].padEnd(11)}${running.stack.padEnd(10)}${String(agents).padStart(3)} agents: ${cell.rps.toFixed(1).padStart(7)} req/s  p50 ${cell.p50.toFixed(0).padStart(5)} ms  p99 ${cell.p99.toFixed(0).padStart(5)} ms  paid ${cell.paid}  errors ${cell.errors}  txs ${cell.transactions}  load ${cell.load.toFixed(1)}`,
+  )
+  for (const sample of merged.errorSamples) log(`      error: ${sample}`)
+  return cell
+}
+
+/** Every scenario and concurrency of one shape, the running stacks taking turns slice by slice. */
+async function runShape(
+  devnet: Devnet,
+  options: BenchOptions,
+  token: BenchToken,
+  stacks: readonly RunningStack[],
+  mining: Mining,
+): Promise<CellRecord[]> {
+  const cells: CellRecord[] = []
+  for (const scenario of options.scenarios) {
+    if (blockTimeOf(scenario) !== mining.blockTime) {
+      mining.blockTime = blockTimeOf(scenario)
+      await setMining(devnet, mining.blockTime)
+    }
+    const paceMs = scenario === '1s-paced' ? options.paceMs : undefined
+    for (const agents of options.agents) {
+      const slices = new Map<StackName, SliceOutcome[]>(stacks.map((s) => [s.stack, []]))
+      // The stacks take turns, slice by slice, starting one further each round.
+      for (let round = 0; round < options.rounds; round++)
+        for (let turn = 0; turn < stacks.length; turn++) {
+          const running = stacks[(round + turn) % stacks.length]!
+          slices
+            .get(running.stack)!
+            .push(await runStackSlice(devnet, options, token, running, { agents, paceMs }))
+        }
+      for (const running of stacks)
+        cells.push(
+          await recordCell(devnet, token, running, slices.get(running.stack)!, {
+            scenario,
+            agents,
+          }),
+        )
+    }
+  }
+  return cells
 }
 
 async function main() {
@@ -239,7 +394,9 @@ async function main() {
 
   const maxAgents = Math.max(...options.agents)
   const sliceCount = options.scenarios.length * options.agents.length * options.rounds
-  const mint = BigInt(maxRequestsPerAgent * sliceCount * options.stacks.length) * options.price
+  const mint =
+    BigInt(maxRequestsPerAgent * sliceCount * options.stacks.length * options.shapes.length) *
+    options.price
   const ledgerDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
   const cells: CellRecord[] = []
   const checks: BalanceCheck[] = []
@@ -278,92 +435,45 @@ async function main() {
       token.address,
       agentAccounts.map((a) => a.address),
     )
-    // Every stack's servers run for the whole benchmark; an idle one costs a few polls a second.
-    for (const stack of options.stacks)
-      stacks.push(
-        await startStack(devnet, options, {
-          stack,
-          token,
-          batchSettler,
-          signerKey: devnet.accounts[payerCount + stackNames.indexOf(stack)]!.privateKey,
-          ledgerPath: join(ledgerDir, `${stack}.sqlite`),
-          agentAccounts,
-        }),
+    // The shapes run one after the other; every stack's servers run for the whole of its shape (an
+    // idle one costs a few polls a second).
+    const payees = new Map<string, Address>()
+    const mining: Mining = { blockTime: undefined }
+    for (const shape of options.shapes) {
+      for (const stack of options.stacks)
+        stacks.push(
+          await startStack(devnet, options, {
+            shape,
+            stack,
+            token,
+            batchSettler,
+            signerKey: devnet.accounts[payerCount + stackNames.indexOf(stack)]!.privateKey,
+            ledgerPath: join(ledgerDir, `${shape}-${stack}.sqlite`),
+            agentAccounts,
+          }),
+        )
+      log(
+        `\n${shape}-process shape: servers up after ${((performance.now() - started) / 1000).toFixed(0)} s`,
       )
-    log(`servers up after ${((performance.now() - started) / 1000).toFixed(0)} s`)
-
-    let blockTime: number | undefined
-    for (const scenario of options.scenarios) {
-      if (blockTimeOf(scenario) !== blockTime) {
-        blockTime = blockTimeOf(scenario)
-        await setMining(devnet, blockTime)
-      }
-      const paceMs = scenario === '1s-paced' ? options.paceMs : undefined
-      for (const agents of options.agents) {
-        const slices = new Map<StackName, SliceOutcome[]>(stacks.map((s) => [s.stack, []]))
-        // The stacks take turns, slice by slice, starting one further each round.
-        for (let round = 0; round < options.rounds; round++)
-          for (let turn = 0; turn < stacks.length; turn++) {
-            const running = stacks[(round + turn) % stacks.length]!
-            slices
-              .get(running.stack)!
-              .push(await runStackSlice(devnet, options, token, running, { agents, paceMs }))
-          }
-        for (const running of stacks) {
-          const outcomes = slices.get(running.stack)!
-          const merged = mergeSlices(outcomes)
-          const hashes = new Set(merged.transactions)
-          // Our facilitator's ledger names every transaction (queued answers carry none).
-          if (running.stack !== 'reference')
-            for (const hash of await running.facilitator.transactions()) hashes.add(hash)
-          const fresh = [...hashes].filter((hash) => !running.seen.has(hash))
-          for (const hash of fresh) running.seen.add(hash)
-          const cpuPerPaid: Record<string, number | undefined> = {}
-          for (const name of ['agents', 'api', 'facilitator', 'anvil']) {
-            const values = outcomes.map((o) => o.cpuMs[name])
-            cpuPerPaid[name] = values.every((v) => v !== undefined)
-              ? values.reduce((sum, v) => sum + v!, 0) / Math.max(merged.paid, 1)
-              : undefined
-          }
-          const cell: CellRecord = {
-            scenario,
-            stack: running.stack,
-            agents,
-            rps: merged.windowMs > 0 ? (merged.latencies.length * 1000) / merged.windowMs : 0,
-            p50: percentile(merged.latencies, 50),
-            p99: percentile(merged.latencies, 99),
-            paid: merged.paid,
-            errors: merged.errors,
-            errorSamples: merged.errorSamples,
-            drainMs: Math.max(...outcomes.map((o) => o.drainMs)),
-            transactions: fresh.length,
-            gasPerPayment: gasPerPayment(
-              await receiptsOf(devnet, fresh),
-              token.address,
-              running.payTo,
-            ),
-            cpuPerPaid,
-            load: loadavg()[0]!,
-          }
-          cells.push(cell)
-          log(
-            `   ${scenarioLabels[scenario].padEnd(11)}${running.stack.padEnd(10)}${String(agents).padStart(3)} agents: ${cell.rps.toFixed(1).padStart(7)} req/s  p50 ${cell.p50.toFixed(0).padStart(5)} ms  p99 ${cell.p99.toFixed(0).padStart(5)} ms  paid ${cell.paid}  errors ${cell.errors}  txs ${cell.transactions}  load ${cell.load.toFixed(1)}`,
-          )
-          for (const sample of merged.errorSamples) log(`      error: ${sample}`)
-        }
+      cells.push(...(await runShape(devnet, options, token, stacks, mining)))
+      for (const running of stacks.splice(0)) {
+        payees.set(`${shape}/${running.stack}`, running.payTo)
+        await running.stop()
       }
     }
-    const payees = new Map(stacks.map((running) => [running.stack, running.payTo]))
-    for (const running of stacks.splice(0)) await running.stop()
 
     // Anything late (a second transfer of one payment) would land within a block.
     await new Promise((resolve) => setTimeout(resolve, 1_500))
-    for (const stack of options.stacks) {
-      const paid = cells.filter((c) => c.stack === stack).reduce((sum, c) => sum + c.paid, 0)
-      const expected = BigInt(paid) * options.price
-      const payeeReceived = await balanceOf(devnet, token.address, payees.get(stack)!)
-      checks.push({ stack, paid, expected, payeeReceived, ok: payeeReceived === expected })
-    }
+    for (const shape of options.shapes)
+      for (const stack of options.stacks) {
+        const paid = cells
+          .filter((c) => c.shape === shape && c.stack === stack)
+          .reduce((sum, c) => sum + c.paid, 0)
+        const expected = BigInt(paid) * options.price
+        const payee = payees.get(`${shape}/${stack}`)!
+        const payeeReceived = await balanceOf(devnet, token.address, payee)
+        checks.push({ shape, stack, paid, expected, payeeReceived, ok: payeeReceived === expected })
+      }
     const payeesReceived = checks.reduce((sum, c) => sum + c.payeeReceived, 0n)
     payersSpent =
       payersBefore -
@@ -378,7 +488,14 @@ async function main() {
     rmSync(ledgerDir, { recursive: true, force: true })
   }
 
-  const targets = evaluateTargets(cells, gas, { pollMs: options.pollMs })
+  const targets = options.shapes.map((shape) => ({
+    shape,
+    targets: evaluateTargets(
+      cells.filter((c) => c.shape === shape),
+      gas,
+      { pollMs: options.pollMs },
+    ),
+  }))
   log(
     `\nPaid requests per second and latency of a paid request (ms); ${new Date().toISOString().slice(0, 10)}; ${machine}`,
   )
@@ -387,6 +504,13 @@ async function main() {
     '\nPer cell (drain: ms from the end of a slice until the payee held every payment, worst slice)',
   )
   log(formatDetailTable(cells))
+  const shared = formatSharedLibraries(cells)
+  if (shared) {
+    log(
+      '\nSingle-process shape: the shared column by the innermost library of its samples (ms/paid)',
+    )
+    log(shared)
+  }
   if (gas) {
     log('\nGas per payment (receipts; one payee with a balance, distinct payers)')
     log(formatGas(gas))
@@ -398,8 +522,10 @@ async function main() {
   log(
     `${payersOk ? 'ok  ' : 'FAIL'} agents paid ${payersSpent} in all; the payees received ${checks.reduce((sum, c) => sum + c.payeeReceived, 0n)}`,
   )
-  log('\nTargets')
-  log(formatTargets(targets))
+  for (const { shape, targets: met } of targets) {
+    log(`\nTargets, ${shape}-process shape`)
+    log(formatTargets(met))
+  }
   log(
     `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
@@ -426,7 +552,7 @@ async function main() {
   const failed = checks.filter((check) => !check.ok)
   if (failed.length > 0 || !payersOk) {
     process.stderr.write(
-      `\nBALANCE CHECK FAILED${failed.length ? ` for ${failed.map((c) => c.stack).join(', ')}` : ' for the agents'}: a payment was lost or paid twice.\n`,
+      `\nBALANCE CHECK FAILED${failed.length ? ` for ${failed.map((c) => `${c.shape} ${c.stack}`).join(', ')}` : ' for the agents'}: a payment was lost or paid twice.\n`,
     )
     process.exit(1)
   }

@@ -17,11 +17,20 @@ export function blockTimeOf(scenario: ScenarioName): number | undefined {
   return scenario === 'instant' ? undefined : 1
 }
 
+/**
+ * How a stack's roles are laid out: `multi` (the agents in this process, the paid API and the
+ * facilitator each in a child process) or `single` (all three in this process).
+ */
+export const shapeNames = ['multi', 'single'] as const
+export type ShapeName = (typeof shapeNames)[number]
+
 export const ledgerKinds = ['full', 'normal', 'memory'] as const
 export type LedgerKind = (typeof ledgerKinds)[number]
 
 export type BenchOptions = {
   quick: boolean
+  /** Process layouts to run, one after the other on the same devnet. */
+  shapes: ShapeName[]
   stacks: StackName[]
   agents: number[]
   scenarios: ScenarioName[]
@@ -54,6 +63,8 @@ export type BenchOptions = {
 export const usage = `Usage: node --import tsx bench/settlement.ts [options]
 
   --quick              16 agents, scenarios instant and 1s-paced, short cells (under a minute)
+  --shape=SHAPE        multi (agents here, each server in its own process), single (every role in
+                       this process, CPU by role from a V8 profile), or both (default multi)
   --stacks=LIST        reference,confirmed,submitted,queued (default: all)
   --agents=LIST        concurrent agents per cell (default: 1,16,64)
   --scenarios=LIST     instant (instant mining, closed loop), 1s (1-second blocks, closed loop),
@@ -103,6 +114,12 @@ function whole(value: string, flag: string): number {
   return number
 }
 
+function shapesOf(value: string): ShapeName[] {
+  if (value === 'both') return [...shapeNames]
+  if ((shapeNames as readonly string[]).includes(value)) return [value as ShapeName]
+  throw new Error(`--shape: unknown "${value}" (one of ${shapeNames.join(', ')}, both)`)
+}
+
 /** Reads the command line; throws on anything unknown or malformed. */
 export function parseOptions(argv: readonly string[]): BenchOptions & { help: boolean } {
   const { values } = parseArgs({
@@ -111,6 +128,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     options: {
       help: { type: 'boolean', short: 'h' },
       quick: { type: 'boolean' },
+      shape: { type: 'string' },
       stacks: { type: 'string' },
       agents: { type: 'string' },
       scenarios: { type: 'string' },
@@ -149,6 +167,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
   return {
     help: values.help ?? false,
     quick,
+    shapes: shapesOf(values.shape ?? 'multi'),
     stacks: list(values.stacks ?? stackNames.join(','), stackNames, 'stacks'),
     agents,
     // Instant mining first, then 1-second blocks: the devnet switches mining mode once.

@@ -1,8 +1,10 @@
 import type { GasMeasurement } from './measureGas.js'
-import type { ScenarioName, StackName } from './options.js'
+import type { ScenarioName, ShapeName, StackName } from './options.js'
 
 /** One measured cell: a stack at a concurrency in a scenario. */
 export type CellRecord = {
+  /** Where the roles ran: each server in its own process, or every role in the bench's. */
+  shape: ShapeName
   scenario: ScenarioName
   stack: StackName
   agents: number
@@ -19,7 +21,11 @@ export type CellRecord = {
   transactions: number
   /** Mean gas per payment of those transactions (from receipts). */
   gasPerPayment: number
-  /** CPU ms per paid request of each process (agents, api, facilitator, anvil); Linux only. */
+  /**
+   * CPU ms per paid request by role: agents, api, facilitator, anvil; Linux only. Multi-process:
+   * each process from /proc. Single-process: from a V8 profile of the one process, plus `shared`,
+   * `gc`, `program` (see cpuRoles.ts), `process` (its /proc total) and `unsampled` (the rest).
+   */
   cpuPerPaid: Record<string, number | undefined>
   /** One-minute load average of the machine at the end of the cell. */
   load: number
@@ -27,6 +33,7 @@ export type CellRecord = {
 
 /** The end-of-stack balance check. */
 export type BalanceCheck = {
+  shape: ShapeName
   stack: StackName
   paid: number
   expected: bigint
@@ -62,22 +69,22 @@ export function formatThroughputTable(cells: readonly CellRecord[], stacks: read
   const groupWidth = 22
   const lines: string[] = []
   lines.push(
-    `${pad('scenario', 11, false)}${pad('agents', 7)} |${stacks.map((s) => ` ${pad(stackLabels[s], groupWidth - 1, false)}|`).join('')}`,
+    `${pad('shape', 7, false)}${pad('scenario', 11, false)}${pad('agents', 7)} |${stacks.map((s) => ` ${pad(stackLabels[s], groupWidth - 1, false)}|`).join('')}`,
   )
   lines.push(
-    `${pad('', 18)} |${stacks.map(() => ` ${pad('req/s', 7)}${pad('p50', 7)}${pad('p99', 7)} |`).join('')}`,
+    `${pad('', 25)} |${stacks.map(() => ` ${pad('req/s', 7)}${pad('p50', 7)}${pad('p99', 7)} |`).join('')}`,
   )
   lines.push('-'.repeat(lines[0]!.length))
-  const rows = new Map<string, { scenario: ScenarioName; agents: number }>()
-  for (const cell of cells) rows.set(`${cell.scenario}|${cell.agents}`, cell)
-  for (const { scenario, agents } of rows.values()) {
+  const rows = new Map<string, { shape: ShapeName; scenario: ScenarioName; agents: number }>()
+  for (const cell of cells) rows.set(`${cell.shape}|${cell.scenario}|${cell.agents}`, cell)
+  for (const { shape, scenario, agents } of rows.values()) {
     const groups = stacks.map((stack) => {
-      const cell = cellOf(cells, scenario, stack, agents)
+      const cell = cellOf(cells, scenario, stack, agents, shape)
       if (!cell) return ` ${pad('', groupWidth - 1)}|`
       return ` ${pad(fixed(cell.rps, 1), 7)}${pad(fixed(cell.p50), 7)}${pad(fixed(cell.p99), 7)} |`
     })
     lines.push(
-      `${pad(scenarioLabels[scenario], 11, false)}${pad(String(agents), 7)} |${groups.join('')}`,
+      `${pad(shape, 7, false)}${pad(scenarioLabels[scenario], 11, false)}${pad(String(agents), 7)} |${groups.join('')}`,
     )
   }
   return lines.join('\n')
@@ -89,14 +96,30 @@ export function formatThroughputTable(cells: readonly CellRecord[], stacks: read
  */
 export function formatDetailTable(cells: readonly CellRecord[]) {
   const cpu = (cell: CellRecord, name: string) => fixed(cell.cpuPerPaid[name] ?? Number.NaN, 1)
-  const header = `${pad('scenario', 11, false)}${pad('agents', 7)}  ${pad('stack', 19, false)}${pad('paid', 6)}${pad('err', 5)}${pad('drain', 7)}${pad('txs', 6)}${pad('pay/tx', 7)}${pad('gas/pay', 8)}  ${pad('cpu ms/paid: agt', 16)}${pad('api', 6)}${pad('fac', 6)}${pad('anvil', 6)}${pad('load', 6)}`
+  const header = `${pad('shape', 7, false)}${pad('scenario', 11, false)}${pad('agents', 7)}  ${pad('stack', 19, false)}${pad('paid', 6)}${pad('err', 5)}${pad('drain', 7)}${pad('txs', 6)}${pad('pay/tx', 7)}${pad('gas/pay', 8)}  ${pad('cpu ms/paid: agt', 16)}${pad('api', 6)}${pad('fac', 6)}${pad('anvil', 6)}${pad('shr', 6)}${pad('gc', 6)}${pad('prog', 6)}${pad('unsmp', 6)}${pad('load', 6)}`
   const lines = [header, '-'.repeat(header.length)]
   for (const cell of cells) {
     lines.push(
-      `${pad(scenarioLabels[cell.scenario], 11, false)}${pad(String(cell.agents), 7)}  ${pad(stackLabels[cell.stack], 19, false)}${pad(String(cell.paid), 6)}${pad(String(cell.errors), 5)}${pad(fixed(cell.drainMs), 7)}${pad(String(cell.transactions), 6)}${pad(cell.transactions ? fixed(cell.paid / cell.transactions, 1) : '-', 7)}${pad(fixed(cell.gasPerPayment), 8)}  ${pad(cpu(cell, 'agents'), 16)}${pad(cpu(cell, 'api'), 6)}${pad(cpu(cell, 'facilitator'), 6)}${pad(cpu(cell, 'anvil'), 6)}${pad(fixed(cell.load, 1), 6)}`,
+      `${pad(cell.shape, 7, false)}${pad(scenarioLabels[cell.scenario], 11, false)}${pad(String(cell.agents), 7)}  ${pad(stackLabels[cell.stack], 19, false)}${pad(String(cell.paid), 6)}${pad(String(cell.errors), 5)}${pad(fixed(cell.drainMs), 7)}${pad(String(cell.transactions), 6)}${pad(cell.transactions ? fixed(cell.paid / cell.transactions, 1) : '-', 7)}${pad(fixed(cell.gasPerPayment), 8)}  ${pad(cpu(cell, 'agents'), 16)}${pad(cpu(cell, 'api'), 6)}${pad(cpu(cell, 'facilitator'), 6)}${pad(cpu(cell, 'anvil'), 6)}${pad(cpu(cell, 'shared'), 6)}${pad(cpu(cell, 'gc'), 6)}${pad(cpu(cell, 'program'), 6)}${pad(cpu(cell, 'unsampled'), 6)}${pad(fixed(cell.load, 1), 6)}`,
     )
   }
   return lines.join('\n')
+}
+
+/** Single-process cells: the largest libraries of their `shared` CPU, per paid request. */
+export function formatSharedLibraries(cells: readonly CellRecord[], top = 6) {
+  return cells
+    .filter((cell) => cell.shape === 'single')
+    .map((cell) => {
+      const libraries = Object.entries(cell.cpuPerPaid)
+        .filter(([name]) => name.startsWith('shared:'))
+        .map(([name, ms]) => [name.slice('shared:'.length), ms ?? 0] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([library, ms]) => `${library} ${fixed(ms, 1)}`)
+      return `${pad(scenarioLabels[cell.scenario], 11, false)}${pad(String(cell.agents), 3)}  ${pad(stackLabels[cell.stack], 19, false)}${libraries.join(', ')}`
+    })
+    .join('\n')
 }
 
 export function formatGas(gas: GasMeasurement) {
@@ -126,7 +149,7 @@ export function formatBalanceChecks(checks: readonly BalanceCheck[]) {
   return checks
     .map(
       (c) =>
-        `${c.ok ? 'ok  ' : 'FAIL'} ${pad(stackLabels[c.stack], 19, false)} paid ${c.paid}: payee +${c.payeeReceived} (expected ${c.expected})`,
+        `${c.ok ? 'ok  ' : 'FAIL'} ${pad(c.shape, 7, false)}${pad(stackLabels[c.stack], 19, false)} paid ${c.paid}: payee +${c.payeeReceived} (expected ${c.expected})`,
     )
     .join('\n')
 }
@@ -136,8 +159,15 @@ function cellOf(
   scenario: ScenarioName,
   stack: StackName,
   agents: number,
+  shape?: ShapeName | undefined,
 ) {
-  return cells.find((c) => c.scenario === scenario && c.stack === stack && c.agents === agents)
+  return cells.find(
+    (c) =>
+      c.scenario === scenario &&
+      c.stack === stack &&
+      c.agents === agents &&
+      (shape === undefined || c.shape === shape),
+  )
 }
 
 function cpuTotal(cell: CellRecord, names: readonly string[]): number | undefined {
@@ -150,11 +180,14 @@ function cpuTotal(cell: CellRecord, names: readonly string[]): number | undefine
  * agents, the paid API and the chain cost CPU on the same machine whatever the facilitator does.
  */
 function cpuCeiling(reference: CellRecord, ours: CellRecord): string | undefined {
-  const all = ['agents', 'api', 'facilitator', 'anvil']
+  // Single-process: the whole process from /proc (roles, shared code, GC and other threads).
+  const all =
+    ours.shape === 'single' ? ['process', 'anvil'] : ['agents', 'api', 'facilitator', 'anvil']
   const theirs = cpuTotal(reference, all)
   const mine = cpuTotal(ours, all)
-  const rest = cpuTotal(ours, ['agents', 'api', 'anvil'])
-  if (theirs === undefined || mine === undefined || rest === undefined) return undefined
+  const ourFacilitator = ours.cpuPerPaid.facilitator
+  if (theirs === undefined || mine === undefined || ourFacilitator === undefined) return undefined
+  const rest = mine - ourFacilitator
   return `CPU per paid request, all processes: reference ${fixed(theirs, 1)} ms (its facilitator ${fixed(reference.cpuPerPaid.facilitator ?? Number.NaN, 1)}), ours ${fixed(mine, 1)} ms (our facilitator ${fixed(ours.cpuPerPaid.facilitator ?? Number.NaN, 1)}); our agents + API + anvil alone take ${fixed(rest, 1)} ms, so where both are CPU-bound even a facilitator costing nothing would be at most ${fixed(theirs / rest, 1)}x the reference on this machine`
 }
 
