@@ -4,7 +4,6 @@
 import { Role, type Task } from '@a2a-js/sdk'
 import { ClientFactory } from '@a2a-js/sdk/client'
 import { wrapA2AClient } from '@tollgate/a2a/client'
-import { formatMoney } from '@tollgate/core'
 import {
   createPayeeVerifier,
   findAgents,
@@ -14,33 +13,11 @@ import {
   verifyAgentDomain,
 } from '@tollgate/identity'
 import { PolicyRefusedError, type Receipt } from '@tollgate/payer'
-import { createWalletClient, getAddress, http, isHex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
-import { connect } from './chain.js'
-import { readToken } from './token.js'
+import { createWalletClient, http } from 'viem'
+import * as settings from './buyerSettings.js'
 
-const fail = (message: string): never => {
-  console.error(`buyer: ${message}`)
-  process.exit(1)
-}
-const env = (name: string) => process.env[name]?.trim() || undefined
-const rpcUrl = env('RPC_URL') ?? fail('RPC_URL is not set (see .env.example).')
-const key = env('BUYER_PRIVATE_KEY') ?? fail('BUYER_PRIVATE_KEY is not set (see .env.example).')
-if (!(isHex(key) && key.length === 66)) fail('BUYER_PRIVATE_KEY must be 0x and 64 hex digits.')
-const identityRegistry =
-  env('IDENTITY_REGISTRY') ?? fail('IDENTITY_REGISTRY is not set (see .env.example).')
-const reputationRegistry = getAddress(
-  env('REPUTATION_REGISTRY') ?? fail('REPUTATION_REGISTRY is not set (see .env.example).'),
-)
-const calls = Number(env('CALLS') ?? 3)
-// Agents serve https; plain http is for a local devnet only.
-const fetchOptions = { allowHttp: env('ALLOW_HTTP') === '1' }
-
-const publicClient = await connect(rpcUrl)
-const usdcAddress = env('USDC_ADDRESS')
-const token = await readToken(publicClient, usdcAddress ? getAddress(usdcAddress) : undefined)
-const account = privateKeyToAccount(key as `0x${string}`)
-const usd = (amount: bigint) => `$${formatMoney(amount, { decimals: token.decimals })}`
+const { fail, env, rpcUrl, identityRegistry, reputationRegistry, calls, fetchOptions } = settings
+const { publicClient, token, account, usd } = settings
 
 // #region find
 const found = await findAgents(publicClient, {

@@ -1,7 +1,6 @@
 // The buyer agent: finds a seller in the ERC-8004 identity registry, checks its domain, pays for
 // CALLS calls only to the seller's verified wallet and within a budget, then leaves feedback on the
 // seller that cites one payment's settlement transaction as proof.
-import { formatMoney } from '@tollgate/core'
 import { getReceipt, PolicyRefusedError, type Receipt, wrapFetch } from '@tollgate/fetch'
 import {
   createPayeeVerifier,
@@ -11,33 +10,11 @@ import {
   resolveAgent,
   verifyAgentDomain,
 } from '@tollgate/identity'
-import { createWalletClient, getAddress, http, isHex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
-import { connect } from './chain.js'
-import { readToken } from './token.js'
+import { createWalletClient, http } from 'viem'
+import * as settings from './buyerSettings.js'
 
-const fail = (message: string): never => {
-  console.error(`buyer: ${message}`)
-  process.exit(1)
-}
-const env = (name: string) => process.env[name]?.trim() || undefined
-const rpcUrl = env('RPC_URL') ?? fail('RPC_URL is not set (see .env.example).')
-const key = env('BUYER_PRIVATE_KEY') ?? fail('BUYER_PRIVATE_KEY is not set (see .env.example).')
-if (!(isHex(key) && key.length === 66)) fail('BUYER_PRIVATE_KEY must be 0x and 64 hex digits.')
-const identityRegistry =
-  env('IDENTITY_REGISTRY') ?? fail('IDENTITY_REGISTRY is not set (see .env.example).')
-const reputationRegistry = getAddress(
-  env('REPUTATION_REGISTRY') ?? fail('REPUTATION_REGISTRY is not set (see .env.example).'),
-)
-const calls = Number(env('CALLS') ?? 3)
-// Agents serve https; plain http is for a local devnet only.
-const fetchOptions = { allowHttp: env('ALLOW_HTTP') === '1' }
-
-const publicClient = await connect(rpcUrl)
-const usdcAddress = env('USDC_ADDRESS')
-const token = await readToken(publicClient, usdcAddress ? getAddress(usdcAddress) : undefined)
-const account = privateKeyToAccount(key as `0x${string}`)
-const usd = (amount: bigint) => `$${formatMoney(amount, { decimals: token.decimals })}`
+const { fail, env, rpcUrl, identityRegistry, reputationRegistry, calls, fetchOptions } = settings
+const { publicClient, token, account, usd } = settings
 
 // #region find
 const found = await findAgents(publicClient, {
