@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Session } from 'node:inspector/promises'
 
 /** The roles of a stack whose CPU a single-process profile is split into. */
@@ -182,6 +184,11 @@ export async function startCpuProfile({ intervalUs = 1000 }: { intervalUs?: numb
     async stop(): Promise<ProfileAttribution> {
       try {
         const { profile } = await session.post('Profiler.stop')
+        const dir = process.env.BENCH_SLICE_PROFILES
+        if (dir) {
+          mkdirSync(dir, { recursive: true })
+          writeFileSync(join(dir, `slice-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+        }
         return attributeProfile(profile as CpuProfile)
       } finally {
         await session.post('Profiler.disable')
