@@ -393,7 +393,7 @@ describe('createHttpFacilitatorClient', () => {
     expect(received).toHaveLength(0)
   })
 
-  test('connection refused rejects with FacilitatorError and the fetch error as cause', async () => {
+  test('connection refused rejects with FacilitatorError and the socket error as cause', async () => {
     const closed = createServer()
     closed.listen(0, '127.0.0.1')
     await once(closed, 'listening')
@@ -404,7 +404,35 @@ describe('createHttpFacilitatorClient', () => {
     const error = await rejection(client.supported())
     expect(error.status).toBeUndefined()
     expect(error).not.toBeInstanceOf(FacilitatorTimeoutError)
-    expect(error.cause).toBeInstanceOf(TypeError)
+    expect((error.cause as { code?: unknown }).code).toBe('ECONNREFUSED')
+    // Through a fetch, the cause is the fetch's error.
+    const viaFetch = createHttpFacilitatorClient({ url: `http://127.0.0.1:${port}`, fetch })
+    expect((await rejection(viaFetch.supported())).cause).toBeInstanceOf(TypeError)
+  })
+
+  test('on Node, calls share keep-alive connections; a redirect is still followed', async () => {
+    const sockets = new Set<unknown>()
+    reply = (req, res) => {
+      sockets.add(req.socket)
+      json(200, spec.verifyResponses[0])(req, res)
+    }
+    const client = createHttpFacilitatorClient({ url: baseUrl })
+    for (let i = 0; i < 3; i++) await client.verify(request)
+    expect(received).toHaveLength(3)
+    expect(sockets.size).toBe(1)
+    reply = (req, res) => {
+      if (req.url === '/verify') {
+        res.writeHead(307, { location: '/moved/verify' })
+        res.end()
+      } else json(200, spec.verifyResponses[0])(req, res)
+    }
+    expect(await client.verify(request)).toEqual(spec.verifyResponses[0])
+    // The redirected call is sent again through fetch, which follows the redirect with its body.
+    expect(received.slice(3).map((call) => [call.url, call.body])).toEqual([
+      ['/verify', received[0]?.body],
+      ['/verify', received[0]?.body],
+      ['/moved/verify', received[0]?.body],
+    ])
   })
 
   describe('a connection cut before any answer', () => {

@@ -3,6 +3,7 @@ import {
   type FacilitatorOperation,
   FacilitatorTimeoutError,
 } from '../errors/facilitator.js'
+import type { Send, SendAnswer, SendRequest } from './send.js'
 
 /** One facilitator call on the wire: where, how, and the limits it runs under. */
 export type Exchange = {
@@ -12,7 +13,7 @@ export type Exchange = {
   body: unknown
   headers: Record<string, string> | undefined
   authHeaders: (() => Promise<Record<string, string> | undefined>) | undefined
-  fetch: typeof globalThis.fetch
+  send: Send
   timeoutMs: number
 }
 
@@ -34,12 +35,12 @@ export async function exchange(call: Exchange): Promise<ExchangeAnswer> {
     const auth = call.authHeaders
       ? await untilAborted(call.authHeaders(), controller.signal)
       : undefined
-    const init = requestInit(call, auth, controller.signal)
-    const response = await call.fetch(call.endpoint, init).catch((error: unknown) => {
+    const request = sendRequest(call, auth, controller.signal)
+    const answer = await call.send(call.endpoint, request).catch((error: unknown) => {
       if (controller.signal.aborted || !isConnectionCut(error)) throw error
-      return call.fetch(call.endpoint, requestInit(call, auth, controller.signal))
+      return call.send(call.endpoint, request)
     })
-    return await readText(call, response, controller.signal)
+    return await readText(call, answer, controller.signal)
   } catch (error) {
     if (error instanceof FacilitatorError) throw error
     throw failure(call, error, controller.signal.aborted)
@@ -48,12 +49,12 @@ export async function exchange(call: Exchange): Promise<ExchangeAnswer> {
   }
 }
 
-function requestInit(
+function sendRequest(
   { body, headers }: Exchange,
   auth: Record<string, string> | undefined,
   signal: AbortSignal,
-): RequestInit {
-  const init: RequestInit = {
+): SendRequest {
+  return {
     method: body === undefined ? 'GET' : 'POST',
     headers: {
       accept: 'application/json',
@@ -61,15 +62,14 @@ function requestInit(
       ...headers,
       ...auth,
     },
+    body: body === undefined ? undefined : JSON.stringify(body),
     signal,
   }
-  if (body !== undefined) init.body = JSON.stringify(body)
-  return init
 }
 
 async function readText(
   call: Exchange,
-  response: Response,
+  response: SendAnswer,
   signal: AbortSignal,
 ): Promise<ExchangeAnswer> {
   try {
@@ -95,7 +95,7 @@ function failure(call: Exchange, error: unknown, timedOut: boolean): Facilitator
 // Socket errors that mean the connection ended before an answer (Node's and undici's names).
 const cutCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
 
-/** Whether a fetch failed because its connection was cut (not refused, not aborted). */
+/** Whether a send failed because its connection was cut (not refused, not aborted). */
 export function isConnectionCut(error: unknown): boolean {
   for (let at = error, depth = 0; at instanceof Error && depth < 5; depth++) {
     const code = (at as { code?: unknown }).code
