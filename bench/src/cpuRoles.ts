@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 
 /** The roles of a stack whose CPU a single-process profile is split into. */
 export const profiledRoles = ['agents', 'api', 'facilitator'] as const
