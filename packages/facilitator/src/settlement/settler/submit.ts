@@ -23,19 +23,27 @@ export async function submitBatch(
   const nonces = context.nonceManagers.get(account.address.toLowerCase())!
   const { nonce, raw } = await signBatch(context, account, nonces, rows)
   const hash = keccak256(raw)
-  const written = await ledger.write({
-    atomic: true,
-    transitions: [
-      {
-        keys: rows,
-        from: ['queued'],
-        to: 'submitted',
-        owner,
-        set: { txHash: hash, sender: account.address, txNonce: nonce, incrementAttempts: true },
-      },
-    ],
-    insertTransaction: { hash, chainId, sender: account.address, nonce, raw },
-  })
+  const written = await ledger
+    .write({
+      atomic: true,
+      transitions: [
+        {
+          keys: rows,
+          from: ['queued'],
+          to: 'submitted',
+          owner,
+          set: { txHash: hash, sender: account.address, txNonce: nonce, incrementAttempts: true },
+        },
+      ],
+      insertTransaction: { hash, chainId, sender: account.address, nonce, raw },
+    })
+    .catch((error: unknown) => {
+      // Whether the write committed is unknown (it may have, before the connection failed): the
+      // counter starts again from the chain and the ledger, so the nonce is neither skipped (a gap
+      // no later transaction gets past) nor used twice.
+      nonces.resync()
+      throw error
+    })
   if (!written.ok) {
     // A lease was lost to another worker: nothing was recorded, the nonce is free again.
     nonces.release(nonce)
