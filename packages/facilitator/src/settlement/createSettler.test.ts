@@ -397,6 +397,48 @@ describe('createSettler', () => {
   })
 })
 
+describe('createSettler ledger faults', () => {
+  test('a failed ledger write after a nonce is taken leaves no nonce gap: the retry settles', async () => {
+    const inner = await createSqliteLedger(':memory:')
+    // The real ledger, with the first transaction insert failing as a database outage would.
+    let failed = 0
+    const ledger: Ledger = new Proxy(inner, {
+      get(target, key) {
+        if (key !== 'write') return Reflect.get(target, key)
+        return (request: Parameters<Ledger['write']>[0]) => {
+          if (request.insertTransaction && failed === 0) {
+            failed++
+            return Promise.reject(new Error('database unavailable'))
+          }
+          return target.write(request)
+        }
+      },
+    })
+    const errors: unknown[] = []
+    const signer = devnet.accounts[6]!
+    const { facilitator } = await setup({
+      ledger,
+      settleTimeoutMs: 5_000,
+      onError: (error) => errors.push(error),
+    })
+    setups.push({ facilitator, ledger: inner })
+    const nonceBefore = await devnet.publicClient.getTransactionCount({ address: signer.address })
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 5n })
+    const payload = await pay(devnet.accounts[1]!.account, requirements)
+    const answer = await facilitator.settle({
+      paymentPayload: payload,
+      paymentRequirements: requirements,
+    })
+    expect(failed).toBe(1)
+    expect(errors).toContainEqual(new Error('database unavailable'))
+    expect(answer).toMatchObject({ success: true })
+    expect(await balanceOf(devnet, payTo)).toBe(5n)
+    const [mined] = await inner.listTransactions({ chainId: devnet.chainId, states: ['mined'] })
+    expect(mined?.nonce).toBe(nonceBefore)
+  })
+})
+
 describe('createSettler start', () => {
   test('subscribes to blocks only after recovery: a failed recovery leaves no listener behind', async () => {
     const proxy = await createTcpProxy(devnet.rpcUrl)

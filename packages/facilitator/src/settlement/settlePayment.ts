@@ -25,6 +25,7 @@ import {
 } from '../verify/verifyAndReserve.js'
 import { toPermit2Entry } from '../verify/verifyPermit2AndReserve.js'
 import type { SettlementEvents } from './createSettlementEvents.js'
+import type { Settler } from './createSettler.js'
 
 /**
  * When `/settle` answers: after the receipt (`confirmed`, the reference behaviour), once the
@@ -88,7 +89,6 @@ export async function settlePayment(
   context: SettlePaymentContext,
   parameters: SettlePaymentParameters,
 ): Promise<SettlePaymentReturnType> {
-  const { ledger, chains, events, timeoutMs, minValiditySeconds = 6, now = Date.now } = context
   const network = parameters.paymentRequirements.network
   const read = readSettlementEntry(parameters)
   if (!read.ok) return { response: { success: false, transaction: '', network, ...read.failure } }
@@ -97,86 +97,26 @@ export async function settlePayment(
     response: { success: false, errorReason, transaction: record?.txHash ?? '', network, payer },
     record,
   })
-  const chain = chains.get(entry.chainId)
+  const chain = context.chains.get(entry.chainId)
   if (!chain) return failure(reasons.invalidNetwork)
   const upto = entry.permit2?.scheme === 'upto'
   if (upto && entry.value > (entry.permit2?.permitted ?? 0n))
     return failure(reasons.invalidUptoEvmPayloadSettlementExceedsAmount)
   // Nothing used, nothing charged: no transaction, and a reservation goes back.
   if (upto && entry.value === 0n) return settleNothing(context, parameters, entry, payer)
-  const key: AuthorizationKey = {
-    chainId: entry.chainId,
-    asset: entry.asset,
-    payer: entry.payer,
-    nonce: entry.nonce,
-  }
-
-  let record: SettlementRecord | undefined
-  // A few rounds at most: each lost race means another request moved the row, and the next read
-  // sees where it went.
-  for (let round = 0; round < 4 && !record; round++) {
-    const current = await ledger.get(key)
-    if (current && isLive(current, now())) {
-      if (!sameAuthorization(current, entry))
-        return failure(reasons.invalidExactEvmNonceAlreadyUsed)
-      if (current.state !== 'verified') {
-        record = current
-        break
-      }
-      if (entry.validBefore < BigInt(Math.floor(now() / 1000) + minValiditySeconds)) {
-        await ledger.transition({ keys: [key], from: ['verified'], to: 'released' })
-        return failure(reasons.invalidExactEvmPayloadAuthorizationValidBefore)
-      }
-      const [moved] = await ledger.transition({
-        keys: [key],
-        from: ['verified'],
-        to: 'queued',
-        // An `upto` row now moves the charge, not the maximum it held.
-        set: { holdUntil: null, ...(upto ? { value: entry.value } : {}) },
-      })
-      if (moved) {
-        record = moved
-        events.publish([moved])
-        chain.settler.wake()
-      }
-      continue
-    }
-    const reserved = await verifyAndReserve(context, { ...parameters, state: 'queued' })
-    if (reserved.ok) {
-      record = reserved.record
-      events.publish([record])
-      chain.settler.wake()
-      break
-    }
-    // Someone reserved it between our read and our insert: go round and read it.
-    if (reserved.existing) continue
-    return failure(reserved.response.invalidReason ?? reasons.unexpectedSettleError)
-  }
-  if (!record) return failure(reasons.unexpectedSettleError)
-
-  const settler = chain.settler
-  const reached = (r: SettlementRecord): boolean => {
-    if (r.state === 'failed') return true
-    if (parameters.mode === 'queued') return r.state !== 'verified' && r.state !== 'released'
-    if (parameters.mode === 'submitted')
-      return (
-        r.state === 'confirmed' ||
-        (r.state === 'submitted' && !(r.txHash && settler.awaitingBroadcast(r.txHash)))
-      )
-    return r.state === 'confirmed'
-  }
-  let waited: { record: SettlementRecord | undefined; timedOut: boolean }
-  try {
-    waited = reached(record)
-      ? { record, timedOut: false }
-      : await events.wait(key, { until: reached, timeoutMs })
-  } catch (error) {
-    // The payment is queued and will settle; what failed is only our view of it (a ledger read).
-    context.onError?.(error)
-    return failure(reasons.settlementPending, record)
-  }
-  const { record: last, timedOut } = waited
-  const final = last ?? record
+  const key = keyOf(entry)
+  const queued = await queueAuthorization(context, {
+    parameters,
+    entry,
+    key,
+    settler: chain.settler,
+  })
+  if ('reason' in queued) return failure(queued.reason)
+  const { record } = queued
+  const reached = (r: SettlementRecord) => hasReached(parameters.mode, chain.settler, r)
+  const waited = await waitForState(context, { key, record, reached })
+  if (!waited) return failure(reasons.settlementPending, record)
+  const { final, timedOut } = waited
   if (final.state === 'failed')
     return failure(final.reason ?? reasons.invalidExactEvmTransactionFailed, final)
   if (timedOut || !reached(final)) return failure(reasons.settlementPending, final)
@@ -190,6 +130,111 @@ export async function settlePayment(
     },
     record: final,
   }
+}
+
+/**
+ * The authorization's row, queued: a `verified` row moves to `queued` (compare-and-set), a payment
+ * with no live row is verified and queued in one step, a row already further along is answered
+ * from; or why it cannot be queued.
+ */
+async function queueAuthorization(
+  context: SettlePaymentContext,
+  {
+    parameters,
+    entry,
+    key,
+    settler,
+  }: {
+    parameters: SettlePaymentParameters
+    entry: SettlementEntry
+    key: AuthorizationKey
+    settler: Settler
+  },
+): Promise<{ record: SettlementRecord } | { reason: string }> {
+  const { ledger, events, minValiditySeconds = 6, now = Date.now } = context
+  // A few rounds at most: each lost race means another request moved the row, and the next read
+  // sees where it went.
+  for (let round = 0; round < 4; round++) {
+    const current = await ledger.get(key)
+    if (current && isLive(current, now())) {
+      if (!sameAuthorization(current, entry))
+        return { reason: reasons.invalidExactEvmNonceAlreadyUsed }
+      if (current.state !== 'verified') return { record: current }
+      if (entry.validBefore < BigInt(Math.floor(now() / 1000) + minValiditySeconds)) {
+        await ledger.transition({ keys: [key], from: ['verified'], to: 'released' })
+        return { reason: reasons.invalidExactEvmPayloadAuthorizationValidBefore }
+      }
+      const [moved] = await ledger.transition({
+        keys: [key],
+        from: ['verified'],
+        to: 'queued',
+        // An `upto` row now moves the charge, not the maximum it held.
+        set: {
+          holdUntil: null,
+          ...(entry.permit2?.scheme === 'upto' ? { value: entry.value } : {}),
+        },
+      })
+      if (!moved) continue
+      events.publish([moved])
+      settler.wake()
+      return { record: moved }
+    }
+    const reserved = await verifyAndReserve(context, { ...parameters, state: 'queued' })
+    if (reserved.ok) {
+      events.publish([reserved.record])
+      settler.wake()
+      return { record: reserved.record }
+    }
+    // Someone reserved it between our read and our insert: go round and read it.
+    if (reserved.existing) continue
+    return { reason: reserved.response.invalidReason ?? reasons.unexpectedSettleError }
+  }
+  return { reason: reasons.unexpectedSettleError }
+}
+
+/** Whether `record` is in a state `mode` answers at (a failure always is). */
+function hasReached(mode: SettlementMode, settler: Settler, record: SettlementRecord): boolean {
+  if (record.state === 'failed') return true
+  if (mode === 'queued') return record.state !== 'verified' && record.state !== 'released'
+  if (mode === 'submitted')
+    return (
+      record.state === 'confirmed' ||
+      (record.state === 'submitted' && !(record.txHash && settler.awaitingBroadcast(record.txHash)))
+    )
+  return record.state === 'confirmed'
+}
+
+/**
+ * The row once it is `reached`, or as it was when the wait timed out; `undefined` when the wait
+ * itself failed (reported to `onError`).
+ */
+async function waitForState(
+  context: SettlePaymentContext,
+  {
+    key,
+    record,
+    reached,
+  }: {
+    key: AuthorizationKey
+    record: SettlementRecord
+    reached: (record: SettlementRecord) => boolean
+  },
+): Promise<{ final: SettlementRecord; timedOut: boolean } | undefined> {
+  try {
+    const waited = reached(record)
+      ? { record, timedOut: false }
+      : await context.events.wait(key, { until: reached, timeoutMs: context.timeoutMs })
+    return { final: waited.record ?? record, timedOut: waited.timedOut }
+  } catch (error) {
+    // The payment is queued and will settle; what failed is only our view of it (a ledger read).
+    context.onError?.(error)
+    return undefined
+  }
+}
+
+/** The ledger key of an authorization. */
+function keyOf(entry: SettlementEntry): AuthorizationKey {
+  return { chainId: entry.chainId, asset: entry.asset, payer: entry.payer, nonce: entry.nonce }
 }
 
 /**
@@ -256,12 +301,7 @@ async function settleNothing(
   payer: string,
 ): Promise<SettlePaymentReturnType> {
   const network = parameters.paymentRequirements.network
-  const key: AuthorizationKey = {
-    chainId: entry.chainId,
-    asset: entry.asset,
-    payer: entry.payer,
-    nonce: entry.nonce,
-  }
+  const key = keyOf(entry)
   const current = await context.ledger.get(key)
   if (current && current.state !== 'verified' && current.state !== 'released')
     return {
