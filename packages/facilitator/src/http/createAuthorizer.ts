@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { FacilitatorHttpAnswer, FacilitatorHttpRequest } from './facilitatorExchange.js'
 import { createRateLimiter, type RateLimit } from './rateLimit.js'
 import { error } from './responses.js'
 
@@ -18,7 +19,7 @@ export function createAuthorizer({
 }: {
   apiKeys?: readonly ApiKey[] | undefined
   rateLimit?: RateLimit | undefined
-}): (request: Request) => Response | undefined {
+}): (request: Pick<FacilitatorHttpRequest, 'header'>) => FacilitatorHttpAnswer | undefined {
   const keys = new Map<string, RateLimit | undefined>()
   for (const entry of apiKeys ?? []) {
     const { key, rateLimit: own } =
@@ -30,9 +31,9 @@ export function createAuthorizer({
   return (request) => {
     let id = '*'
     if (keys.size > 0) {
-      const header = request.headers.get('authorization')
+      const header = request.header('authorization')
       const key =
-        request.headers.get('x-api-key') ??
+        request.header('x-api-key') ??
         (header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : undefined)
       if (!key) return error(401, 'unauthorized', 'An API key is required.', {}, challenge)
       id = hashKey(key)

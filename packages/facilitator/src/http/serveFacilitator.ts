@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { FacilitatorListenError, FacilitatorRequestError } from '../errors.js'
+import { nodeHandlerOf } from './nodeHandler.js'
 
 /** Where {@link serveFacilitator} listens, and where failed requests go. */
 export type ServeFacilitatorParameters = {
@@ -67,8 +68,26 @@ async function send(
   res.end()
 }
 
+type WebApp = { fetch(request: Request): Response | Promise<Response> }
+
+/** Answers through the app's Web `fetch`: a `Request` in, its `Response` copied out. */
+function answerWithFetch(
+  app: WebApp,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { origin, keepAlive }: { origin: string; keepAlive: () => boolean },
+): Promise<void> {
+  const controller = new AbortController()
+  res.once('close', () => controller.abort())
+  return Promise.resolve()
+    .then(() => app.fetch(toRequest(req, origin, controller.signal)))
+    .then((response) => send(res, response, req.method === 'HEAD', () => !keepAlive()))
+}
+
 /**
- * Serves a Web `fetch` handler (a facilitator) with `node:http`.
+ * Serves a Web `fetch` handler (a facilitator) with `node:http`. A facilitator from
+ * `createFacilitator` is answered straight on `node:http`, without Web `Request`/`Response`
+ * objects; any other `{ fetch }` goes through its `fetch`.
  *
  * @example
  * import { serveFacilitator } from '@tollgate/facilitator'
@@ -80,32 +99,34 @@ async function send(
  * })
  */
 export async function serveFacilitator(
-  app: { fetch(request: Request): Response | Promise<Response> },
+  app: WebApp,
   { port = 4020, host = '127.0.0.1', onError = () => {} }: ServeFacilitatorParameters = {},
 ): Promise<ServeFacilitatorReturnType> {
   let stopping = false
+  const keepAlive = () => !stopping
+  const handler = nodeHandlerOf(app)
   const server = createServer((req, res) => {
-    const controller = new AbortController()
-    res.once('close', () => controller.abort())
     // A keep-alive connection whose request ends after close() was called would hold the server
     // open until its keep-alive timeout: answer it with `Connection: close` and drop it once idle.
     res.once('finish', () => {
       if (stopping) server.closeIdleConnections()
     })
     if (stopping) res.shouldKeepAlive = false
-    const origin = `http://${req.headers.host ?? `${host}:${port}`}`
-    Promise.resolve()
-      .then(() => app.fetch(toRequest(req, origin, controller.signal)))
-      .then((response) => send(res, response, req.method === 'HEAD', () => stopping))
-      .catch((cause: unknown) => {
-        const route = (req.url ?? '/').split('?')[0]!.slice(0, 100)
-        if (res.headersSent) res.destroy()
-        else {
-          res.writeHead(500, { 'content-type': 'application/json' })
-          res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
-        }
-        onError(new FacilitatorRequestError({ route, status: res.statusCode, cause }))
-      })
+    const answered = handler
+      ? handler(req, res, { keepAlive })
+      : answerWithFetch(app, req, res, {
+          origin: `http://${req.headers.host ?? `${host}:${port}`}`,
+          keepAlive,
+        })
+    answered.catch((cause: unknown) => {
+      const route = (req.url ?? '/').split('?')[0]!.slice(0, 100)
+      if (res.headersSent) res.destroy()
+      else {
+        res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+      }
+      onError(new FacilitatorRequestError({ route, status: res.statusCode, cause }))
+    })
   })
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
