@@ -317,7 +317,7 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
     start: () => lifecycle.start(),
     close: () => lifecycle.close(),
   }
-  const app = createFacilitatorApp(service, { ...parameters.http, onError })
+  const app = createFacilitatorApp(service, { ...parameters.http, onError, now })
   // The app's Node handler comes along, out of sight, for `serveFacilitator`.
   return shareNodeHandler(app, Object.assign(service, { fetch: app.fetch }))
 }

@@ -16,9 +16,12 @@ const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
 export function createAuthorizer({
   apiKeys,
   rateLimit,
+  now,
 }: {
   apiKeys?: readonly ApiKey[] | undefined
   rateLimit?: RateLimit | undefined
+  /** The rate limit's clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }): (request: Pick<FacilitatorHttpRequest, 'header'>) => FacilitatorHttpAnswer | undefined {
   const keys = new Map<string, RateLimit | undefined>()
   for (const entry of apiKeys ?? []) {
@@ -26,7 +29,7 @@ export function createAuthorizer({
       typeof entry === 'string' ? { key: entry, rateLimit: undefined } : entry
     keys.set(hashKey(key), own ?? rateLimit)
   }
-  const limiter = createRateLimiter((id) => (id === '*' ? rateLimit : keys.get(id)))
+  const limiter = createRateLimiter((id) => (id === '*' ? rateLimit : keys.get(id)), { now })
   const challenge = { 'www-authenticate': 'Bearer' }
   return (request) => {
     let id = '*'

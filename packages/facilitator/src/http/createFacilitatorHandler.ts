@@ -29,6 +29,8 @@ export type FacilitatorHttpParameters = {
 export type CreateFacilitatorHandlerParameters = FacilitatorHttpParameters & {
   /** Gets each request the app answered 5xx because it failed, as a `FacilitatorRequestError`. */
   onError?: ((error: unknown) => void) | undefined
+  /** The rate limits' clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
 }
 
 /** Answers one request, whatever server carries it; never rejects. */
@@ -54,9 +56,14 @@ export function createFacilitatorHandler(
     rateLimit,
     basePath = '',
     onError = () => {},
+    now,
   }: CreateFacilitatorHandlerParameters = {},
 ): FacilitatorHandler {
-  const routing = { service, authorize: createAuthorizer({ apiKeys, rateLimit }), maxBodyBytes }
+  const routing = {
+    service,
+    authorize: createAuthorizer({ apiKeys, rateLimit, now }),
+    maxBodyBytes,
+  }
   const requests = service.metrics.counter(
     'tollgate_facilitator_http_requests_total',
     'HTTP requests by route and status.',

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Readable } from 'node:stream'
 import { FacilitatorListenError, FacilitatorRequestError } from '../errors.js'
+import { answerWithFetch, type WebApp } from './answerWithFetch.js'
 import { nodeHandlerOf } from './nodeHandler.js'
 
 /** Where {@link serveFacilitator} listens, and where failed requests go. */
@@ -28,60 +28,6 @@ export type ServeFacilitatorReturnType = {
   server: Server
   /** Stops accepting connections, drops idle keep-alive ones, waits for requests in flight. */
   close(): Promise<void>
-}
-
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else if (value !== undefined) headers.set(name, value)
-  }
-  const method = req.method ?? 'GET'
-  const hasBody = method !== 'GET' && method !== 'HEAD'
-  return new Request(new URL(req.url ?? '/', origin), {
-    method,
-    headers,
-    signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-  } as RequestInit)
-}
-
-async function send(
-  res: ServerResponse,
-  response: Response,
-  head: boolean,
-  stopping: () => boolean,
-): Promise<void> {
-  const headers: Record<string, string | string[]> = {}
-  response.headers.forEach((value, name) => {
-    headers[name] = value
-  })
-  if (stopping()) res.shouldKeepAlive = false
-  res.writeHead(response.status, headers)
-  if (head || !response.body) {
-    res.end()
-    return
-  }
-  const reader = response.body.getReader()
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
-    res.write(chunk.value)
-  res.end()
-}
-
-type WebApp = { fetch(request: Request): Response | Promise<Response> }
-
-/** Answers through the app's Web `fetch`: a `Request` in, its `Response` copied out. */
-function answerWithFetch(
-  app: WebApp,
-  req: IncomingMessage,
-  res: ServerResponse,
-  { origin, keepAlive }: { origin: string; keepAlive: () => boolean },
-): Promise<void> {
-  const controller = new AbortController()
-  res.once('close', () => controller.abort())
-  return Promise.resolve()
-    .then(() => app.fetch(toRequest(req, origin, controller.signal)))
-    .then((response) => send(res, response, req.method === 'HEAD', () => !keepAlive()))
 }
 
 /**
