@@ -100,7 +100,7 @@ async function throughFetch(sent: Sent): Promise<Seen> {
     new Request(`http://facilitator${sent.path}`, {
       method: sent.method,
       headers: sent.headers ?? {},
-      ...(sent.body === undefined ? {} : { body: sent.body }),
+      ...(sent.body === undefined ? {} : { body: sent.body as BodyInit }),
     }),
   )
   const text = sent.method === 'HEAD' ? '' : await response.text()
@@ -342,6 +342,58 @@ describe.each(servedWays)('served through %s', (_way, app) => {
       expect(connections).toBe(1)
     } finally {
       pool.destroy()
+      await served.close()
+    }
+  })
+
+  test('a client that leaves mid-body: reported as the Web path reports it, the server goes on', async () => {
+    const served = await serveFacilitator(app(), { port: 0 })
+    errors.length = 0
+    try {
+      const socket = connect(served.port, '127.0.0.1')
+      // The client leaves once the request reached the app (its head is parsed, its body is not).
+      served.server.once('request', () => socket.destroy())
+      socket.on('error', () => {})
+      socket.write(
+        'POST /verify HTTP/1.1\r\nHost: facilitator\r\nContent-Type: application/json\r\n' +
+          'Authorization: Bearer key-one\r\nContent-Length: 1000\r\n\r\n{"paymentPayload":',
+      )
+      await until(() => errors.length > 0, { message: 'the report' })
+      expect(errors).toEqual([expect.any(FacilitatorRequestError)])
+      expect(errors[0]).toMatchObject({ route: 'verify', status: 503 })
+      const next = await fetch(`${served.url}/verify`, {
+        method: 'POST',
+        headers: auth,
+        body: '{}',
+      })
+      expect(next.status).toBe(400)
+    } finally {
+      errors.length = 0
+      await served.close()
+    }
+  })
+
+  test('a /settle whose client left still settles (nothing aborts it)', async () => {
+    const served = await serveFacilitator(app(), { port: 0 })
+    try {
+      const requirements = requirementsFor(devnet, { payTo: randomAddress(), amount: 7n })
+      const paymentId = `left_${crypto.randomUUID().replace(/-/g, '')}`
+      const body = JSON.stringify({
+        paymentPayload: await pay(devnet.accounts[0]!.account, requirements, { now, paymentId }),
+        paymentRequirements: requirements,
+        settlement: 'confirmed',
+      })
+      const socket = connect(served.port, '127.0.0.1')
+      served.server.once('request', () => socket.destroy())
+      socket.on('error', () => {})
+      socket.write(
+        'POST /settle HTTP/1.1\r\nHost: facilitator\r\nContent-Type: application/json\r\n' +
+          `Authorization: Bearer key-one\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      )
+      await until(async () => (await facilitator.status({ paymentId }))[0]?.state === 'confirmed', {
+        message: 'the settlement',
+      })
+    } finally {
       await served.close()
     }
   })
