@@ -397,4 +397,38 @@ describe.each(servedWays)('served through %s', (_way, app) => {
       await served.close()
     }
   })
+
+  test('close() while a request is in flight: answered with Connection: close, then closed', async () => {
+    const served = await serveFacilitator(app(), { port: 0 })
+    const pool = new Agent({ keepAlive: true })
+    const answer = new Promise<{ status: number; connection: string | undefined }>(
+      (resolve, reject) => {
+        const req = httpRequest(`${served.url}/verify`, {
+          method: 'POST',
+          headers: auth,
+          agent: pool,
+        })
+        req.on('response', (res) => {
+          res.resume()
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }),
+          )
+        })
+        req.on('error', reject)
+        // The body's first half keeps the request in flight until close() is under way.
+        req.write('{"paymentPayload":')
+        served.server.once('request', () => {
+          const closed = served.close()
+          req.end('{}}')
+          closed.then(() => undefined, reject)
+        })
+      },
+    )
+    try {
+      expect(await answer).toEqual({ status: 400, connection: 'close' })
+      await served.close()
+    } finally {
+      pool.destroy()
+    }
+  })
 })
