@@ -148,6 +148,58 @@ function withBadSignature(payload: PaymentPayload): PaymentPayload {
   return { ...payload, payload: { ...inner, signature: flipped } } as PaymentPayload
 }
 
+const post = (label: string, path: string, body: Sent['body'], more: Partial<Sent> = {}): Sent => ({
+  label,
+  method: 'POST',
+  path,
+  headers: auth,
+  body,
+  ...more,
+})
+const get = (label: string, path: string, more: Partial<Sent> = {}): Sent => ({
+  label,
+  method: 'GET',
+  path,
+  ...more,
+})
+
+/** Every kind of request the routes tell apart, valid payments aside. */
+function comparedRequests({ invalid, key }: { invalid: string; key: string }): Sent[] {
+  const huge = JSON.stringify({ padding: 'x'.repeat(10_000) })
+  return [
+    post('bad signature', '/verify', invalid),
+    post('malformed JSON', '/verify', '{not json'),
+    post('empty body', '/settle', ''),
+    post('not UTF-8', '/verify', Buffer.from([0x22, 0xff, 0x22])),
+    post('wrong shape', '/settle', '{"paymentPayload":{}}'),
+    post('not JSON', '/verify', '{}', { headers: { ...auth, 'content-type': 'text/plain' } }),
+    post('oversized', '/verify', huge),
+    post('oversized, chunked', '/verify', huge, { chunked: true }),
+    post('small, chunked', '/verify', invalid, { chunked: true }),
+    get('wrong method', '/verify'),
+    post('wrong method, trailing slash', '/supported/', '{}', { method: 'PUT', headers: json }),
+    get('unknown route', '/nope'),
+    get('unknown route, dot segments', '/a/../nope/./x'),
+    post('no API key', '/verify', '{}', { headers: json }),
+    post('wrong API key', '/settle', '{}', { headers: { ...json, 'x-api-key': 'nope' } }),
+    post('rate limited', '/verify', '{}', {
+      headers: { ...json, authorization: 'Bearer key-limited' },
+    }),
+    get('supported', '/supported'),
+    get('HEAD supported', '/supported', { method: 'HEAD' }),
+    get('supported v1', '/supported?x402Version=1'),
+    get('base path', '/facilitator/supported?x402Version=1'),
+    post('base path, verify', '/facilitator/verify', invalid),
+    get('status by key', `/settlements/${key}`, { headers: auth }),
+    get('status by CAIP-2 key', `/settlements/eip155%3A${key}`, { headers: auth }),
+    get('status, bad key', '/settlements/1/2', { headers: auth }),
+    get('status by payment id', '/settlements?paymentId=pay_none', { headers: auth }),
+    get('status without a key', '/settlements?paymentId=pay_none'),
+    get('health', '/health'),
+    get('metrics', '/metrics'),
+  ]
+}
+
 describe('serveFacilitator answers a facilitator on node:http as its fetch does', () => {
   test('the same status, headers and body for each request, over one keep-alive connection', async () => {
     const requirements = requirementsFor(devnet, { payTo: randomAddress(), amount: 5n })
@@ -157,118 +209,12 @@ describe('serveFacilitator answers a facilitator on node:http as its fetch does'
       paymentPayload: withBadSignature(signed),
       paymentRequirements: requirements,
     })
-    const huge = JSON.stringify({ padding: 'x'.repeat(10_000) })
     const key = `${devnet.chainId}/${devnet.usdc.address}/${devnet.accounts[0]!.address}/0x${'ab'.repeat(32)}`
     // The limited key's only token goes before the comparison: both halves then get 429.
-    await throughFetch({
-      label: '',
-      method: 'POST',
-      path: '/verify',
-      headers: { ...json, 'x-api-key': 'key-limited' },
-      body: '{}',
-    })
-    const requests: Sent[] = [
-      { label: 'bad signature', method: 'POST', path: '/verify', headers: auth, body: invalid },
-      {
-        label: 'malformed JSON',
-        method: 'POST',
-        path: '/verify',
-        headers: auth,
-        body: '{not json',
-      },
-      { label: 'empty body', method: 'POST', path: '/settle', headers: auth, body: '' },
-      {
-        label: 'not UTF-8',
-        method: 'POST',
-        path: '/verify',
-        headers: auth,
-        body: Buffer.from([0x22, 0xff, 0x22]),
-      },
-      {
-        label: 'wrong shape',
-        method: 'POST',
-        path: '/settle',
-        headers: auth,
-        body: '{"paymentPayload":{}}',
-      },
-      {
-        label: 'not JSON',
-        method: 'POST',
-        path: '/verify',
-        headers: { ...auth, 'content-type': 'text/plain' },
-        body: '{}',
-      },
-      { label: 'oversized', method: 'POST', path: '/verify', headers: auth, body: huge },
-      {
-        label: 'oversized, chunked',
-        method: 'POST',
-        path: '/verify',
-        headers: auth,
-        body: huge,
-        chunked: true,
-      },
-      {
-        label: 'small, chunked',
-        method: 'POST',
-        path: '/verify',
-        headers: auth,
-        body: invalid,
-        chunked: true,
-      },
-      { label: 'wrong method', method: 'GET', path: '/verify' },
-      {
-        label: 'wrong method, trailing slash',
-        method: 'PUT',
-        path: '/supported/',
-        headers: json,
-        body: '{}',
-      },
-      { label: 'unknown route', method: 'GET', path: '/nope' },
-      { label: 'unknown route, dot segments', method: 'GET', path: '/a/../nope/./x' },
-      { label: 'no API key', method: 'POST', path: '/verify', headers: json, body: '{}' },
-      {
-        label: 'wrong API key',
-        method: 'POST',
-        path: '/settle',
-        headers: { ...json, 'x-api-key': 'nope' },
-        body: '{}',
-      },
-      {
-        label: 'rate limited',
-        method: 'POST',
-        path: '/verify',
-        headers: { ...json, authorization: 'Bearer key-limited' },
-        body: '{}',
-      },
-      { label: 'supported', method: 'GET', path: '/supported' },
-      { label: 'HEAD supported', method: 'HEAD', path: '/supported' },
-      { label: 'supported v1', method: 'GET', path: '/supported?x402Version=1' },
-      { label: 'base path', method: 'GET', path: '/facilitator/supported?x402Version=1' },
-      {
-        label: 'base path, verify',
-        method: 'POST',
-        path: '/facilitator/verify',
-        headers: auth,
-        body: invalid,
-      },
-      { label: 'status by key', method: 'GET', path: `/settlements/${key}`, headers: auth },
-      {
-        label: 'status by CAIP-2 key',
-        method: 'GET',
-        path: `/settlements/eip155%3A${key}`,
-        headers: auth,
-      },
-      { label: 'status, bad key', method: 'GET', path: '/settlements/1/2', headers: auth },
-      {
-        label: 'status by payment id',
-        method: 'GET',
-        path: '/settlements?paymentId=pay_none',
-        headers: auth,
-      },
-      { label: 'status without a key', method: 'GET', path: '/settlements?paymentId=pay_none' },
-      { label: 'health', method: 'GET', path: '/health' },
-      { label: 'metrics', method: 'GET', path: '/metrics' },
-    ]
+    await throughFetch(
+      post('', '/verify', '{}', { headers: { ...json, 'x-api-key': 'key-limited' } }),
+    )
+    const requests = comparedRequests({ invalid, key })
     for (const sent of requests) {
       const web = await throughFetch(sent)
       const node = await throughHttp(sent)
@@ -280,9 +226,8 @@ describe('serveFacilitator answers a facilitator on node:http as its fetch does'
         paymentPayload: await pay(devnet.accounts[0]!.account, requirements, { now }),
         paymentRequirements: requirements,
       })
-    const verify = { method: 'POST', path: '/verify', headers: auth }
-    const web = await throughFetch({ label: 'valid', ...verify, body: await valid() })
-    const node = await throughHttp({ label: 'valid', ...verify, body: await valid() })
+    const web = await throughFetch(post('valid', '/verify', await valid()))
+    const node = await throughHttp(post('valid', '/verify', await valid()))
     expect(web).toMatchObject({ status: 200, body: { isValid: true } })
     expect(node).toEqual(web)
     expect(fetchCalls).toBe(requests.length + 2)
