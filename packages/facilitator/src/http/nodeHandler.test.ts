@@ -148,7 +148,12 @@ function withBadSignature(payload: PaymentPayload): PaymentPayload {
   return { ...payload, payload: { ...inner, signature: flipped } } as PaymentPayload
 }
 
-const post = (label: string, path: string, body: Sent['body'], more: Partial<Sent> = {}): Sent => ({
+const post = (
+  label: string,
+  path: string,
+  body: string | Uint8Array,
+  more: Omit<Partial<Sent>, 'body'> = {},
+): Sent => ({
   label,
   method: 'POST',
   path,
