@@ -11,7 +11,7 @@ export type FacilitatorService = Pick<
 >
 
 /** What routing needs besides the request: the service, the API-key check, the body limit. */
-export type Routing = {
+type Routing = {
   service: FacilitatorService
   authorize: (request: FacilitatorHttpRequest) => FacilitatorHttpAnswer | undefined
   maxBodyBytes: number
