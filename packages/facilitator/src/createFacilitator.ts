@@ -21,6 +21,7 @@ import {
   type FacilitatorHttpParameters,
 } from './http/createFacilitatorApp.js'
 import { createMetricsRegistry, type MetricsRegistry } from './http/metrics.js'
+import { shareNodeHandler } from './http/nodeHandler.js'
 import { registerFacilitatorMetrics } from './http/registerFacilitatorMetrics.js'
 import type { AuthorizationKey, Ledger, SettlementRecord } from './ledger/types.js'
 import type { FeeStrategyParameters } from './settlement/createFeeStrategy.js'
@@ -316,6 +317,7 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
     start: () => lifecycle.start(),
     close: () => lifecycle.close(),
   }
-  const app = createFacilitatorApp(service, { ...parameters.http, onError })
-  return Object.assign(service, { fetch: app.fetch })
+  const app = createFacilitatorApp(service, { ...parameters.http, onError, now })
+  // The app's Node handler comes along, out of sight, for `serveFacilitator`.
+  return shareNodeHandler(app, Object.assign(service, { fetch: app.fetch }))
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { FacilitatorHttpAnswer, FacilitatorHttpRequest } from './facilitatorExchange.js'
 import { createRateLimiter, type RateLimit } from './rateLimit.js'
 import { error } from './responses.js'
 
@@ -15,24 +16,27 @@ const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
 export function createAuthorizer({
   apiKeys,
   rateLimit,
+  now,
 }: {
   apiKeys?: readonly ApiKey[] | undefined
   rateLimit?: RateLimit | undefined
-}): (request: Request) => Response | undefined {
+  /** The rate limit's clock, in milliseconds since the epoch. @default Date.now */
+  now?: (() => number) | undefined
+}): (request: Pick<FacilitatorHttpRequest, 'header'>) => FacilitatorHttpAnswer | undefined {
   const keys = new Map<string, RateLimit | undefined>()
   for (const entry of apiKeys ?? []) {
     const { key, rateLimit: own } =
       typeof entry === 'string' ? { key: entry, rateLimit: undefined } : entry
     keys.set(hashKey(key), own ?? rateLimit)
   }
-  const limiter = createRateLimiter((id) => (id === '*' ? rateLimit : keys.get(id)))
+  const limiter = createRateLimiter((id) => (id === '*' ? rateLimit : keys.get(id)), { now })
   const challenge = { 'www-authenticate': 'Bearer' }
   return (request) => {
     let id = '*'
     if (keys.size > 0) {
-      const header = request.headers.get('authorization')
+      const header = request.header('authorization')
       const key =
-        request.headers.get('x-api-key') ??
+        request.header('x-api-key') ??
         (header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : undefined)
       if (!key) return error(401, 'unauthorized', 'An API key is required.', {}, challenge)
       id = hashKey(key)

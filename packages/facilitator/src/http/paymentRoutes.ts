@@ -9,15 +9,16 @@ import {
   type VerifyResponse,
   verifyRequestSchema,
 } from '@tollgate/core'
+import type { FacilitatorHttpAnswer, FacilitatorHttpRequest } from './facilitatorExchange.js'
 import { readJsonBody } from './readJsonBody.js'
 import { error, json } from './responses.js'
 
 /** `POST /verify`: a readable, well-formed pair goes to `verify`; anything else is a 4xx. */
 export async function answerVerify(
-  request: Request,
+  request: FacilitatorHttpRequest,
   maxBodyBytes: number,
   verify: (request: FacilitatorRequest) => Promise<VerifyResponse>,
-): Promise<Response> {
+): Promise<FacilitatorHttpAnswer> {
   const shape = { isValid: false, invalidReason: reasons.invalidPayload }
   const body = await readJsonBody(request, maxBodyBytes)
   if (!body.ok) return error(body.status, body.code, body.message, shape)
@@ -33,10 +34,10 @@ export async function answerVerify(
 
 /** `POST /settle`: as `/verify`, plus the Tollgate `settlement` mode when the body names one. */
 export async function answerSettle(
-  request: Request,
+  request: FacilitatorHttpRequest,
   maxBodyBytes: number,
   settle: (request: SettleParameters) => Promise<SettleResponse>,
-): Promise<Response> {
+): Promise<FacilitatorHttpAnswer> {
   const body = await readJsonBody(request, maxBodyBytes)
   const network =
     (body.ok &&

@@ -1,19 +1,21 @@
 import { reasons } from '@tollgate/core'
+import type { FacilitatorHttpAnswer } from './facilitatorExchange.js'
 
-/** A JSON response that no cache keeps. */
+/** A JSON answer that no cache keeps. */
 export function json(
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(body), {
+): FacilitatorHttpAnswer {
+  return {
     status,
     headers: {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       ...headers,
     },
-  })
+    body: JSON.stringify(body),
+  }
 }
 
 /** An error body: a stable reason code and a message, plus the response shape x402 clients parse. */
@@ -23,12 +25,12 @@ export function error(
   message: string,
   shape: Record<string, unknown> = {},
   headers: Record<string, string> = {},
-): Response {
+): FacilitatorHttpAnswer {
   return json(status, { ...shape, error: code, message }, headers)
 }
 
 /** The answer to a request that failed inside: the reason code says enough (no internals). */
-export function unavailable(route: string): Response {
+export function unavailable(route: string): FacilitatorHttpAnswer {
   if (route === 'verify')
     return error(503, 'unavailable', 'Verification is unavailable; try again.', {
       isValid: false,

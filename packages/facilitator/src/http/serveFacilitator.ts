@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Readable } from 'node:stream'
 import { FacilitatorListenError, FacilitatorRequestError } from '../errors.js'
+import { answerWithFetch, type WebApp } from './answerWithFetch.js'
+import { nodeHandlerOf } from './nodeHandler.js'
 
 /** Where {@link serveFacilitator} listens, and where failed requests go. */
 export type ServeFacilitatorParameters = {
@@ -29,46 +30,10 @@ export type ServeFacilitatorReturnType = {
   close(): Promise<void>
 }
 
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else if (value !== undefined) headers.set(name, value)
-  }
-  const method = req.method ?? 'GET'
-  const hasBody = method !== 'GET' && method !== 'HEAD'
-  return new Request(new URL(req.url ?? '/', origin), {
-    method,
-    headers,
-    signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-  } as RequestInit)
-}
-
-async function send(
-  res: ServerResponse,
-  response: Response,
-  head: boolean,
-  stopping: () => boolean,
-): Promise<void> {
-  const headers: Record<string, string | string[]> = {}
-  response.headers.forEach((value, name) => {
-    headers[name] = value
-  })
-  if (stopping()) res.shouldKeepAlive = false
-  res.writeHead(response.status, headers)
-  if (head || !response.body) {
-    res.end()
-    return
-  }
-  const reader = response.body.getReader()
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
-    res.write(chunk.value)
-  res.end()
-}
-
 /**
- * Serves a Web `fetch` handler (a facilitator) with `node:http`.
+ * Serves a Web `fetch` handler (a facilitator) with `node:http`. A facilitator from
+ * `createFacilitator` is answered straight on `node:http`, without Web `Request`/`Response`
+ * objects; any other `{ fetch }` goes through its `fetch`.
  *
  * @example
  * import { serveFacilitator } from '@tollgate/facilitator'
@@ -80,32 +45,34 @@ async function send(
  * })
  */
 export async function serveFacilitator(
-  app: { fetch(request: Request): Response | Promise<Response> },
+  app: WebApp,
   { port = 4020, host = '127.0.0.1', onError = () => {} }: ServeFacilitatorParameters = {},
 ): Promise<ServeFacilitatorReturnType> {
   let stopping = false
+  const keepAlive = () => !stopping
+  const handler = nodeHandlerOf(app)
   const server = createServer((req, res) => {
-    const controller = new AbortController()
-    res.once('close', () => controller.abort())
     // A keep-alive connection whose request ends after close() was called would hold the server
     // open until its keep-alive timeout: answer it with `Connection: close` and drop it once idle.
     res.once('finish', () => {
       if (stopping) server.closeIdleConnections()
     })
     if (stopping) res.shouldKeepAlive = false
-    const origin = `http://${req.headers.host ?? `${host}:${port}`}`
-    Promise.resolve()
-      .then(() => app.fetch(toRequest(req, origin, controller.signal)))
-      .then((response) => send(res, response, req.method === 'HEAD', () => stopping))
-      .catch((cause: unknown) => {
-        const route = (req.url ?? '/').split('?')[0]!.slice(0, 100)
-        if (res.headersSent) res.destroy()
-        else {
-          res.writeHead(500, { 'content-type': 'application/json' })
-          res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
-        }
-        onError(new FacilitatorRequestError({ route, status: res.statusCode, cause }))
-      })
+    const answered = handler
+      ? handler(req, res, { keepAlive })
+      : answerWithFetch(app, req, res, {
+          origin: `http://${req.headers.host ?? `${host}:${port}`}`,
+          keepAlive,
+        })
+    answered.catch((cause: unknown) => {
+      const route = (req.url ?? '/').split('?')[0]!.slice(0, 100)
+      if (res.headersSent) res.destroy()
+      else {
+        res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: 'internal_error', message: 'Internal error.' }))
+      }
+      onError(new FacilitatorRequestError({ route, status: res.statusCode, cause }))
+    })
   })
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {

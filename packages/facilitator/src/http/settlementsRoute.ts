@@ -2,6 +2,7 @@ import type { SettlementStatusResponse } from '@tollgate/core'
 import type { Address, Hex } from 'viem'
 import type { AuthorizationKey } from '../ledger/types.js'
 import type { SettlementStatus } from '../toSettlementStatus.js'
+import type { FacilitatorHttpAnswer, FacilitatorHttpRequest } from './facilitatorExchange.js'
 import { error, json } from './responses.js'
 
 /** The JSON of a status: bigints as decimal strings, absent values as `null` (every key always there). */
@@ -56,12 +57,12 @@ function parseKey(parts: readonly string[]): AuthorizationKey | undefined {
  * `GET /settlements/<chain>/<asset>/<payer>/<nonce>` (one), in core's `settlementStatusSchema` shape.
  */
 export async function answerSettlements(
-  request: Request,
+  request: Pick<FacilitatorHttpRequest, 'query'>,
   parts: readonly string[],
   status: (query: { key: AuthorizationKey } | { paymentId: string }) => Promise<SettlementStatus[]>,
-): Promise<Response> {
+): Promise<FacilitatorHttpAnswer> {
   if (parts.length === 0) {
-    const paymentId = new URL(request.url).searchParams.get('paymentId')
+    const paymentId = request.query('paymentId')
     if (!paymentId)
       return error(400, 'invalid_request', 'Give a paymentId, or a settlement key in the path.')
     const found = await status({ paymentId })
