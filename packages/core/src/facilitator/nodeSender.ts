@@ -1,7 +1,8 @@
 import type { Agent, IncomingMessage } from 'node:http'
 import type { Send } from './send.js'
 
-type HttpModule = typeof import('node:http')
+// `node:https` has the same `request` and `Agent` shapes (TLS options aside).
+type HttpModule = Pick<typeof import('node:http'), 'request' | 'Agent'>
 
 /** `node:http` and `node:https` when this runtime is Node (20.16+), without importing them. */
 function nodeModules(): { http: HttpModule; https: HttpModule } | undefined {
@@ -21,7 +22,7 @@ function nodeModules(): { http: HttpModule; https: HttpModule } | undefined {
   )
     return undefined
   const http = runtime.getBuiltinModule('node:http') as HttpModule | undefined
-  const https = runtime.getBuiltinModule('node:https') as HttpModule | undefined
+  const https = runtime.getBuiltinModule('node:https') as unknown as HttpModule | undefined
   return http && https ? { http, https } : undefined
 }
 

@@ -58,6 +58,8 @@ export type SettlerContext = {
   arrivals: number
   /** The receipt check of every tracked transaction in progress, if one is. */
   checking: Promise<void> | undefined
+  /** Receipt reads of just-broadcast transactions, running beside the workers. */
+  receiptChecks: Set<Promise<void>>
 }
 
 /** The settler's context: `parameters` with their defaults, nothing started yet. */
@@ -97,6 +99,7 @@ export function createSettlerContext(parameters: SettlerParameters): SettlerCont
     running: false,
     arrivals: 0,
     checking: undefined,
+    receiptChecks: new Set(),
   }
 }
 

@@ -65,6 +65,7 @@ export async function stopSettler(context: SettlerContext, lifecycle: Lifecycle)
   if (lifecycle.checkTimer) clearInterval(lifecycle.checkTimer)
   context.signal.notify()
   await Promise.all(lifecycle.loops.splice(0))
+  await Promise.all([...context.receiptChecks])
   await context.checking
   await lifecycle.sweeping
 }

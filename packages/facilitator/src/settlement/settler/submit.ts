@@ -66,8 +66,12 @@ export async function submitBatch(
   // Published after the broadcast: `submitted` answers wait for a hash some node has.
   publish(context, written.records)
   if (result.status === 'sent') {
-    // With instant mining the receipt is already there; otherwise the next block brings it.
-    await check(context, [hash])
+    // With instant mining the receipt is already there; otherwise the next block brings it. It is
+    // read beside the next batch, not before it: the worker claims again at once (a `confirmed`
+    // answer no longer waits for the batch in flight before its own is sent).
+    const reading = check(context, [hash])
+    context.receiptChecks.add(reading)
+    void reading.finally(() => context.receiptChecks.delete(reading))
     return
   }
   if (result.status === 'ambiguous') return
