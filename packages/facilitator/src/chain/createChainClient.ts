@@ -8,6 +8,7 @@ import {
   type Transport,
 } from 'viem'
 import { FacilitatorConfigError } from '../errors.js'
+import { createRpcFetch } from './createRpcFetch.js'
 
 export type CreateChainClientParameters = {
   chainId: number
@@ -65,7 +66,7 @@ export function createChainClient({
       retryCount: retries,
       retryDelay: retryDelayMs,
       batch: { wait: 0, batchSize: 100 },
-      fetchFn: (_input, init) => fetch(url, init),
+      fetchFn: createRpcFetch(url),
     })
   const transport =
     urls.length === 1
