@@ -1,5 +1,7 @@
 import type { Hex } from 'viem'
+import { createBlockClock } from './createBlockClock.js'
 import type { ChainClient } from './createChainClient.js'
+import { nextPollDelayMs } from './nextPollDelay.js'
 
 /** The newest block the watcher has seen. */
 export type BlockHead = {
@@ -93,6 +95,8 @@ export function createBlockWatcher(
   let inFlight: Promise<BlockHead | undefined> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   let running = false
+  // The chain's block interval, learnt from the heads seen, times the polls (`nextPollDelayMs`).
+  const clock = createBlockClock(pollingIntervalMs)
 
   async function getBlock(tag: 'latest' | bigint): Promise<RpcBlock | null> {
     return (await client.request({
@@ -155,6 +159,7 @@ export function createBlockWatcher(
     if (forkPoint !== undefined)
       for (const height of hashes.keys()) if (height > forkPoint) hashes.delete(height)
     hashes.set(latest.number, latest.hash)
+    clock.observe(latest.number, latest.seenAt ?? now())
     for (const height of hashes.keys())
       if (height <= latest.number - BigInt(depth)) hashes.delete(height)
     head = latest
@@ -179,14 +184,22 @@ export function createBlockWatcher(
 
   function schedule(): void {
     if (!running) return
-    timer = setTimeout(async () => {
-      try {
-        await poll()
-      } catch (error) {
-        onError?.(error)
-      }
-      schedule()
-    }, pollingIntervalMs)
+    timer = setTimeout(
+      async () => {
+        try {
+          await poll()
+        } catch (error) {
+          onError?.(error)
+        }
+        schedule()
+      },
+      nextPollDelayMs({
+        pollingIntervalMs,
+        blockIntervalMs: clock.intervalMs(),
+        seenAt: head?.seenAt,
+        now: now(),
+      }),
+    )
     timer.unref?.()
   }
 
