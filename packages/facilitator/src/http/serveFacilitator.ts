@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { FacilitatorListenError, FacilitatorRequestError } from '../errors.js'
-import { answerWithFetch, type WebApp } from './answerWithFetch.js'
+import { answerWithFetch } from './answerWithFetch.js'
 import { nodeHandlerOf } from './nodeHandler.js'
 
 /** Where {@link serveFacilitator} listens, and where failed requests go. */
@@ -45,7 +45,7 @@ export type ServeFacilitatorReturnType = {
  * })
  */
 export async function serveFacilitator(
-  app: WebApp,
+  app: { fetch(request: Request): Response | Promise<Response> },
   { port = 4020, host = '127.0.0.1', onError = () => {} }: ServeFacilitatorParameters = {},
 ): Promise<ServeFacilitatorReturnType> {
   let stopping = false
