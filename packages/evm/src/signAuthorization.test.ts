@@ -1,7 +1,6 @@
 import type { PaymentRequirements } from '@tollgate/core'
 import { useDevnet } from '@tollgate/test'
 import { createWalletClient, type Hex, http } from 'viem'
-import { toAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { AccountNotFoundError } from './errors.js'
 import { signAuthorization } from './signAuthorization.js'
@@ -52,32 +51,6 @@ describe('signAuthorization', () => {
         requirements: requirements(),
       }),
     ).toEqual({ isValid: true, payer: payer.address })
-  })
-
-  test('a private-key account signs the digest; a custom account goes through signTypedData', async () => {
-    const payer = devnet.accounts[0]!.account
-    const now = Math.floor(Date.now() / 1000)
-    const options = { requirements: requirements(), now: () => now * 1000, nonce }
-    const reference = await signAuthorization(payer, options)
-    const typedDataCalls: unknown[] = []
-    const digestOnly = {
-      ...payer,
-      signTypedData: async () => {
-        throw new Error('viem typed-data path taken')
-      },
-    }
-    expect(await signAuthorization(digestOnly, options)).toEqual(reference)
-    const custom = toAccount({
-      address: payer.address,
-      signMessage: payer.signMessage,
-      signTransaction: payer.signTransaction,
-      signTypedData: async (typedData) => {
-        typedDataCalls.push(typedData)
-        return payer.signTypedData(typedData)
-      },
-    })
-    expect(await signAuthorization(custom, options)).toEqual(reference)
-    expect(typedDataCalls).toHaveLength(1)
   })
 
   test('a wallet client without an account, or a JSON-RPC account alone, cannot sign', async () => {

@@ -6,7 +6,6 @@ import {
   createAuthorization,
   getAuthorizationDomain,
   getTransferWithAuthorizationTypedData,
-  hashTransferWithAuthorization,
   toWireAuthorization,
 } from './authorization.js'
 import type { AccountNotFoundError, MissingEip712DomainError } from './errors.js'
@@ -49,7 +48,7 @@ export async function signAuthorization(
   signer: AuthorizationSigner,
   { requirements, now, validAfterSkewSeconds, nonce, assets }: SignAuthorizationParameters,
 ): Promise<SignAuthorizationReturnType> {
-  const { address, signTypedData, signDigest } = resolveSigner(signer, 'signAuthorization')
+  const { address, signTypedData } = resolveSigner(signer, 'signAuthorization')
   const domain = getAuthorizationDomain({ requirements, assets })
   const authorization = createAuthorization({
     from: address,
@@ -58,8 +57,8 @@ export async function signAuthorization(
     validAfterSkewSeconds,
     nonce,
   })
-  const signature = signDigest
-    ? await signDigest(hashTransferWithAuthorization({ authorization, domain }))
-    : await signTypedData(getTransferWithAuthorizationTypedData({ authorization, domain }))
+  const signature = await signTypedData(
+    getTransferWithAuthorizationTypedData({ authorization, domain }),
+  )
   return { signature, authorization: toWireAuthorization(authorization) }
 }
