@@ -46,8 +46,10 @@ export function nodeSender(fallback: Send): Send | undefined {
     return agent
   }
   return (endpoint, request) => {
-    const { protocol } = new URL(endpoint)
-    if (protocol !== 'http:' && protocol !== 'https:') return fallback(endpoint, request)
+    const { protocol, username, password } = new URL(endpoint)
+    // Credentials in the URL: fetch refuses such a URL, and so the call fails the same way here.
+    if ((protocol !== 'http:' && protocol !== 'https:') || username || password)
+      return fallback(endpoint, request)
     const module = protocol === 'https:' ? modules.https : modules.http
     const headers: Record<string, string> = { ...request.headers }
     if (request.body !== undefined)
