@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { recover as recoverWithLibsecp256k1 } from 'tiny-secp256k1'
 import type { Address, Hex } from 'viem'
 import {
   keccak256,
@@ -11,6 +12,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import {
+  createEcdsaRecoverer,
   isErc6492Signature,
   recoverEcdsaSigner,
   splitSignature,
@@ -153,5 +155,56 @@ describe('ERC-6492', () => {
 
   test('a malformed wrapper is undefined', () => {
     expect(unwrapErc6492Signature(`0x${'00'.repeat(8)}${'6492'.repeat(16)}`)).toBeUndefined()
+  })
+})
+
+describe('createEcdsaRecoverer', () => {
+  const viaLibsecp256k1 = createEcdsaRecoverer((hash, signature, bit) =>
+    recoverWithLibsecp256k1(hash, signature, bit, false),
+  )
+
+  test('agrees with recoverEcdsaSigner on valid, flipped-v, 0/1-v, high-s, wrong-digest and garbage signatures', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.constantFrom('valid', 'flipped v', 'bit v', 'high s', 'wrong digest', 'garbage'),
+        async (digestBytes, other, kind) => {
+          const hash = toHex(digestBytes)
+          const signed = await account.sign({ hash })
+          const { r, s, v } = splitSignature(signed)
+          const hex = (x: bigint) => x.toString(16).padStart(64, '0')
+          let signature: Hex = signed
+          let checked = hash
+          if (kind === 'flipped v') signature = `${r}${s.slice(2)}${v === 27 ? '1c' : '1b'}`
+          if (kind === 'bit v') signature = `${r}${s.slice(2)}0${v - 27}`
+          if (kind === 'high s')
+            signature = `${r}${hex(n - BigInt(s))}${v === 27 ? '1c' : '1b'}` as Hex
+          if (kind === 'wrong digest') checked = toHex(other)
+          if (kind === 'garbage')
+            signature = `${toHex(other)}${toHex(digestBytes).slice(2)}${v.toString(16)}` as Hex
+          const expected = await recoverEcdsaSigner(checked, signature)
+          expect(await viaLibsecp256k1(checked, signature, account.address)).toBe(expected)
+          if (kind === 'valid' || kind === 'bit v') expect(expected).toBe(account.address)
+        },
+      ),
+      { numRuns: 120 },
+    )
+  })
+
+  test('refuses what recoverEcdsaSigner refuses before recovering, and a backend that throws', async () => {
+    const signed = await account.sign({ hash: digest })
+    for (const bad of [
+      `${signed}00`,
+      `${signed.slice(0, 130)}1d`,
+      `0x${'00'.repeat(64)}1b`,
+      `0x${'zz'.repeat(65)}`,
+    ])
+      expect(await viaLibsecp256k1(digest, bad as Hex)).toBeUndefined()
+    expect(await viaLibsecp256k1('0x1234', signed)).toBeUndefined()
+    const throwing = createEcdsaRecoverer(() => {
+      throw new Error('backend failed')
+    })
+    expect(await throwing(digest, signed)).toBeUndefined()
   })
 })

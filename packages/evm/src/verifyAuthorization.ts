@@ -16,7 +16,7 @@ import { ChainMismatchError } from './errors.js'
 import { getSettlementCall } from './getSettlementCall.js'
 import { getChainId } from './network.js'
 import { readTokenDomain } from './readTokenDomain.js'
-import { recoverEcdsaSigner, unwrapErc6492Signature } from './signature.js'
+import { type EcdsaRecoverer, recoverEcdsaSigner, unwrapErc6492Signature } from './signature.js'
 
 /** Which on-chain checks verification runs after the local ones. */
 export type VerifyAuthorizationChecks = {
@@ -59,6 +59,11 @@ export type VerifyAuthorizationParameters = {
    * `eip6492_factory_not_allowed`, as in the reference. @default []
    */
   erc6492Factories?: readonly Address[] | undefined
+  /**
+   * How an ECDSA signer is recovered (`createEcdsaRecoverer` over a faster secp256k1).
+   * @default recoverEcdsaSigner
+   */
+  recover?: EcdsaRecoverer | undefined
 }
 
 export type VerifyAuthorizationReturnType = VerifyResponse
@@ -143,7 +148,8 @@ export async function verifyAuthorization(
     : undefined
   if (!unwrapped) return invalid(reasons.invalidExactEvmSignature)
 
-  const signer = await recoverEcdsaSigner(digest, unwrapped.signature, authorization.from)
+  const recover = parameters.recover ?? recoverEcdsaSigner
+  const signer = await recover(digest, unwrapped.signature, authorization.from)
   if (signer !== undefined && signer.toLowerCase() === authorization.from.toLowerCase()) {
     if (localReason) return invalid(localReason)
     const stateReason = await checkChainState(client, {

@@ -21,7 +21,7 @@ import {
   permit2Address,
 } from './permit2.js'
 import { erc20AllowanceAbi, permit2Abi } from './permit2Abis.js'
-import { recoverEcdsaSigner } from './signature.js'
+import { type EcdsaRecoverer, recoverEcdsaSigner } from './signature.js'
 
 /** Which on-chain checks run after the local ones. */
 export type VerifyPermit2Checks = {
@@ -58,6 +58,11 @@ export type VerifyPermit2AuthorizationParameters = {
   settling?: boolean | undefined
   /** The clock, in milliseconds since the Unix epoch. @default Date.now */
   now?: (() => number) | undefined
+  /**
+   * How an ECDSA signer is recovered (`createEcdsaRecoverer` over a faster secp256k1).
+   * @default recoverEcdsaSigner
+   */
+  recover?: EcdsaRecoverer | undefined
   checks?: VerifyPermit2Checks | undefined
 }
 
@@ -139,7 +144,10 @@ export async function verifyPermit2Authorization(
     return invalid(reasons.uptoFacilitatorMismatch)
 
   const digest = hashTypedData(getPermit2TypedData(authorization, { chainId }))
-  if (!(await signedBy(client, authorization.from, digest, wire.signature as Hex)))
+  const recover = parameters.recover ?? recoverEcdsaSigner
+  if (
+    !(await signedBy(client, { owner: authorization.from, digest, recover }, wire.signature as Hex))
+  )
     return invalid(reasons.invalidPermit2Signature)
   const stateReason = await checkChainState(client, {
     authorization,
@@ -171,9 +179,13 @@ function checkTerms(
 }
 
 /** An ECDSA signature by `owner` (recovered locally), else an ERC-1271 wallet at `owner` that accepts it. */
-async function signedBy(client: ReadClient, owner: Address, digest: Hex, signature: Hex) {
+async function signedBy(
+  client: ReadClient,
+  { owner, digest, recover }: { owner: Address; digest: Hex; recover: EcdsaRecoverer },
+  signature: Hex,
+) {
   if (!/^0x(?:[0-9a-fA-F]{2})+$/.test(signature)) return false
-  const recovered = await recoverEcdsaSigner(digest, signature, owner)
+  const recovered = await recover(digest, signature, owner)
   if (recovered?.toLowerCase() === owner.toLowerCase()) return true
   const code = await getCode(client, { address: owner })
   if (code === undefined || code === '0x') return false

@@ -18,6 +18,7 @@ test('exports', () => {
       "assets",
       "cancelAuthorization",
       "createAuthorization",
+      "createEcdsaRecoverer",
       "createLocalFacilitator",
       "createNonce",
       "createPaymentPayload",

@@ -138,7 +138,10 @@ export {
   signAuthorization,
 } from '../signAuthorization.js'
 export {
+  createEcdsaRecoverer,
+  type EcdsaRecoverer,
   isErc6492Signature,
+  type RecoverPublicKey,
   recoverEcdsaSigner,
   splitSignature,
   type UnwrappedSignature,

@@ -18,6 +18,7 @@ import {
 } from '@tollgate/evm'
 import type { Hex } from 'viem'
 import type { AuthorizationKey, SettlementEntry, SettlementRecord } from '../ledger/types.js'
+import { recoverSigner } from '../verify/recoverSigner.js'
 import {
   toSettlementEntry,
   type VerifyAndReserveContext,
@@ -317,6 +318,7 @@ async function settleNothing(
   if (!current || current.state === 'released') {
     const chain = context.chains.get(entry.chainId)!
     const verified = await verifyPermit2Authorization(chain.client, {
+      recover: recoverSigner,
       payload: parameters.paymentPayload.payload,
       requirements: parameters.paymentRequirements as PaymentRequirements,
       facilitators: chain.signers,

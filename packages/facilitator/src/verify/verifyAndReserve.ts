@@ -21,6 +21,7 @@ import type {
   SettlementEntry,
   SettlementRecord,
 } from '../ledger/types.js'
+import { recoverSigner } from './recoverSigner.js'
 import { reserveEntry } from './reserveEntry.js'
 import { verifyPermit2AndReserve } from './verifyPermit2AndReserve.js'
 
@@ -137,6 +138,7 @@ export async function verifyAndReserve(
   }
 
   const verified = await verifyAuthorization(chain.client, {
+    recover: recoverSigner,
     ...payment,
     assets: chain.assets,
     now,

@@ -2,6 +2,7 @@ import { getEvmChainId, type PaymentRequirements, reasons } from '@tollgate/core
 import { type Permit2Authorization, verifyPermit2Authorization } from '@tollgate/evm'
 import { type Address, type Hex, numberToHex } from 'viem'
 import type { AuthorizationKey, SettlementEntry } from '../ledger/types.js'
+import { recoverSigner } from './recoverSigner.js'
 import { reserveEntry } from './reserveEntry.js'
 import type {
   VerifyAndReserveContext,
@@ -83,6 +84,7 @@ export async function verifyPermit2AndReserve(
   if (!chain.assetAddresses.has(requirements.asset.toLowerCase()))
     return fail(reasons.invalidPaymentRequirements)
   const verified = await verifyPermit2Authorization(chain.client, {
+    recover: recoverSigner,
     payload: payload.payload,
     requirements,
     accepted: payload.x402Version === 2 ? payload.accepted : undefined,
