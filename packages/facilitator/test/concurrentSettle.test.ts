@@ -7,15 +7,7 @@ import { createFacilitator, type Facilitator } from '../src/createFacilitator.js
 import { type ServeFacilitatorReturnType, serveFacilitator } from '../src/http/serveFacilitator.js'
 import { createSqliteLedger } from '../src/ledger/createSqliteLedger.js'
 import type { Ledger } from '../src/ledger/types.js'
-import {
-  balanceOf,
-  deployBatchSettler,
-  devnetAssets,
-  pay,
-  randomAddress,
-  requirementsFor,
-  until,
-} from './fixtures.js'
+import { balanceOf, devnetChain, pay, randomAddress, requirementsFor, until } from './fixtures.js'
 
 const devnet = useDevnet({ accounts: 3 })
 let facilitator: Facilitator
@@ -26,15 +18,7 @@ beforeAll(async () => {
   ledger = await createSqliteLedger(':memory:')
   facilitator = createFacilitator({
     ledger,
-    chains: [
-      {
-        chainId: devnet.chainId,
-        rpcUrls: [devnet.rpcUrl],
-        assets: devnetAssets(devnet),
-        batchSettler: await deployBatchSettler(devnet),
-        pollingIntervalMs: 100,
-      },
-    ],
+    chains: [await devnetChain(devnet)],
     signers: [devnet.accounts[2]!.account],
   })
   server = await serveFacilitator(facilitator, { port: 0 })

@@ -5,6 +5,7 @@ import { batchSettlerAbi, batchSettlerBytecode } from '@tollgate/contracts'
 import type { Devnet } from '@tollgate/contracts/devnet'
 import type { PaymentPayload, PaymentRequirements } from '@tollgate/core'
 import { type Asset, createPaymentPayload, eip3009Abi } from '@tollgate/evm'
+import type { FacilitatorChainConfig } from '@tollgate/facilitator'
 import {
   type Account,
   type Address,
@@ -83,6 +84,17 @@ export async function deployBatchSettler(devnet: Devnet): Promise<Address> {
   const receipt = await devnet.publicClient.waitForTransactionReceipt({ hash })
   if (!receipt.contractAddress) throw new Error('BatchSettler did not deploy')
   return receipt.contractAddress
+}
+
+/** The devnet as a facilitator's one chain: its RPC, its tokens, a new BatchSettler, 100 ms polling. */
+export async function devnetChain(devnet: Devnet): Promise<FacilitatorChainConfig> {
+  return {
+    chainId: devnet.chainId,
+    rpcUrls: [devnet.rpcUrl],
+    assets: devnetAssets(devnet),
+    batchSettler: await deployBatchSettler(devnet),
+    pollingIntervalMs: 100,
+  }
 }
 
 /** A fresh random address (a payee nobody else pays). */

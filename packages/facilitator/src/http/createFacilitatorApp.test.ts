@@ -9,8 +9,8 @@ import { HTTPFacilitatorClient } from '@x402/core/http'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   balanceOf,
-  deployBatchSettler,
   devnetAssets,
+  devnetChain,
   pay,
   randomAddress,
   requirementsFor,
@@ -31,15 +31,7 @@ beforeAll(async () => {
   ledger = await createSqliteLedger(':memory:')
   facilitator = createFacilitator({
     ledger,
-    chains: [
-      {
-        chainId: devnet.chainId,
-        rpcUrls: [devnet.rpcUrl],
-        assets: devnetAssets(devnet),
-        batchSettler: await deployBatchSettler(devnet),
-        pollingIntervalMs: 100,
-      },
-    ],
+    chains: [await devnetChain(devnet)],
     signers: [devnet.accounts[3]!.account],
     mode: 'confirmed',
     http: {

@@ -3,14 +3,7 @@ import { connect } from 'node:net'
 import type { PaymentPayload } from '@tollgate/core'
 import { useDevnet } from '@tollgate/test'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  deployBatchSettler,
-  devnetAssets,
-  pay,
-  randomAddress,
-  requirementsFor,
-  until,
-} from '../../test/fixtures.js'
+import { devnetChain, pay, randomAddress, requirementsFor, until } from '../../test/fixtures.js'
 import { createFacilitator, type Facilitator } from '../createFacilitator.js'
 import { FacilitatorRequestError } from '../errors.js'
 import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
@@ -34,15 +27,7 @@ beforeAll(async () => {
   ledger = await createSqliteLedger(':memory:')
   facilitator = createFacilitator({
     ledger,
-    chains: [
-      {
-        chainId: devnet.chainId,
-        rpcUrls: [devnet.rpcUrl],
-        assets: devnetAssets(devnet),
-        batchSettler: await deployBatchSettler(devnet),
-        pollingIntervalMs: 100,
-      },
-    ],
+    chains: [await devnetChain(devnet)],
     signers: [devnet.accounts[1]!.account],
     http: {
       maxBodyBytes: 8_192,
