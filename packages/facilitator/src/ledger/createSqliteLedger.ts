@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { settlementStates } from '@tollgate/core'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { Address } from 'viem'
@@ -14,6 +15,8 @@ import {
   toTransactionRecord,
   transactionPatchColumns,
 } from './rows.js'
+import { createGroupCommit } from './sqliteGroupCommit.js'
+import { applySqliteSchema } from './sqliteSchema.js'
 import type {
   AuthorizationKey,
   ClaimParameters,
@@ -36,10 +39,11 @@ export type CreateSqliteLedgerErrorType = LedgerDriverError | LedgerOpenError
 /** Options of {@link createSqliteLedger}. */
 export type CreateSqliteLedgerParameters = {
   /**
-   * `full` (the default) syncs the write-ahead log on every commit: a `queued` answer promises the
-   * merchant a settlement, and that promise must survive a power loss, not only a crash of the
-   * process. It costs one fsync per commit (about 0.3 ms on an SSD). `normal` skips it: still safe
-   * against `kill -9` (the WAL is in the OS cache), but a power loss may forget the last commits.
+   * `full` (the default) syncs the write-ahead log after every commit, before anyone hears of it:
+   * a `queued` answer promises the merchant a settlement, and that promise must survive a power
+   * loss, not only a crash of the process. The sync runs on Node's thread pool, not the event loop.
+   * `normal` skips it: still safe against `kill -9` (the WAL is in the OS cache), but a power loss
+   * may forget the last commits.
    * @default 'full'
    */
   synchronous?: 'full' | 'normal' | undefined
@@ -48,57 +52,6 @@ export type CreateSqliteLedgerParameters = {
   /** Clock in ms (tests). @default Date.now */
   now?: (() => number) | undefined
 }
-
-const schema = `
-CREATE TABLE IF NOT EXISTS tollgate_settlements (
-  chain_id INTEGER NOT NULL,
-  asset TEXT NOT NULL,
-  payer TEXT NOT NULL,
-  nonce TEXT NOT NULL,
-  state TEXT NOT NULL,
-  payee TEXT NOT NULL,
-  value TEXT NOT NULL,
-  valid_after TEXT NOT NULL,
-  valid_before TEXT NOT NULL,
-  expires_at INTEGER NOT NULL,
-  signature TEXT NOT NULL,
-  payment_id TEXT,
-  permit2 TEXT,
-  hold_until INTEGER,
-  tx_hash TEXT,
-  sender TEXT,
-  tx_nonce INTEGER,
-  block_number INTEGER,
-  block_hash TEXT,
-  reason TEXT,
-  owner TEXT,
-  lease_until INTEGER,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  version INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (chain_id, asset, payer, nonce)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tollgate_settlements_payer ON tollgate_settlements (chain_id, asset, payer, state);
-CREATE INDEX IF NOT EXISTS tollgate_settlements_queue ON tollgate_settlements (chain_id, state, expires_at);
-CREATE INDEX IF NOT EXISTS tollgate_settlements_tx ON tollgate_settlements (tx_hash);
-CREATE INDEX IF NOT EXISTS tollgate_settlements_payment_id ON tollgate_settlements (payment_id);
-CREATE TABLE IF NOT EXISTS tollgate_transactions (
-  hash TEXT PRIMARY KEY,
-  chain_id INTEGER NOT NULL,
-  sender TEXT NOT NULL,
-  nonce INTEGER NOT NULL,
-  raw TEXT NOT NULL,
-  state TEXT NOT NULL,
-  item_count INTEGER NOT NULL,
-  block_number INTEGER,
-  block_hash TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tollgate_transactions_sender ON tollgate_transactions (chain_id, sender, nonce);
-CREATE INDEX IF NOT EXISTS tollgate_transactions_state ON tollgate_transactions (chain_id, state);
-`
 
 const keyWhere = 'chain_id = ? AND asset = ? AND payer = ? AND nonce = ?'
 
@@ -127,18 +80,17 @@ export async function createSqliteLedger(
     throw new LedgerDriverError({ driver: 'better-sqlite3', cause })
   }
   let db: BetterSqlite3.Database
+  let walPath: string | undefined
   try {
     db = new Database(path)
     db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    // `full` on a file: the log is synced after each group commit off the event loop (see
+    // `createGroupCommit`), so SQLite itself runs at NORMAL. Temporary and in-memory ones: as asked.
+    walPath =
+      synchronous === 'full' && !db.memory && path !== '' ? `${resolve(path)}-wal` : undefined
+    db.pragma(`synchronous = ${synchronous === 'normal' || walPath ? 'NORMAL' : 'FULL'}`)
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
-    db.exec(schema)
-    // Ledgers made before Permit2 lack its column.
-    const columns = db.prepare('PRAGMA table_info(tollgate_settlements)').all() as {
-      name: string
-    }[]
-    if (!columns.some((column) => column.name === 'permit2'))
-      db.exec('ALTER TABLE tollgate_settlements ADD COLUMN permit2 TEXT')
+    applySqliteSchema(db)
   } catch (cause) {
     throw new LedgerOpenError({ kind: 'sqlite', cause })
   }
@@ -158,11 +110,15 @@ export async function createSqliteLedger(
        lease_until = NULL, version = version + 1, updated_at = ?
      WHERE ${keyWhere} AND version = ? RETURNING *`,
   )
+  // Three index ranges, so a payer's settled history is never scanned.
+  const payerWhere = 'chain_id = @chainId AND asset = @asset AND payer = @payer'
   const openStatement = db.prepare<unknown[], Pick<SettlementRow, 'state' | 'value'>>(
     `SELECT state, value FROM tollgate_settlements
-     WHERE chain_id = ? AND asset = ? AND payer = ?
-       AND (state IN ('queued', 'submitted') OR (state = 'verified' AND hold_until > ?)
-            OR (state = 'confirmed' AND block_number > ?))`,
+       WHERE ${payerWhere} AND state IN ('queued', 'submitted')
+     UNION ALL SELECT state, value FROM tollgate_settlements
+       WHERE ${payerWhere} AND state = 'verified' AND hold_until > @time
+     UNION ALL SELECT state, value FROM tollgate_settlements
+       WHERE ${payerWhere} AND state = 'confirmed' AND block_number > @block`,
   )
   const byPaymentIdStatement = db.prepare<unknown[], SettlementRow>(
     'SELECT * FROM tollgate_settlements WHERE payment_id = ? ORDER BY created_at',
@@ -249,13 +205,13 @@ export async function createSqliteLedger(
   ): { open: bigint; unreflected: bigint } {
     let open = 0n
     let unreflected = 0n
-    const rows = openStatement.all(
-      key.chainId,
-      key.asset.toLowerCase(),
-      key.payer.toLowerCase(),
+    const rows = openStatement.all({
+      chainId: key.chainId,
+      asset: key.asset.toLowerCase(),
+      payer: key.payer.toLowerCase(),
       time,
-      balanceBlock === undefined ? Number.MAX_SAFE_INTEGER : balanceBlock.toString(),
-    )
+      block: balanceBlock === undefined ? Number.MAX_SAFE_INTEGER : balanceBlock.toString(),
+    })
     for (const row of rows) {
       const value = BigInt(row.value ?? 0)
       if (row.state === 'confirmed') unreflected += value
@@ -365,53 +321,12 @@ export async function createSqliteLedger(
     return claimed
   })
 
-  // Group commit: writes issued in the same turn of the event loop run in one IMMEDIATE
-  // transaction, each in its own savepoint (better-sqlite3 nests transaction functions that way),
-  // so one failing write rolls back alone while all share one commit, and one fsync. Every caller
-  // hears back only after that commit.
-  type Pending = {
-    run: () => unknown
-    resolve: (value: unknown) => void
-    reject: (error: unknown) => void
-    result?: unknown
-    error?: unknown
-    failed?: boolean
-  }
-  let queue: Pending[] = []
-  let scheduled = false
-  const flushTransaction = db.transaction((batch: Pending[]) => {
-    for (const op of batch) {
-      try {
-        op.result = op.run()
-      } catch (error) {
-        op.failed = true
-        op.error = error
-      }
-    }
-  })
-  function flush() {
-    scheduled = false
-    const batch = queue
-    queue = []
-    try {
-      flushTransaction.immediate(batch)
-    } catch (error) {
-      for (const op of batch) {
-        op.failed = true
-        op.error ??= error
-      }
-    }
-    for (const op of batch) op.failed ? op.reject(op.error) : op.resolve(op.result)
-  }
-  function enqueue<result>(run: () => result): Promise<result> {
-    if (!db.open) return Promise.reject(new TypeError('The ledger is closed.'))
-    return new Promise<result>((resolve, reject) => {
-      queue.push({ run, resolve: resolve as (value: unknown) => void, reject })
-      if (!scheduled) {
-        scheduled = true
-        setImmediate(flush)
-      }
-    })
+  const commits = createGroupCommit(db, { walPath })
+  const enqueue = commits.enqueue
+  // A read answers only what is on disk: it waits for the syncs of the commits it may have seen.
+  async function read<value>(value: value): Promise<value> {
+    await commits.durable()
+    return value
   }
 
   const ledger: Ledger = {
@@ -429,27 +344,27 @@ export async function createSqliteLedger(
     },
     async get(key) {
       const row = getStatement.get(...keyParams(key))
-      return row ? toSettlementRecord(row) : undefined
+      return read(row ? toSettlementRecord(row) : undefined)
     },
     async getByPaymentId(paymentId) {
-      return byPaymentIdStatement.all(paymentId).map(toSettlementRecord)
+      return read(byPaymentIdStatement.all(paymentId).map(toSettlementRecord))
     },
     async listByTransaction(hash) {
-      return byTransactionStatement.all(hash.toLowerCase()).map(toSettlementRecord)
+      return read(byTransactionStatement.all(hash.toLowerCase()).map(toSettlementRecord))
     },
     async list({ chainId, states, limit = 1_000 }: ListParameters) {
       const where = [`state IN (${statesSql(states.filter((s) => settlementStates.includes(s)))})`]
       if (chainId !== undefined) where.push('chain_id = ?')
-      return db
+      const rows = db
         .prepare<unknown[], SettlementRow>(
           `SELECT * FROM tollgate_settlements WHERE ${where.join(' AND ')} ORDER BY expires_at LIMIT ?`,
         )
         .all(...(chainId === undefined ? [] : [chainId]), limit)
-        .map(toSettlementRecord)
+      return read(rows.map(toSettlementRecord))
     },
     async reserved(key, { balanceBlock } = {}) {
       const { open, unreflected } = openAmounts(key, now(), balanceBlock)
-      return open + unreflected
+      return read(open + unreflected)
     },
     async transition(request) {
       return (await enqueue(() => writeTransaction({ transitions: [request] }, now()))).records
@@ -467,12 +382,12 @@ export async function createSqliteLedger(
     },
     async getTransaction(hash) {
       const row = getTransactionStatement.get(hash.toLowerCase())
-      return row ? toTransactionRecord(row) : undefined
+      return read(row ? toTransactionRecord(row) : undefined)
     },
     async listTransactions({ chainId, states, sender, nonce, minBlock }) {
       const known: readonly TransactionState[] = ['pending', 'mined', 'dropped']
       const list = states.filter((s) => known.includes(s)).map((s) => `'${s}'`)
-      return db
+      const rows = db
         .prepare<unknown[], TransactionRow>(
           `SELECT * FROM tollgate_transactions WHERE chain_id = ? AND state IN (${list.join(', ')})
            ${sender ? 'AND sender = ?' : ''} ${nonce === undefined ? '' : 'AND nonce = ?'}
@@ -485,11 +400,11 @@ export async function createSqliteLedger(
           ...(nonce === undefined ? [] : [nonce]),
           ...(minBlock === undefined ? [] : [minBlock.toString()]),
         )
-        .map(toTransactionRecord)
+      return read(rows.map(toTransactionRecord))
     },
     async lastTransactionNonce({ chainId, sender }: { chainId: number; sender: Address }) {
       const row = lastNonceStatement.get(chainId, sender.toLowerCase())
-      return row?.n ?? undefined
+      return read(row?.n ?? undefined)
     },
     async counts() {
       const counts = Object.fromEntries(settlementStates.map((s) => [s, 0])) as Record<
@@ -497,10 +412,10 @@ export async function createSqliteLedger(
         number
       >
       for (const row of countsStatement.all()) counts[row.state as SettlementState] = row.n
-      return counts
+      return read(counts)
     },
     async close() {
-      if (scheduled) flush()
+      await commits.close()
       if (db.open) db.close()
     },
   }
