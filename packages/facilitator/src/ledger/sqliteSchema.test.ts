@@ -56,7 +56,9 @@ function tableShape(path: string) {
   const db = new Database(path, { readonly: true })
   try {
     const table = db
-      .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tollgate_settlements'")
+      .prepare(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tollgate_settlements'",
+      )
       .get() as { sql: string }
     const indexes = db
       .prepare(
