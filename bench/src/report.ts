@@ -199,26 +199,26 @@ export function evaluateTargets(
 ): Target[] {
   const targets: Target[] = []
 
-  const throughput = '16 agents, instant mining: ours >= 5x reference req/s (submitted or queued)'
+  // Issue #17: the default mode (`submitted`) and `confirmed`, each on its own.
   const reference = cellOf(cells, 'instant', 'reference', 16)
-  const fastest = (['submitted', 'queued'] as const)
-    .map((stack) => cellOf(cells, 'instant', stack, 16))
-    .filter((c): c is CellRecord => c !== undefined)
-    .sort((a, b) => b.rps - a.rps)[0]
-  targets.push(
-    reference && fastest
-      ? {
-          name: throughput,
-          detail: [
-            `${fastest.stack} ${fixed(fastest.rps, 1)} vs reference ${fixed(reference.rps, 1)} req/s = ${fixed(fastest.rps / reference.rps, 2)}x`,
-            cpuCeiling(reference, fastest),
-          ]
-            .filter(Boolean)
-            .join('\n      '),
-          met: fastest.rps >= 5 * reference.rps,
-        }
-      : { name: throughput, detail: 'not measured in this run', met: undefined },
-  )
+  for (const stack of ['submitted', 'confirmed'] as const) {
+    const name = `16 agents, instant mining: ${stack}${stack === 'submitted' ? ' (the default)' : ''} >= 5x reference req/s`
+    const ours = cellOf(cells, 'instant', stack, 16)
+    targets.push(
+      reference && ours
+        ? {
+            name,
+            detail: [
+              `${stack} ${fixed(ours.rps, 1)} vs reference ${fixed(reference.rps, 1)} req/s = ${fixed(ours.rps / reference.rps, 2)}x`,
+              cpuCeiling(reference, ours),
+            ]
+              .filter(Boolean)
+              .join('\n      '),
+            met: ours.rps >= 5 * reference.rps,
+          }
+        : { name, detail: 'not measured in this run', met: undefined },
+    )
+  }
 
   // Latency at equal offered load (paced) is the comparison the target means; the closed loop is
   // shown too, where a faster stack also serves more requests.

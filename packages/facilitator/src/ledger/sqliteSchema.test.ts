@@ -28,9 +28,9 @@ CREATE INDEX tollgate_settlements_payer ON tollgate_settlements (chain_id, asset
 CREATE INDEX tollgate_settlements_tx ON tollgate_settlements (tx_hash);
 CREATE INDEX tollgate_settlements_payment_id ON tollgate_settlements (payment_id);`
 
-const asset = '0x5fbdb2315678afecb367f032d93f642f64180aa3'
-const payer = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
-const payee = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc'
+const asset = '0x5fbdb2315678afecb367f032d93f642f64180aa3' as const
+const payer = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as const
+const payee = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' as const
 const nonce = `0x${'11'.repeat(32)}` as const
 const signature = `0x${'ab'.repeat(65)}` as const
 
