@@ -94,6 +94,51 @@ describe('createFacilitator', () => {
     expect(status?.confirmations).toBeGreaterThanOrEqual(1n)
   })
 
+  test('a settle asking another payee or price than the verified payment pays is refused', async () => {
+    const payer = devnet.accounts[4]!
+    const payTo = randomAddress()
+    const elsewhere = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 700n })
+    const paymentPayload = await pay(payer.account, requirements)
+    expect(await facilitator.verify({ paymentPayload, paymentRequirements: requirements })).toEqual(
+      {
+        isValid: true,
+        payer: payer.address,
+      },
+    )
+
+    // The row was verified against `requirements`; these ask for something the signature does not pay.
+    const otherPayee = await facilitator.settle({
+      paymentPayload,
+      paymentRequirements: { ...requirements, payTo: elsewhere },
+    })
+    expect(otherPayee).toMatchObject({
+      success: false,
+      errorReason: reasons.invalidExactEvmRecipientMismatch,
+    })
+    const higherPrice = await facilitator.settle({
+      paymentPayload,
+      paymentRequirements: { ...requirements, amount: '7000' },
+    })
+    expect(higherPrice).toMatchObject({
+      success: false,
+      errorReason: reasons.invalidExactEvmPayloadAuthorizationValueMismatch,
+    })
+
+    // The payment itself still settles, once, to its payee.
+    const settled = await facilitator.settle({ paymentPayload, paymentRequirements: requirements })
+    expect(settled).toMatchObject({ success: true })
+    expect(await balanceOf(devnet, payTo)).toBe(700n)
+    // And a settled payment is not answered as paid for other terms either.
+    expect(
+      await facilitator.settle({
+        paymentPayload,
+        paymentRequirements: { ...requirements, payTo: elsewhere },
+      }),
+    ).toMatchObject({ success: false, errorReason: reasons.invalidExactEvmRecipientMismatch })
+    expect(await balanceOf(devnet, elsewhere)).toBe(0n)
+  })
+
   test('settle without verify; submitted and queued modes answer before the receipt', async () => {
     const payer = devnet.accounts[1]!
     const payTo = randomAddress()

@@ -27,6 +27,7 @@ import {
 import { toPermit2Entry } from '../verify/verifyPermit2AndReserve.js'
 import type { SettlementEvents } from './createSettlementEvents.js'
 import type { Settler } from './createSettler.js'
+import { termsMismatch } from './termsMismatch.js'
 
 /**
  * When `/settle` answers: after the receipt (`confirmed`, the reference behaviour), once the
@@ -160,6 +161,8 @@ async function queueAuthorization(
     if (current && isLive(current, now())) {
       if (!sameAuthorization(current, entry))
         return { reason: reasons.invalidExactEvmNonceAlreadyUsed }
+      const mismatch = termsMismatch(entry, parameters.paymentRequirements)
+      if (mismatch) return { reason: mismatch }
       if (current.state !== 'verified') return { record: current }
       if (entry.validBefore < BigInt(Math.floor(now() / 1000) + minValiditySeconds)) {
         await ledger.transition({ keys: [key], from: ['verified'], to: 'released' })
