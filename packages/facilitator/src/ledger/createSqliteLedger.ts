@@ -4,33 +4,16 @@ import type { Address } from 'viem'
 import { LedgerConflictError, LedgerDriverError, LedgerOpenError } from '../errors.js'
 import { keyParams, Rollback } from './key.js'
 import {
-  assertTransition,
-  expiresAt,
-  patchColumns,
-  permit2Column,
   type SettlementRow,
   type TransactionRow,
   toSettlementRecord,
   toTransactionRecord,
-  transactionPatchColumns,
 } from './rows.js'
 import { createGroupCommit } from './sqliteGroupCommit.js'
 import { applySqliteSchema } from './sqliteSchema.js'
-import type {
-  AuthorizationKey,
-  ClaimParameters,
-  Ledger,
-  LedgerWrite,
-  LedgerWriteResult,
-  ListParameters,
-  ReserveParameters,
-  ReserveResult,
-  SettlementEntry,
-  SettlementRecord,
-  SettlementState,
-  TransactionState,
-  TransitionRequest,
-} from './types.js'
+import { prepareSqliteStatements, statesSql } from './sqliteStatements.js'
+import { createSqliteWrites } from './sqliteWrites.js'
+import type { Ledger, ListParameters, SettlementState, TransactionState } from './types.js'
 
 /** What {@link createSqliteLedger} throws. */
 export type CreateSqliteLedgerErrorType = LedgerDriverError | LedgerOpenError
@@ -50,13 +33,6 @@ export type CreateSqliteLedgerParameters = {
   busyTimeoutMs?: number | undefined
   /** Clock in ms (tests). @default Date.now */
   now?: (() => number) | undefined
-}
-
-const keyWhere = 'chain_id = ? AND asset = ? AND payer = ? AND nonce = ?'
-
-function statesSql(states: readonly SettlementState[]): string {
-  // The names are checked against the enum before they reach SQL.
-  return states.map((state) => `'${state}'`).join(', ')
 }
 
 /**
@@ -89,231 +65,17 @@ export async function createSqliteLedger(
     throw new LedgerOpenError({ kind: 'sqlite', cause })
   }
 
-  const getStatement = db.prepare<unknown[], SettlementRow>(
-    `SELECT * FROM tollgate_settlements WHERE ${keyWhere}`,
-  )
-  const insertStatement = db.prepare<unknown[], SettlementRow>(
-    `INSERT INTO tollgate_settlements (chain_id, asset, payer, nonce, state, payee, value, valid_after,
-       valid_before, expires_at, signature, payment_id, hold_until, permit2, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-  )
-  const takeOverStatement = db.prepare<unknown[], SettlementRow>(
-    `UPDATE tollgate_settlements SET state = ?, payee = ?, value = ?, valid_after = ?, valid_before = ?,
-       expires_at = ?, signature = ?, payment_id = ?, hold_until = ?, permit2 = ?, tx_hash = NULL, sender = NULL,
-       tx_nonce = NULL, block_number = NULL, block_hash = NULL, reason = NULL, owner = NULL,
-       lease_until = NULL, version = version + 1, updated_at = ?
-     WHERE ${keyWhere} AND version = ? RETURNING *`,
-  )
-  // Three index ranges, so a payer's settled history is never scanned.
-  const payerWhere = 'chain_id = @chainId AND asset = @asset AND payer = @payer'
-  const openStatement = db.prepare<unknown[], Pick<SettlementRow, 'state' | 'value'>>(
-    `SELECT state, value FROM tollgate_settlements
-       WHERE ${payerWhere} AND state IN ('queued', 'submitted')
-     UNION ALL SELECT state, value FROM tollgate_settlements
-       WHERE ${payerWhere} AND state = 'verified' AND hold_until > @time
-     UNION ALL SELECT state, value FROM tollgate_settlements
-       WHERE ${payerWhere} AND state = 'confirmed' AND block_number > @block`,
-  )
-  const byPaymentIdStatement = db.prepare<unknown[], SettlementRow>(
-    'SELECT * FROM tollgate_settlements WHERE payment_id = ? ORDER BY created_at',
-  )
-  const byTransactionStatement = db.prepare<unknown[], SettlementRow>(
-    'SELECT * FROM tollgate_settlements WHERE tx_hash = ? ORDER BY created_at',
-  )
-  const claimableStatement = db.prepare<unknown[], SettlementRow>(
-    `SELECT * FROM tollgate_settlements
-     WHERE chain_id = ? AND state = 'queued' AND (owner IS NULL OR owner = ? OR lease_until < ?)
-     ORDER BY expires_at, created_at LIMIT ?`,
-  )
-  const leaseStatement = db.prepare<unknown[], SettlementRow>(
-    `UPDATE tollgate_settlements SET owner = ?, lease_until = ?, version = version + 1, updated_at = ?
-     WHERE ${keyWhere} AND version = ? RETURNING *`,
-  )
-  const countsStatement = db.prepare<unknown[], { state: string; n: number }>(
-    'SELECT state, COUNT(*) AS n FROM tollgate_settlements GROUP BY state',
-  )
-  const insertTransactionStatement = db.prepare(
-    `INSERT INTO tollgate_transactions (hash, chain_id, sender, nonce, raw, state, item_count, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-  )
-  const getTransactionStatement = db.prepare<unknown[], TransactionRow>(
-    'SELECT * FROM tollgate_transactions WHERE hash = ?',
-  )
-  const lastNonceStatement = db.prepare<unknown[], { n: number | null }>(
-    "SELECT MAX(nonce) AS n FROM tollgate_transactions WHERE chain_id = ? AND sender = ? AND state <> 'dropped'",
-  )
-
-  const statements = new Map<string, BetterSqlite3.Statement<unknown[], SettlementRow>>()
-  function transitionStatement(request: TransitionRequest) {
-    const columns = patchColumns(request.set)
-    const id = [
-      request.to,
-      request.from.join(','),
-      request.owner === undefined ? '' : 'owner',
-      request.txHash === undefined ? '' : 'tx',
-      request.set?.incrementAttempts ? 'attempts' : '',
-      ...columns.map((c) => c.column),
-    ].join('|')
-    let statement = statements.get(id)
-    if (!statement) {
-      const sets = [
-        'state = ?',
-        'version = version + 1',
-        'updated_at = ?',
-        ...columns.map((c) => `${c.column} = ?`),
-        ...(request.set?.incrementAttempts ? ['attempts = attempts + 1'] : []),
-      ]
-      statement = db.prepare<unknown[], SettlementRow>(
-        `UPDATE tollgate_settlements SET ${sets.join(', ')}
-         WHERE ${keyWhere} AND state IN (${statesSql(request.from)})
-         ${request.owner === undefined ? '' : 'AND owner = ?'}
-         ${request.txHash === undefined ? '' : 'AND tx_hash = ?'} RETURNING *`,
-      )
-      statements.set(id, statement)
-    }
-    return { statement, values: columns.map((c) => c.value) }
-  }
-
-  function runTransition(request: TransitionRequest, time: number): SettlementRecord[] {
-    assertTransition(request)
-    const { statement, values } = transitionStatement(request)
-    const records: SettlementRecord[] = []
-    for (const key of request.keys) {
-      const row = statement.get(
-        request.to,
-        time,
-        ...values,
-        ...keyParams(key),
-        ...(request.owner === undefined ? [] : [request.owner]),
-        ...(request.txHash === undefined ? [] : [request.txHash.toLowerCase()]),
-      )
-      if (row) records.push(toSettlementRecord(row))
-    }
-    return records
-  }
-
-  function openAmounts(
-    key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
-    time: number,
-    balanceBlock: bigint | undefined,
-  ): { open: bigint; unreflected: bigint } {
-    let open = 0n
-    let unreflected = 0n
-    const rows = openStatement.all({
-      chainId: key.chainId,
-      asset: key.asset.toLowerCase(),
-      payer: key.payer.toLowerCase(),
-      time,
-      block: balanceBlock === undefined ? Number.MAX_SAFE_INTEGER : balanceBlock.toString(),
-    })
-    for (const row of rows) {
-      const value = BigInt(row.value ?? 0)
-      if (row.state === 'confirmed') unreflected += value
-      else open += value
-    }
-    return { open, unreflected }
-  }
-
-  const reserveTransaction = db.transaction(
-    (
-      entry: SettlementEntry,
-      parameters: ReserveParameters,
-      time: number,
-    ): ReserveResult | undefined => {
-      const key = keyParams(entry)
-      const existing = getStatement.get(...key)
-      if (existing) {
-        const record = toSettlementRecord(existing)
-        const lapsed =
-          record.state === 'released' ||
-          (record.state === 'verified' && (record.holdUntil ?? 0) <= time)
-        if (!lapsed) return { status: 'exists', record }
-      }
-      const { open, unreflected } = openAmounts(entry, time, parameters.balanceBlock)
-      if (parameters.exposureCap !== undefined && open + entry.value > parameters.exposureCap)
-        return { status: 'exposure_cap', exposure: open }
-      if (parameters.balance !== undefined && open + unreflected + entry.value > parameters.balance)
-        return { status: 'insufficient_balance', reserved: open + unreflected }
-      const holdUntil =
-        parameters.state === 'verified' ? time + (parameters.holdMs ?? 300_000) : null
-      const fields = [
-        parameters.state,
-        entry.payee.toLowerCase(),
-        entry.value.toString(),
-        entry.validAfter.toString(),
-        entry.validBefore.toString(),
-        expiresAt(entry.validBefore),
-        entry.signature,
-        entry.paymentId ?? null,
-        holdUntil,
-        permit2Column(entry.permit2),
-      ]
-      const row = existing
-        ? takeOverStatement.get(...fields, time, ...key, existing.version)
-        : insertStatement.get(...key, ...fields, time, time)
-      // The row changed since it was read (another process on the file): read it again.
-      if (!row) return undefined
-      return { status: 'reserved', record: toSettlementRecord(row) }
-    },
-  )
-
-  const writeTransaction = db.transaction((write: LedgerWrite, time: number): LedgerWriteResult => {
-    const records: SettlementRecord[] = []
-    for (const request of write.transitions ?? []) {
-      const changed = runTransition(request, time)
-      if (write.atomic && changed.length !== request.keys.length) throw new Rollback()
-      records.push(...changed)
-    }
-    const tx = write.insertTransaction
-    if (tx) {
-      const itemCount = write.transitions?.reduce((n, r) => n + r.keys.length, 0) ?? 0
-      insertTransactionStatement.run(
-        tx.hash.toLowerCase(),
-        tx.chainId,
-        tx.sender.toLowerCase(),
-        tx.nonce,
-        tx.raw,
-        itemCount,
-        time,
-        time,
-      )
-    }
-    const update = write.updateTransaction
-    if (update) {
-      const columns = transactionPatchColumns(update.set)
-      if (columns.length > 0) {
-        db.prepare(
-          `UPDATE tollgate_transactions SET ${columns.map((c) => `${c.column} = ?`).join(', ')},
-             updated_at = ? WHERE hash = ?`,
-        ).run(...columns.map((c) => c.value), time, update.hash.toLowerCase())
-      }
-    }
-    return { ok: true, records }
-  })
-
-  const claimTransaction = db.transaction((parameters: ClaimParameters, time: number) => {
-    const rows = claimableStatement.all(
-      parameters.chainId,
-      parameters.owner,
-      time,
-      parameters.limit,
-    )
-    const claimed: SettlementRecord[] = []
-    for (const row of rows) {
-      const leased = leaseStatement.get(
-        parameters.owner,
-        time + parameters.leaseMs,
-        time,
-        row.chain_id,
-        row.asset,
-        row.payer,
-        row.nonce,
-        row.version,
-      )
-      if (leased) claimed.push(toSettlementRecord(leased))
-    }
-    return claimed
-  })
+  const statements = prepareSqliteStatements(db)
+  const { openAmounts, reserveTransaction, writeTransaction, claimTransaction } =
+    createSqliteWrites(db, statements)
+  const {
+    getStatement,
+    byPaymentIdStatement,
+    byTransactionStatement,
+    countsStatement,
+    getTransactionStatement,
+    lastNonceStatement,
+  } = statements
 
   const commits = createGroupCommit(db)
   const enqueue = commits.enqueue

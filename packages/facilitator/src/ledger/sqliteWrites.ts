@@ -1,0 +1,180 @@
+import type BetterSqlite3 from 'better-sqlite3'
+import { keyParams, Rollback } from './key.js'
+import {
+  assertTransition,
+  expiresAt,
+  permit2Column,
+  toSettlementRecord,
+  transactionPatchColumns,
+} from './rows.js'
+import type { SqliteStatements } from './sqliteStatements.js'
+import type {
+  AuthorizationKey,
+  ClaimParameters,
+  LedgerWrite,
+  LedgerWriteResult,
+  ReserveParameters,
+  ReserveResult,
+  SettlementEntry,
+  SettlementRecord,
+  TransitionRequest,
+} from './types.js'
+
+/** The SQLite ledger's writes, each a better-sqlite3 transaction function (a savepoint when nested). */
+export type SqliteWrites = ReturnType<typeof createSqliteWrites>
+
+/** The write plans of the SQLite ledger on `db`, over its prepared `statements`. */
+export function createSqliteWrites(db: BetterSqlite3.Database, statements: SqliteStatements) {
+  const {
+    getStatement,
+    insertStatement,
+    takeOverStatement,
+    openStatement,
+    claimableStatement,
+    leaseStatement,
+    insertTransactionStatement,
+    transitionStatement,
+  } = statements
+
+  function runTransition(request: TransitionRequest, time: number): SettlementRecord[] {
+    assertTransition(request)
+    const { statement, values } = transitionStatement(request)
+    const records: SettlementRecord[] = []
+    for (const key of request.keys) {
+      const row = statement.get(
+        request.to,
+        time,
+        ...values,
+        ...keyParams(key),
+        ...(request.owner === undefined ? [] : [request.owner]),
+        ...(request.txHash === undefined ? [] : [request.txHash.toLowerCase()]),
+      )
+      if (row) records.push(toSettlementRecord(row))
+    }
+    return records
+  }
+
+  function openAmounts(
+    key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
+    time: number,
+    balanceBlock: bigint | undefined,
+  ): { open: bigint; unreflected: bigint } {
+    let open = 0n
+    let unreflected = 0n
+    const rows = openStatement.all({
+      chainId: key.chainId,
+      asset: key.asset.toLowerCase(),
+      payer: key.payer.toLowerCase(),
+      time,
+      block: balanceBlock === undefined ? Number.MAX_SAFE_INTEGER : balanceBlock.toString(),
+    })
+    for (const row of rows) {
+      const value = BigInt(row.value ?? 0)
+      if (row.state === 'confirmed') unreflected += value
+      else open += value
+    }
+    return { open, unreflected }
+  }
+
+  const reserveTransaction = db.transaction(
+    (
+      entry: SettlementEntry,
+      parameters: ReserveParameters,
+      time: number,
+    ): ReserveResult | undefined => {
+      const key = keyParams(entry)
+      const existing = getStatement.get(...key)
+      if (existing) {
+        const record = toSettlementRecord(existing)
+        const lapsed =
+          record.state === 'released' ||
+          (record.state === 'verified' && (record.holdUntil ?? 0) <= time)
+        if (!lapsed) return { status: 'exists', record }
+      }
+      const { open, unreflected } = openAmounts(entry, time, parameters.balanceBlock)
+      if (parameters.exposureCap !== undefined && open + entry.value > parameters.exposureCap)
+        return { status: 'exposure_cap', exposure: open }
+      if (parameters.balance !== undefined && open + unreflected + entry.value > parameters.balance)
+        return { status: 'insufficient_balance', reserved: open + unreflected }
+      const holdUntil =
+        parameters.state === 'verified' ? time + (parameters.holdMs ?? 300_000) : null
+      const fields = [
+        parameters.state,
+        entry.payee.toLowerCase(),
+        entry.value.toString(),
+        entry.validAfter.toString(),
+        entry.validBefore.toString(),
+        expiresAt(entry.validBefore),
+        entry.signature,
+        entry.paymentId ?? null,
+        holdUntil,
+        permit2Column(entry.permit2),
+      ]
+      const row = existing
+        ? takeOverStatement.get(...fields, time, ...key, existing.version)
+        : insertStatement.get(...key, ...fields, time, time)
+      // The row changed since it was read (another process on the file): read it again.
+      if (!row) return undefined
+      return { status: 'reserved', record: toSettlementRecord(row) }
+    },
+  )
+
+  const writeTransaction = db.transaction((write: LedgerWrite, time: number): LedgerWriteResult => {
+    const records: SettlementRecord[] = []
+    for (const request of write.transitions ?? []) {
+      const changed = runTransition(request, time)
+      if (write.atomic && changed.length !== request.keys.length) throw new Rollback()
+      records.push(...changed)
+    }
+    const tx = write.insertTransaction
+    if (tx) {
+      const itemCount = write.transitions?.reduce((n, r) => n + r.keys.length, 0) ?? 0
+      insertTransactionStatement.run(
+        tx.hash.toLowerCase(),
+        tx.chainId,
+        tx.sender.toLowerCase(),
+        tx.nonce,
+        tx.raw,
+        itemCount,
+        time,
+        time,
+      )
+    }
+    const update = write.updateTransaction
+    if (update) {
+      const columns = transactionPatchColumns(update.set)
+      if (columns.length > 0) {
+        db.prepare(
+          `UPDATE tollgate_transactions SET ${columns.map((c) => `${c.column} = ?`).join(', ')},
+             updated_at = ? WHERE hash = ?`,
+        ).run(...columns.map((c) => c.value), time, update.hash.toLowerCase())
+      }
+    }
+    return { ok: true, records }
+  })
+
+  const claimTransaction = db.transaction((parameters: ClaimParameters, time: number) => {
+    const rows = claimableStatement.all(
+      parameters.chainId,
+      parameters.owner,
+      time,
+      parameters.limit,
+    )
+    const claimed: SettlementRecord[] = []
+    for (const row of rows) {
+      const leased = leaseStatement.get(
+        parameters.owner,
+        time + parameters.leaseMs,
+        time,
+        row.chain_id,
+        row.asset,
+        row.payer,
+        row.nonce,
+        row.version,
+      )
+      if (leased) claimed.push(toSettlementRecord(leased))
+    }
+    return claimed
+  })
+  return { openAmounts, reserveTransaction, writeTransaction, claimTransaction }
+}
