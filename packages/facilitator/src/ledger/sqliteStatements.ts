@@ -9,11 +9,31 @@ export function statesSql(states: readonly SettlementState[]): string {
   return states.map((state) => `'${state}'`).join(', ')
 }
 
+type Statement<row> = BetterSqlite3.Statement<unknown[], row>
+
 /** The SQLite ledger's prepared statements, each prepared once per connection. */
-export type SqliteStatements = ReturnType<typeof prepareSqliteStatements>
+export type SqliteStatements = {
+  getStatement: Statement<SettlementRow>
+  insertStatement: Statement<SettlementRow>
+  takeOverStatement: Statement<SettlementRow>
+  openStatement: Statement<Pick<SettlementRow, 'state' | 'value'>>
+  byPaymentIdStatement: Statement<SettlementRow>
+  byTransactionStatement: Statement<SettlementRow>
+  claimableStatement: Statement<SettlementRow>
+  leaseStatement: Statement<SettlementRow>
+  countsStatement: Statement<{ state: string; n: number }>
+  insertTransactionStatement: Statement<unknown>
+  getTransactionStatement: Statement<TransactionRow>
+  lastNonceStatement: Statement<{ n: number | null }>
+  /** The UPDATE of a transition's shape, and the values of its patched columns. */
+  transitionStatement(request: TransitionRequest): {
+    statement: Statement<SettlementRow>
+    values: (string | number | null)[]
+  }
+}
 
 /** Prepares the ledger's statements on `db` (a transition's, per shape, on first use). */
-export function prepareSqliteStatements(db: BetterSqlite3.Database) {
+export function prepareSqliteStatements(db: BetterSqlite3.Database): SqliteStatements {
   const getStatement = db.prepare<unknown[], SettlementRow>(
     `SELECT * FROM tollgate_settlements WHERE ${keyWhere}`,
   )

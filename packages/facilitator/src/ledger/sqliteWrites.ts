@@ -21,10 +21,33 @@ import type {
 } from './types.js'
 
 /** The SQLite ledger's writes, each a better-sqlite3 transaction function (a savepoint when nested). */
-export type SqliteWrites = ReturnType<typeof createSqliteWrites>
+export type SqliteWrites = {
+  /** What the payer has open (queued, submitted, held) and confirmed after `balanceBlock`. */
+  openAmounts(
+    key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
+    time: number,
+    balanceBlock: bigint | undefined,
+  ): { open: bigint; unreflected: bigint }
+  reserveTransaction: BetterSqlite3.Transaction<
+    (
+      entry: SettlementEntry,
+      parameters: ReserveParameters,
+      time: number,
+    ) => ReserveResult | undefined
+  >
+  writeTransaction: BetterSqlite3.Transaction<
+    (write: LedgerWrite, time: number) => LedgerWriteResult
+  >
+  claimTransaction: BetterSqlite3.Transaction<
+    (parameters: ClaimParameters, time: number) => SettlementRecord[]
+  >
+}
 
 /** The write plans of the SQLite ledger on `db`, over its prepared `statements`. */
-export function createSqliteWrites(db: BetterSqlite3.Database, statements: SqliteStatements) {
+export function createSqliteWrites(
+  db: BetterSqlite3.Database,
+  statements: SqliteStatements,
+): SqliteWrites {
   const {
     getStatement,
     insertStatement,
