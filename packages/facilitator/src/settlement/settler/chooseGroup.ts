@@ -15,7 +15,7 @@ export function chooseGroup(
   {
     batchSettler,
     multicall3,
-  }: { batchSettler: Address | undefined; multicall3: Address | undefined },
+  }: { batchSettler?: Address | undefined; multicall3?: Address | undefined },
 ): SettlementRecord[] {
   const mine = account.address.toLowerCase()
   const upto = ready.find(

@@ -1,13 +1,8 @@
-import type { Address, Hex, LocalAccount } from 'viem'
+import type { Hex, LocalAccount } from 'viem'
 import { type BlockClock, createBlockClock } from '../../chain/createBlockClock.js'
-import type { BlockWatcher } from '../../chain/createBlockWatcher.js'
-import type { ChainClient } from '../../chain/createChainClient.js'
-import type { Ledger } from '../../ledger/types.js'
 import { createFeeStrategy, type FeeStrategy } from '../createFeeStrategy.js'
 import { createNonceManager, type NonceManager } from '../createNonceManager.js'
-import type { SettlementEvents } from '../createSettlementEvents.js'
 import type { SettlerParameters, SettlerStats } from '../createSettler.js'
-import type { SettlementGas } from '../encodeSettlement.js'
 import { createSignal, type Signal } from './signal.js'
 import type { Tracked } from './tracked.js'
 
@@ -15,17 +10,19 @@ import type { Tracked } from './tracked.js'
  * What every part of one chain's settler is given: its dependencies, its tuning with the
  * defaults applied, and the state its parts share. Resolved once, by `createSettler`.
  */
-export type SettlerContext = {
-  chainId: number
-  client: ChainClient
-  watcher: BlockWatcher
-  ledger: Ledger
-  events: SettlementEvents
-  accounts: readonly LocalAccount[]
-  instanceId: string
-  batchSettler: Address | undefined
-  multicall3: Address | undefined
-  gas: SettlementGas | undefined
+export type SettlerContext = Pick<
+  SettlerParameters,
+  | 'chainId'
+  | 'client'
+  | 'watcher'
+  | 'ledger'
+  | 'events'
+  | 'accounts'
+  | 'instanceId'
+  | 'batchSettler'
+  | 'multicall3'
+  | 'gas'
+> & {
   /** Authorizations per transaction at most: 1 without a `BatchSettler` or Multicall3. */
   maxSize: number
   maxWaitMs: number
