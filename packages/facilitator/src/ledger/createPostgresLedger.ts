@@ -25,6 +25,7 @@ import type {
   SettlementState,
   TransactionState,
   TransitionRequest,
+  WriteDurability,
 } from './types.js'
 
 type QueryResult<row> = { rows: row[]; rowCount: number | null }
@@ -123,10 +124,13 @@ export async function createPostgresLedger(
 
   async function inTransaction<result>(
     fn: (client: PostgresQueryable) => Promise<result>,
+    { durable = true }: WriteDurability = {},
   ): Promise<result> {
     const client = await pool.connect()
     try {
-      await client.query('BEGIN')
+      // Not durable: the commit does not wait for the server's WAL flush (a later durable commit
+      // flushes past it).
+      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off')
       const result = await fn(client)
       await client.query('COMMIT')
       client.release()
@@ -216,7 +220,10 @@ export async function createPostgresLedger(
     return rows.map(toSettlementRecord)
   }
 
-  async function write(write: LedgerWrite): Promise<LedgerWriteResult> {
+  async function write(
+    write: LedgerWrite,
+    durability?: WriteDurability,
+  ): Promise<LedgerWriteResult> {
     const time = now()
     try {
       return await inTransaction(async (client) => {
@@ -255,7 +262,7 @@ export async function createPostgresLedger(
           }
         }
         return { ok: true, records }
-      })
+      }, durability)
     } catch (error) {
       if (error instanceof Rollback) return { ok: false, records: [] }
       throw error
@@ -330,7 +337,7 @@ export async function createPostgresLedger(
               [...key, ...fields, time],
             )
         return { status: 'reserved', record: toSettlementRecord(rows[0]!) }
-      })
+      }, parameters)
     },
     async get(key) {
       const { rows } = await pool.query<SettlementRow>(
@@ -365,10 +372,10 @@ export async function createPostgresLedger(
       const { open, unreflected } = await openAmounts(pool, key, now(), balanceBlock)
       return open + unreflected
     },
-    async transition(request) {
-      return (await write({ transitions: [request] })).records
+    async transition(request, options) {
+      return (await write({ transitions: [request] }, options)).records
     },
-    write,
+    write: (request) => write(request),
     async claim({ chainId, owner, limit, leaseMs }) {
       const time = now()
       const { rows } = await pool.query<SettlementRow>(

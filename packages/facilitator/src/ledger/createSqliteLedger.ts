@@ -77,7 +77,7 @@ export async function createSqliteLedger(
     lastNonceStatement,
   } = statements
 
-  const commits = createGroupCommit(db)
+  const commits = createGroupCommit(db, { synchronous })
   const enqueue = commits.enqueue
 
   const ledger: Ledger = {
@@ -85,13 +85,16 @@ export async function createSqliteLedger(
     // `':memory:'` and `''` (a temporary file deleted on close) forget everything with the process.
     durable: !db.memory && path !== '',
     async reserve(entry, parameters) {
-      return enqueue(() => {
-        for (let attempt = 0; attempt < 3; attempt++) {
-          const result = reserveTransaction(entry, parameters, now())
-          if (result) return result
-        }
-        throw new LedgerConflictError({ operation: 'reserve', attempts: 3 })
-      })
+      return enqueue(
+        () => {
+          for (let attempt = 0; attempt < 3; attempt++) {
+            const result = reserveTransaction(entry, parameters, now())
+            if (result) return result
+          }
+          throw new LedgerConflictError({ operation: 'reserve', attempts: 3 })
+        },
+        { durable: parameters.durable },
+      )
     },
     async get(key) {
       const row = getStatement.get(...keyParams(key))
@@ -117,8 +120,9 @@ export async function createSqliteLedger(
       const { open, unreflected } = openAmounts(key, now(), balanceBlock)
       return open + unreflected
     },
-    async transition(request) {
-      return (await enqueue(() => writeTransaction({ transitions: [request] }, now()))).records
+    async transition(request, options) {
+      const write = () => writeTransaction({ transitions: [request] }, now())
+      return (await enqueue(write, { durable: options?.durable })).records
     },
     async write(write) {
       try {

@@ -58,3 +58,32 @@ test('a write of the next turn commits on its own; a closed ledger refuses write
   db.close()
   await expect(commits.enqueue(() => insert.run('c'))).rejects.toThrow('The ledger is closed.')
 })
+
+test('a group of writes nothing was promised on commits without syncing; any durable write syncs it', async () => {
+  const { db, insert } = openFile()
+  db.pragma('synchronous = FULL')
+  const commits = createGroupCommit(db, { synchronous: 'full' })
+  // 1 is NORMAL (no fsync at commit), 2 is FULL.
+  const level = () => db.pragma('synchronous', { simple: true })
+  const seen: unknown[] = []
+  const write = (k: string, durable?: boolean) =>
+    commits.enqueue(
+      () => {
+        seen.push(level())
+        return insert.run(k)
+      },
+      { durable },
+    )
+  await Promise.all([write('a', false), write('b', false)])
+  expect(seen).toEqual([1, 1])
+  expect(level()).toBe(2)
+  await Promise.all([write('c', false), write('d')])
+  expect(seen.slice(2)).toEqual([2, 2])
+  // A ledger opened at `normal` never syncs at commit, whatever the writes say.
+  db.pragma('synchronous = NORMAL')
+  const relaxed = createGroupCommit(db, { synchronous: 'normal' })
+  await relaxed.enqueue(() => seen.push(level()), { durable: false })
+  await relaxed.enqueue(() => seen.push(level()))
+  expect(seen.slice(4)).toEqual([1, 1])
+  expect(level()).toBe(1)
+})

@@ -165,6 +165,18 @@ export type ReserveParameters = {
   balanceBlock?: bigint | undefined
   /** Most the payer may have open (reserved, queued or submitted) at once. */
   exposureCap?: bigint | undefined
+} & WriteDurability
+
+/**
+ * Whether a write must be on disk before it is answered. `false` is for a write nothing has been
+ * promised on yet (a hold, a queued row no one was told about): the ledger may then commit it
+ * without waiting for the disk, so that it survives a crash of the process but may be lost with
+ * the machine's power or the database server, though never after a later durable write (both
+ * ledgers log in order). A ledger may treat every write as durable.
+ */
+export type WriteDurability = {
+  /** @default true */
+  durable?: boolean | undefined
 }
 
 /** The outcome of a reservation. */
@@ -219,7 +231,7 @@ export type Ledger = {
     parameters?: { balanceBlock?: bigint | undefined },
   ): Promise<bigint>
   /** One compare-and-set transition; returns the rows it changed. */
-  transition(request: TransitionRequest): Promise<SettlementRecord[]>
+  transition(request: TransitionRequest, options?: WriteDurability): Promise<SettlementRecord[]>
   /** Several transitions and a transaction change in one commit. */
   write(write: LedgerWrite): Promise<LedgerWriteResult>
   /**

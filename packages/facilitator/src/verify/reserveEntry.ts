@@ -45,6 +45,10 @@ export async function reserveEntry(
       balance: cached?.balance,
       balanceBlock: cached?.block,
       exposureCap,
+      // A hold promises no transfer: lost with the machine's power, it only frees the payer's
+      // balance early, and a `/settle` of the authorization verifies it again. A `queued` row is
+      // a promise to settle, and waits for the disk.
+      durable: state === 'queued',
     })
   }
   let result = await reserve(false)
