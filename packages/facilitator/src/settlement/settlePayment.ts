@@ -27,6 +27,7 @@ import {
 import { toPermit2Entry } from '../verify/verifyPermit2AndReserve.js'
 import type { SettlementEvents } from './createSettlementEvents.js'
 import type { Settler } from './createSettler.js'
+import { durableForQueued } from './durableForQueued.js'
 import { termsMismatch } from './termsMismatch.js'
 
 /**
@@ -163,21 +164,28 @@ async function queueAuthorization(
         return { reason: reasons.invalidExactEvmNonceAlreadyUsed }
       const mismatch = termsMismatch(entry, parameters.paymentRequirements)
       if (mismatch) return { reason: mismatch }
-      if (current.state !== 'verified') return { record: current }
+      if (current.state !== 'verified')
+        return { record: await durableForQueued(ledger, parameters.mode, current) }
       if (entry.validBefore < BigInt(Math.floor(now() / 1000) + minValiditySeconds)) {
         await ledger.transition({ keys: [key], from: ['verified'], to: 'released' })
         return { reason: reasons.invalidExactEvmPayloadAuthorizationValidBefore }
       }
-      const [moved] = await ledger.transition({
-        keys: [key],
-        from: ['verified'],
-        to: 'queued',
-        // An `upto` row now moves the charge, not the maximum it held.
-        set: {
-          holdUntil: null,
-          ...(entry.permit2?.scheme === 'upto' ? { value: entry.value } : {}),
+      const [moved] = await ledger.transition(
+        {
+          keys: [key],
+          from: ['verified'],
+          to: 'queued',
+          // An `upto` row now moves the charge, not the maximum it held.
+          set: {
+            holdUntil: null,
+            ...(entry.permit2?.scheme === 'upto' ? { value: entry.value } : {}),
+          },
         },
-      })
+        // Only a `queued` answer is given on this row as it stands; the other modes answer on the
+        // `submitted` or `confirmed` write that follows, durable, which makes this one durable too
+        // (a ledger logs in order). Lost with the power before that, nothing was promised on it.
+        { durable: parameters.mode === 'queued' },
+      )
       if (!moved) continue
       events.publish([moved])
       settler.wake()
