@@ -375,7 +375,7 @@ export async function createPostgresLedger(
     async transition(request, options) {
       return (await write({ transitions: [request] }, options)).records
     },
-    write: (request) => write(request),
+    write: (request) => write(request, { durable: request.durable }),
     async claim({ chainId, owner, limit, leaseMs }) {
       const time = now()
       const { rows } = await pool.query<SettlementRow>(

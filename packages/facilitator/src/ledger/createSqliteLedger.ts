@@ -130,14 +130,14 @@ export async function createSqliteLedger(
     },
     async write(write) {
       try {
-        return await enqueue(() => writeTransaction(write, now()))
+        return await enqueue(() => writeTransaction(write, now()), { durable: write.durable })
       } catch (error) {
         if (error instanceof Rollback) return { ok: false, records: [] }
         throw error
       }
     },
     async claim(parameters) {
-      return enqueue(() => claimTransaction(parameters, now()))
+      return enqueue(() => claimTransaction(parameters, now()), { durable: parameters.durable })
     },
     async getTransaction(hash) {
       const row = getTransactionStatement.get(hash.toLowerCase())

@@ -130,14 +130,14 @@ export type TransactionPatch = {
   blockHash?: Hex | null | undefined
 }
 
-/** One durable write: several transitions and a transaction change, committed together. */
+/** One write: several transitions and a transaction change, committed together. */
 export type LedgerWrite = {
   transitions?: readonly TransitionRequest[] | undefined
   insertTransaction?: NewTransaction | undefined
   updateTransaction?: { hash: Hex; set: TransactionPatch } | undefined
   /** All keys of every transition must match, or nothing is written. */
   atomic?: boolean | undefined
-}
+} & WriteDurability
 
 /** What a {@link LedgerWrite} did. */
 export type LedgerWriteResult = {
@@ -193,7 +193,7 @@ export type ClaimParameters = {
   owner: string
   limit: number
   leaseMs: number
-}
+} & WriteDurability
 
 /** Which rows `list` returns. */
 export type ListParameters = {

@@ -264,6 +264,64 @@ describe('createSettler', () => {
     })
   })
 
+  test('holds, queue moves, leases and confirmations skip the disk; transactions and failures wait for it', async () => {
+    const writes: { what: string; durable: boolean }[] = []
+    const base = await createSqliteLedger(':memory:')
+    const note = (what: string, durable: boolean | undefined) =>
+      writes.push({ what, durable: durable ?? true })
+    const ledger: Ledger = {
+      ...base,
+      reserve: (entry, parameters) => {
+        note(`reserve ${parameters.state}`, parameters.durable)
+        return base.reserve(entry, parameters)
+      },
+      transition: (request, options) => {
+        note(`${request.from.join()}->${request.to}`, options?.durable)
+        return base.transition(request, options)
+      },
+      claim: (parameters) => {
+        note('claim', parameters.durable)
+        return base.claim(parameters)
+      },
+      write: (write) => {
+        const moves = (write.transitions ?? []).filter((t) => t.keys.length > 0)
+        const what = write.insertTransaction ? ['send'] : []
+        note([...what, ...moves.map((t) => `->${t.to}`)].join(' '), write.durable)
+        return base.write(write)
+      },
+    }
+    const { facilitator } = await setup({ ledger })
+    const payTo = randomAddress()
+    const requirements = requirementsFor(devnet, { payTo, amount: 5n })
+    const paid = await pay(devnet.accounts[5]!.account, requirements)
+    const body = { paymentPayload: paid, paymentRequirements: requirements }
+    expect((await facilitator.verify(body)).isValid).toBe(true)
+    expect(await facilitator.settle(body)).toMatchObject({ success: true })
+    const durableOf = (what: string) => writes.filter((w) => w.what === what).map((w) => w.durable)
+    expect(durableOf('reserve verified')).toEqual([false])
+    expect(durableOf('verified->queued')).toEqual([false])
+    expect(new Set(durableOf('claim'))).toEqual(new Set([false]))
+    expect(durableOf('send ->submitted')).toEqual([true])
+    await until(() => durableOf('->confirmed').length === 1)
+    expect(durableOf('->confirmed')).toEqual([false])
+
+    // A payment that fails (the payer empties the balance after verify): its failure is durable.
+    const payer = devnet.accounts[3]!
+    const keeper = devnet.accounts[5]!
+    const failing = await pay(payer.account, requirements)
+    const failingBody = { paymentPayload: failing, paymentRequirements: requirements }
+    expect((await facilitator.verify(failingBody)).isValid).toBe(true)
+    const balance = await balanceOf(devnet, payer.address)
+    await transferOut(devnet, payer.account, keeper.address, balance)
+    try {
+      expect(await facilitator.settle(failingBody)).toMatchObject({ success: false })
+    } finally {
+      // The balance goes back: later tests pay from this account.
+      await transferOut(devnet, keeper.account, payer.address, balance)
+    }
+    expect(writes.filter((w) => w.what.includes('->failed')).map((w) => w.durable)).toEqual([true])
+  })
+
   test('the exposure cap bounds what one payer may have unsettled', async () => {
     const { facilitator } = await setup({ exposureCap: 1_000n, mode: 'queued' })
     const payTo = randomAddress()

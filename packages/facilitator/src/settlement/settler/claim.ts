@@ -10,7 +10,10 @@ export async function claimBatch(
   owner: string,
 ): Promise<SettlementRecord[]> {
   const { ledger, chainId, maxSize, leaseMs, maxWaitMs, now } = context
-  let rows = await ledger.claim({ chainId, owner, limit: maxSize, leaseMs })
+  // A lease lost with the machine's power only puts the rows back in the queue: nothing was sent
+  // (the `submitted` write that follows is durable, and makes this one durable with it).
+  const claim = { chainId, owner, limit: maxSize, leaseMs, durable: false }
+  let rows = await ledger.claim(claim)
   if (rows.length > 0 && rows.length < maxSize && maxWaitMs > 0) {
     const deadline = batchDeadline(context)
     if (deadline === undefined || deadline - now() < 5) return rows
@@ -21,7 +24,7 @@ export async function claimBatch(
       if (left <= 0) break
       await context.signal.wait(left)
     }
-    rows = await ledger.claim({ chainId, owner, limit: maxSize, leaseMs })
+    rows = await ledger.claim(claim)
   }
   return rows
 }

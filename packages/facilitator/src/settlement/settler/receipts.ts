@@ -64,6 +64,10 @@ export async function processReceipt(
     )
   }
   const result = await write(context, transitions, {
+    // Confirmations alone need not wait for the disk: lost with the power, the transaction is
+    // pending again at the next start, whose recovery reads the same receipt. A failure or a retry
+    // is a decision the chain does not keep for us.
+    durable: transitions.some((t) => t.keys.length > 0 && t.to !== 'confirmed'),
     updateTransaction: {
       hash: tx.hash,
       set: { state: 'mined', blockNumber: receipt.blockNumber, blockHash: receipt.blockHash },
