@@ -1,7 +1,8 @@
 // A loopback HTTP JSON-RPC proxy in front of a node that acts as hosted providers do: it refuses
 // `eth_getLogs` over more than `maxLogRangeBlocks` blocks with the JSON-RPC error Alchemy sends
 // (`maxLogRangeBlocks: 0` refuses every log query). Single and batched requests both pass; every
-// refusal is counted.
+// refusal is counted. With `lateReceipts: n`, the first n `eth_getTransactionReceipt` calls of
+// each transaction answer `null`, as a node that answers a send before its block is sealed.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -11,6 +12,8 @@ export type RpcProxy = {
   readonly refusals: number
   /** `eth_getLogs` calls answered so far. */
   readonly served: number
+  /** `eth_getTransactionReceipt` calls per transaction hash so far. */
+  readonly receiptReads: ReadonlyMap<string, number>
   /** Changes the widest range served; `0` refuses every log query. */
   setMaxLogRangeBlocks(blocks: number): void
   close(): Promise<void>
@@ -25,9 +28,10 @@ const refusal = (maxBlocks: number) => ({
 
 export async function createRpcProxy(
   target: string,
-  { maxLogRangeBlocks }: { maxLogRangeBlocks: number },
+  { maxLogRangeBlocks, lateReceipts = 0 }: { maxLogRangeBlocks: number; lateReceipts?: number },
 ): Promise<RpcProxy> {
   let maxBlocks = maxLogRangeBlocks
+  const receiptReads = new Map<string, number>()
   let refusals = 0
   let served = 0
 
@@ -50,6 +54,12 @@ export async function createRpcProxy(
   }
 
   async function answer(call: Call): Promise<unknown> {
+    if (call.method === 'eth_getTransactionReceipt') {
+      const hash = String(call.params?.[0]).toLowerCase()
+      const reads = (receiptReads.get(hash) ?? 0) + 1
+      receiptReads.set(hash, reads)
+      if (reads <= lateReceipts) return { jsonrpc: '2.0', id: call.id, result: null }
+    }
     if (call.method !== 'eth_getLogs') return forward(call)
     const [filter] = (call.params ?? []) as [{ fromBlock?: unknown; toBlock?: unknown }]
     const range = (await blockOf(filter?.toBlock)) - (await blockOf(filter?.fromBlock ?? 'latest'))
@@ -86,6 +96,7 @@ export async function createRpcProxy(
     get served() {
       return served
     },
+    receiptReads,
     setMaxLogRangeBlocks(blocks) {
       maxBlocks = blocks
     },

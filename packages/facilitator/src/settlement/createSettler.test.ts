@@ -322,6 +322,35 @@ describe('createSettler', () => {
     expect(writes.filter((w) => w.what.includes('->failed')).map((w) => w.durable)).toEqual([true])
   })
 
+  test('a receipt the node does not have yet right after the send is read again within ms, not at the next poll', async () => {
+    // The node answers the send before its block is sealed: the first two receipt reads are empty.
+    const proxy = await createRpcProxy(devnet.rpcUrl, { maxLogRangeBlocks: 1_000, lateReceipts: 2 })
+    proxies.push(proxy)
+    const { facilitator } = await setup({
+      chains: [
+        {
+          chainId: devnet.chainId,
+          rpcUrls: [proxy.url],
+          assets: devnetAssets(devnet),
+          batchSettler,
+          // No head poll during the test.
+          pollingIntervalMs: 60_000,
+        },
+      ],
+      // The timer that covers a chain with no blocks ticks once a second: it would read the
+      // receipt on its second tick, a second or more after the send.
+      settler: { rebroadcastAfterMs: 5_000 },
+    })
+    const requirements = requirementsFor(devnet, { payTo: randomAddress(), amount: 2n })
+    const paymentPayload = await pay(devnet.accounts[2]!.account, requirements)
+    const started = performance.now()
+    const settled = await facilitator.settle({ paymentPayload, paymentRequirements: requirements })
+    const elapsed = performance.now() - started
+    expect(settled).toMatchObject({ success: true })
+    expect(proxy.receiptReads.get(settled.transaction.toLowerCase())).toBe(3)
+    expect(elapsed).toBeLessThan(800)
+  }, 10_000)
+
   test('the exposure cap bounds what one payer may have unsettled', async () => {
     const { facilitator } = await setup({ exposureCap: 1_000n, mode: 'queued' })
     const payTo = randomAddress()

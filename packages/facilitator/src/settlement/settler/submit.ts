@@ -6,8 +6,8 @@ import { encodePermit2Settlement } from '../encodePermit2Settlement.js'
 import { encodeSettlement } from '../encodeSettlement.js'
 import { toPermit2Item } from '../permit2Records.js'
 import { abandon } from './abandon.js'
-import { check } from './check.js'
 import type { SettlerContext } from './context.js'
+import { readReceiptSoon } from './readReceiptSoon.js'
 import { publish, write } from './record.js'
 import type { Tracked } from './tracked.js'
 
@@ -66,10 +66,10 @@ export async function submitBatch(
   // Published after the broadcast: `submitted` answers wait for a hash some node has.
   publish(context, written.records)
   if (result.status === 'sent') {
-    // With instant mining the receipt is already there; otherwise the next block brings it. It is
-    // read beside the next batch, not before it: the worker claims again at once (a `confirmed`
-    // answer no longer waits for the batch in flight before its own is sent).
-    const reading = check(context, [hash])
+    // With instant mining the receipt is there at once or within ms; otherwise the next block
+    // brings it. It is read beside the next batch, not before it: the worker claims again at once
+    // (a `confirmed` answer no longer waits for the batch in flight before its own is sent).
+    const reading = readReceiptSoon(context, hash)
     context.receiptChecks.add(reading)
     void reading.finally(() => context.receiptChecks.delete(reading))
     return
