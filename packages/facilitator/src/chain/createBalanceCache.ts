@@ -1,10 +1,10 @@
 import { erc20Abi } from '@tollgate/evm'
-import { type Address, parseEventLogs } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { BlockEvent, BlockWatcher } from './createBlockWatcher.js'
 import type { ChainClient } from './createChainClient.js'
+import { readTransferLog, transferTopic } from './readTransferLog.js'
 
 // keccak256('Transfer(address,address,uint256)')
-const transferTopic = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
 
 /** A payer's token balance, exact as of `block`. */
 export type CachedBalance = { balance: bigint; block: bigint }
@@ -129,22 +129,19 @@ export function createBalanceCache(
           toBlock: `0x${event.to.toString(16)}`,
         },
       ],
-    })) as Parameters<typeof parseEventLogs>[0]['logs']
-    for (const log of parseEventLogs({
-      abi: erc20Abi,
-      eventName: 'Transfer',
-      logs,
-      strict: false,
-    })) {
-      const { from: sender, to: recipient, value } = log.args
-      if (value === undefined || log.blockNumber === null) continue
+    })) as { address: Address; topics: Hex[]; data: Hex; blockNumber: Hex | null }[]
+    for (const log of logs) {
+      const transfer = readTransferLog(log)
+      if (!transfer || log.blockNumber === null) continue
+      const { from: sender, to: recipient, value } = transfer
+      const blockNumber = BigInt(log.blockNumber)
       for (const [account, delta] of [
         [sender, -value],
         [recipient, value],
       ] as const) {
         if (!account) continue
         const entry = entries.get(id(log.address, account))
-        if (!entry || log.blockNumber <= entry.block) continue
+        if (!entry || blockNumber <= entry.block) continue
         if (entry.balance === undefined) entry.pending += delta
         else entry.balance += delta
       }

@@ -5,14 +5,9 @@ import {
   type Permit2Authorization,
   permit2Abi,
 } from '@tollgate/evm'
-import {
-  formatTransactionReceipt,
-  type Hex,
-  type Log,
-  parseEventLogs,
-  type RpcTransactionReceipt,
-} from 'viem'
+import { formatTransactionReceipt, type Hex, type Log, type RpcTransactionReceipt } from 'viem'
 import type { ChainClient } from '../chain/createChainClient.js'
+import { readTransferLog } from '../chain/readTransferLog.js'
 import type { SettlementRecord } from '../ledger/types.js'
 import type { Permit2SettlementItem } from './encodePermit2Settlement.js'
 import type { ItemOutcome } from './readReceiptOutcomes.js'
@@ -65,9 +60,10 @@ const transferId = (token: string, from: string, to: string, value: bigint) =>
 /** Each `Transfer` of the logs, counted by token, sender, recipient and value. */
 export function countTransfers(logs: readonly Log[]): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const log of parseEventLogs({ abi: transferEvent, logs: logs as Log[], strict: false })) {
-    const { from, to, value } = log.args
-    if (!from || !to || value === undefined) continue
+  for (const log of logs) {
+    const transfer = readTransferLog(log)
+    if (!transfer) continue
+    const { from, to, value } = transfer
     const id = transferId(log.address, from, to, value)
     counts.set(id, (counts.get(id) ?? 0) + 1)
   }
