@@ -63,6 +63,7 @@ export type {
   SettlementRecord,
   TransactionRecord,
   TransactionState,
+  WriteDurability,
 } from '../ledger/types.js'
 export type { FeeStrategyParameters } from '../settlement/createFeeStrategy.js'
 export { settlementChannelName } from '../settlement/createSettlementEvents.js'
