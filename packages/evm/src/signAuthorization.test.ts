@@ -1,7 +1,6 @@
 import type { PaymentRequirements } from '@tollgate/core'
 import { useDevnet } from '@tollgate/test'
 import { createWalletClient, type Hex, http } from 'viem'
-import { mnemonicToAccount, toAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { AccountNotFoundError } from './errors.js'
 import { signAuthorization } from './signAuthorization.js'
@@ -65,43 +64,5 @@ describe('signAuthorization', () => {
         { requirements: requirements() },
       ),
     ).rejects.toThrow(AccountNotFoundError)
-  })
-
-  test('an in-memory key signs the digest; an account built with toAccount is only asked for typed data', async () => {
-    const hd = mnemonicToAccount('test test test test test test test test test test test junk')
-    const options = { requirements: requirements(), now: () => 1_800_000_000_000, nonce }
-    const asked: string[] = []
-    // A policy-engine or KMS account: it may sign raw hashes, but must be shown the typed data.
-    const wrapped = toAccount({
-      address: hd.address,
-      sign: async () => {
-        asked.push('sign')
-        throw new Error('raw hash signing is refused')
-      },
-      signMessage: (args) => hd.signMessage(args),
-      signTransaction: (tx) => hd.signTransaction(tx),
-      signTypedData: async (typedData) => {
-        asked.push('signTypedData')
-        return hd.signTypedData(typedData)
-      },
-    })
-    const fromKey = await signAuthorization(hd, options)
-    // The in-memory key does not go through viem's typed-data encoding at all.
-    const digestOnly = {
-      ...hd,
-      signTypedData: () => Promise.reject(new Error('typed data was encoded')),
-    }
-    expect(await signAuthorization(digestOnly, options)).toEqual(fromKey)
-    const fromTypedData = await signAuthorization(wrapped, options)
-    expect(asked).toEqual(['signTypedData'])
-    expect(fromKey).toEqual(fromTypedData)
-    expect(
-      await verifyAuthorization(devnet.publicClient, {
-        payload: fromKey,
-        requirements: requirements(),
-        now: () => 1_800_000_000_000,
-        checks: { nonce: false, balance: false, domain: false, simulate: false },
-      }),
-    ).toEqual({ isValid: true, payer: hd.address })
   })
 })
