@@ -128,9 +128,11 @@ export async function createPostgresLedger(
   ): Promise<result> {
     const client = await pool.connect()
     try {
+      await client.query('BEGIN')
       // Not durable: the commit does not wait for the server's WAL flush (a later durable commit
-      // flushes past it).
-      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off')
+      // flushes past it). Its own statement: a pool that speaks only the extended protocol (one
+      // statement a query) takes it too.
+      if (!durable) await client.query('SET LOCAL synchronous_commit = off')
       const result = await fn(client)
       await client.query('COMMIT')
       client.release()
