@@ -42,8 +42,17 @@ function lookup(): Channels | null {
   return channels
 }
 
+// Each channel is held once looked up: Node's registry holds channels weakly, and a collected
+// channel's finalizer drops its name even when a newer channel has taken it (Node 20), leaving a
+// subscriber on a channel this module no longer reaches. A held channel is never collected.
+const held = new Map<string, ReturnType<Channels['channel']> | undefined>()
+
 /** Publishes on a channel when something subscribes to it; a no-op without diagnostics_channel. */
 export function publish(name: string, message: unknown): void {
-  const target = lookup()?.channel(name)
+  let target = held.get(name)
+  if (!held.has(name)) {
+    target = lookup()?.channel(name)
+    held.set(name, target)
+  }
   if (target?.hasSubscribers) target.publish(message)
 }

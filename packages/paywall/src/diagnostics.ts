@@ -41,8 +41,18 @@ function diagnostics(): DiagnosticsChannel | null {
   return module
 }
 
+// Each channel is held once looked up. Node's registry holds channels weakly, and when one is
+// collected its finalizer drops the name even if a newer channel has taken it meanwhile (Node 20):
+// a subscriber would then sit on a channel this module no longer reaches. Held, ours is never
+// collected, so `subscribe(name)` always finds it (undici holds its channels the same way).
+const held = new Map<string, Channel | undefined>()
+
 /** Publishes on a channel when someone listens; `message` is built only then. */
 export function publish(name: PaywallChannelName, message: () => Record<string, unknown>): void {
-  const channel = diagnostics()?.channel(name)
+  let channel = held.get(name)
+  if (!held.has(name)) {
+    channel = diagnostics()?.channel(name)
+    held.set(name, channel)
+  }
   if (channel?.hasSubscribers) channel.publish(message())
 }

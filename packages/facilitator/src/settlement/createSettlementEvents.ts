@@ -5,6 +5,11 @@ import type { AuthorizationKey, Ledger, SettlementRecord } from '../ledger/types
 /** Name of the `node:diagnostics_channel` each ledger transition of this process is published on. */
 export const settlementChannelName = 'tollgate:settlement:transition'
 
+// Held for the life of the process, not of one facilitator: Node 20's registry holds channels
+// weakly, and a collected channel's finalizer drops the name even when a newer channel has taken
+// it, leaving a subscriber on a channel no publisher reaches.
+let channel: diagnostics.Channel | undefined
+
 /** What a `/settle` waits for, and how long. */
 export type WaitForSettlementParameters = {
   /** Resolves once the row satisfies this. */
@@ -36,7 +41,6 @@ export type SettlementEvents = {
 /** In-process notifications of ledger transitions, with a ledger poll as the cross-instance fallback. */
 export function createSettlementEvents(ledger: Ledger): SettlementEvents {
   const waiters = new Map<string, Set<(record: SettlementRecord) => void>>()
-  let channel: diagnostics.Channel | undefined
 
   return {
     publish(records) {
