@@ -14,13 +14,8 @@ export async function durableForQueued(
   record: SettlementRecord,
 ): Promise<SettlementRecord> {
   if (mode !== 'queued' || record.state !== 'queued') return record
-  const key = {
-    chainId: record.chainId,
-    asset: record.asset,
-    payer: record.payer,
-    nonce: record.nonce,
-  }
-  const [touched] = await ledger.transition({ keys: [key], from: ['queued'], to: 'queued' })
+  // A row is its own key, as the settler passes rows.
+  const [touched] = await ledger.transition({ keys: [record], from: ['queued'], to: 'queued' })
   // Moved on meanwhile (the settler took it): its new state was written durably.
-  return touched ?? (await ledger.get(key)) ?? record
+  return touched ?? (await ledger.get(record)) ?? record
 }

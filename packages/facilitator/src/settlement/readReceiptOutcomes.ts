@@ -86,15 +86,14 @@ export function readReceiptOutcomes(
     else if (topic === authorizationFailed) failedLogs.push(log)
   }
   const failures = new Map<string, Hex>()
-  for (const log of failedLogs.length === 0
-    ? []
-    : parseEventLogs({
-        abi: batchSettlerAbi,
-        logs: failedLogs,
-        eventName: 'AuthorizationFailed',
-        strict: false,
-      })) {
-    const { token, from, nonce, reason } = log.args
+  const failed = parseEventLogs({
+    abi: batchSettlerAbi,
+    logs: failedLogs,
+    eventName: 'AuthorizationFailed',
+    strict: false,
+  })
+  for (const { args } of failed) {
+    const { token, from, nonce, reason } = args
     if (token && from && nonce) failures.set(id(token as Address, from, nonce), reason ?? '0x')
   }
   const transfers = records.some((r) => r.permit2) ? countTransfers(logs) : new Map()
