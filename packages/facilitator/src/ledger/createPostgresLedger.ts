@@ -2,6 +2,7 @@ import { settlementStates } from '@tollgate/core'
 import type { Address } from 'viem'
 import { LedgerOpenError } from '../errors.js'
 import { keyParams, normalizeKey, Rollback } from './key.js'
+import { postgresTransaction } from './postgresTransaction.js'
 import {
   assertTransition,
   expiresAt,
@@ -122,32 +123,10 @@ export async function createPostgresLedger(
 ): Promise<Ledger> {
   const { now = Date.now } = parameters
 
-  async function inTransaction<result>(
+  const inTransaction = <result>(
     fn: (client: PostgresQueryable) => Promise<result>,
-    { durable = true }: WriteDurability = {},
-  ): Promise<result> {
-    const client = await pool.connect()
-    try {
-      await client.query('BEGIN')
-      // Not durable: the commit does not wait for the server's WAL flush (a later durable commit
-      // flushes past it). Its own statement: a pool that speaks only the extended protocol (one
-      // statement a query) takes it too.
-      if (!durable) await client.query('SET LOCAL synchronous_commit = off')
-      const result = await fn(client)
-      await client.query('COMMIT')
-      client.release()
-      return result
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK')
-        client.release()
-      } catch (rollbackError) {
-        // A connection that cannot roll back is broken: destroy it rather than reuse it.
-        client.release(rollbackError instanceof Error ? rollbackError : true)
-      }
-      throw error
-    }
-  }
+    durability?: WriteDurability,
+  ) => postgresTransaction(pool, fn, durability)
 
   await inTransaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock])
