@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
 import { type Address, erc20Abi, type Hex, parseEventLogs, type TransactionReceipt } from 'viem'
+import { type AgentAccount, agentAccountOf } from './src/agentAccount.js'
 import { balanceOf, totalBalance, waitForBalance } from './src/balances.js'
 import { startCpuProfile } from './src/cpuRoles.js'
 import { deployBatchSettler } from './src/deployBatchSettler.js'
@@ -135,7 +136,7 @@ async function startStack(
     batchSettler: Address
     signerKey: Hex
     ledgerPath: string
-    agentAccounts: Devnet['accounts']
+    agentAccounts: AgentAccount[]
   },
 ): Promise<RunningStack> {
   const reference = stack === 'reference'
@@ -429,7 +430,9 @@ async function main() {
       log(formatGas(gas))
     }
 
-    const agentAccounts = devnet.accounts.slice(0, maxAgents)
+    const agentAccounts = devnet.accounts
+      .slice(0, maxAgents)
+      .map((a) => ({ address: a.address, account: agentAccountOf(a, options.agentAccount) }))
     const payersBefore = await totalBalance(
       devnet,
       token.address,

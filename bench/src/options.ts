@@ -24,6 +24,13 @@ export function blockTimeOf(scenario: ScenarioName): number | undefined {
 export const shapeNames = ['multi', 'single'] as const
 export type ShapeName = (typeof shapeNames)[number]
 
+/**
+ * How every agent of every stack signs: `wasm` (`@tollgate/evm/accounts`, libsecp256k1 in
+ * WebAssembly) or `viem` (viem's `privateKeyToAccount`, pure JavaScript). The same for both stacks.
+ */
+export const agentAccountKinds = ['wasm', 'viem'] as const
+export type AgentAccountKind = (typeof agentAccountKinds)[number]
+
 export const ledgerKinds = ['full', 'normal', 'memory'] as const
 export type LedgerKind = (typeof ledgerKinds)[number]
 
@@ -50,6 +57,8 @@ export type BenchOptions = {
   batch: number
   /** How long our settler may wait for a batch to fill (`batch.maxWaitMs`), in ms; unset: 1000 queued, 0 others. */
   batchWaitMs: number | undefined
+  /** The agents' accounts, for the reference's agents and ours alike. */
+  agentAccount: AgentAccountKind
   /** Price per paid request, atomic units (6 decimals). */
   price: bigint
   gas: boolean
@@ -81,6 +90,8 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
                        1000 in queued mode, 0 in the others)
   --ledger=KIND        our SQLite ledger: full (a file, fsync per commit: the package default),
                        normal (a file, synchronous=NORMAL), memory (':memory:', not durable)
+  --agent-account=KIND how every agent signs, the reference's and ours alike: wasm
+                       (@tollgate/evm/accounts, the default) or viem (viem's privateKeyToAccount)
   --price=ATOMIC       price per request in atomic units (default 1000 = 0.001 USDC)
   --no-gas             skip the single-vs-batched gas measurement
   --cpu-prof=DIR       write V8 CPU profiles of the server processes into DIR
@@ -141,6 +152,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
       'batch-wait-ms': { type: 'string' },
       ledger: { type: 'string' },
       price: { type: 'string' },
+      'agent-account': { type: 'string' },
       'no-gas': { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       trace: { type: 'boolean' },
@@ -159,6 +171,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     throw new Error('--price takes atomic units (a whole number)')
   const [ledger = 'full', ...extra] = list(values.ledger ?? 'full', ledgerKinds, 'ledger')
   if (extra.length > 0) throw new Error('--ledger takes one kind')
+  const [agentAccount = 'wasm', ...more] = list(
+    values['agent-account'] ?? 'wasm',
+    agentAccountKinds,
+    'agent-account',
+  )
+  if (more.length > 0) throw new Error('--agent-account takes one kind')
   const scenarios = list(
     values.scenarios ?? (quick ? 'instant,1s-paced' : scenarioNames.join(',')),
     scenarioNames,
@@ -183,6 +201,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
         ? undefined
         : positive(values['batch-wait-ms'], 'batch-wait-ms'),
     ledger,
+    agentAccount,
     price: BigInt(values.price ?? '1000'),
     gas: !(values['no-gas'] ?? false),
     cpuProf: values['cpu-prof'],

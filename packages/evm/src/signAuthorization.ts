@@ -6,6 +6,7 @@ import {
   createAuthorization,
   getAuthorizationDomain,
   getTransferWithAuthorizationTypedData,
+  hashTransferWithAuthorization,
   toWireAuthorization,
 } from './authorization.js'
 import type { AccountNotFoundError, MissingEip712DomainError } from './errors.js'
@@ -48,7 +49,7 @@ export async function signAuthorization(
   signer: AuthorizationSigner,
   { requirements, now, validAfterSkewSeconds, nonce, assets }: SignAuthorizationParameters,
 ): Promise<SignAuthorizationReturnType> {
-  const { address, signTypedData } = resolveSigner(signer, 'signAuthorization')
+  const { address, signTypedData, signDigest } = resolveSigner(signer, 'signAuthorization')
   const domain = getAuthorizationDomain({ requirements, assets })
   const authorization = createAuthorization({
     from: address,
@@ -57,8 +58,9 @@ export async function signAuthorization(
     validAfterSkewSeconds,
     nonce,
   })
-  const signature = await signTypedData(
-    getTransferWithAuthorizationTypedData({ authorization, domain }),
-  )
+  // The same signature either way; the digest route skips viem's typed-data encoding.
+  const signature = signDigest
+    ? await signDigest(hashTransferWithAuthorization({ authorization, domain }))
+    : await signTypedData(getTransferWithAuthorizationTypedData({ authorization, domain }))
   return { signature, authorization: toWireAuthorization(authorization) }
 }
