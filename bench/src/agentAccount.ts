@@ -8,7 +8,7 @@ export function agentAccountOf(
   account: Devnet['accounts'][number],
   kind: AgentAccountKind,
 ): LocalAccount {
-  return kind === 'wasm' ? privateKeyToAccount(account.privateKey) : account.account
+  return kind === 'tollgate' ? privateKeyToAccount(account.privateKey) : account.account
 }
 
 /** An agent's account and address, as a cell hands them out. */

@@ -25,10 +25,10 @@ export const shapeNames = ['multi', 'single'] as const
 export type ShapeName = (typeof shapeNames)[number]
 
 /**
- * How every agent of every stack signs: `wasm` (`@tollgate/evm/accounts`, libsecp256k1 in
- * WebAssembly) or `viem` (viem's `privateKeyToAccount`, pure JavaScript). The same for both stacks.
+ * How every agent of every stack signs: `tollgate` (`@tollgate/evm/accounts`, libsecp256k1, native
+ * or WebAssembly) or `viem` (viem's `privateKeyToAccount`, pure JavaScript). The same for both.
  */
-export const agentAccountKinds = ['wasm', 'viem'] as const
+export const agentAccountKinds = ['tollgate', 'viem'] as const
 export type AgentAccountKind = (typeof agentAccountKinds)[number]
 
 export const ledgerKinds = ['full', 'normal', 'memory'] as const
@@ -90,7 +90,7 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
                        1000 in queued mode, 0 in the others)
   --ledger=KIND        our SQLite ledger: full (a file, fsync per commit: the package default),
                        normal (a file, synchronous=NORMAL), memory (':memory:', not durable)
-  --agent-account=KIND how every agent signs, the reference's and ours alike: wasm
+  --agent-account=KIND how every agent signs, the reference's and ours alike: tollgate
                        (@tollgate/evm/accounts, the default) or viem (viem's privateKeyToAccount)
   --price=ATOMIC       price per request in atomic units (default 1000 = 0.001 USDC)
   --no-gas             skip the single-vs-batched gas measurement
@@ -171,8 +171,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     throw new Error('--price takes atomic units (a whole number)')
   const [ledger = 'full', ...extra] = list(values.ledger ?? 'full', ledgerKinds, 'ledger')
   if (extra.length > 0) throw new Error('--ledger takes one kind')
-  const [agentAccount = 'wasm', ...more] = list(
-    values['agent-account'] ?? 'wasm',
+  const [agentAccount = 'tollgate', ...more] = list(
+    values['agent-account'] ?? 'tollgate',
     agentAccountKinds,
     'agent-account',
   )
