@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
 import { type Address, erc20Abi, type Hex, parseEventLogs, type TransactionReceipt } from 'viem'
-import { type AgentAccount, agentAccountOf } from './src/agentAccount.js'
+import { type AgentAccount, agentAccountOf } from './src/accounts.js'
 import { balanceOf, totalBalance, waitForBalance } from './src/balances.js'
 import { startCpuProfile } from './src/cpuRoles.js'
 import { deployBatchSettler } from './src/deployBatchSettler.js'
@@ -160,6 +160,7 @@ async function startStack(
       rpcUrl: devnet.rpcUrl,
       token,
       signerKey,
+      accounts: options.accounts,
       pollingMs: options.pollMs,
       trace: options.trace,
     }
@@ -432,7 +433,7 @@ async function main() {
 
     const agentAccounts = devnet.accounts
       .slice(0, maxAgents)
-      .map((a) => ({ address: a.address, account: agentAccountOf(a, options.agentAccount) }))
+      .map((a) => agentAccountOf(a, options.accounts))
     const payersBefore = await totalBalance(
       devnet,
       token.address,

@@ -25,11 +25,12 @@ export const shapeNames = ['multi', 'single'] as const
 export type ShapeName = (typeof shapeNames)[number]
 
 /**
- * How every agent of every stack signs: `tollgate` (`@tollgate/evm/accounts`, libsecp256k1, native
- * or WebAssembly) or `viem` (viem's `privateKeyToAccount`, pure JavaScript). The same for both.
+ * How every account signs, the agents' and the facilitators' gas accounts, in both stacks:
+ * `tollgate` (`@tollgate/evm/accounts`, libsecp256k1, native or WebAssembly) or `viem` (viem's
+ * `privateKeyToAccount`, pure JavaScript).
  */
-export const agentAccountKinds = ['tollgate', 'viem'] as const
-export type AgentAccountKind = (typeof agentAccountKinds)[number]
+export const accountKinds = ['tollgate', 'viem'] as const
+export type AccountKind = (typeof accountKinds)[number]
 
 export const ledgerKinds = ['full', 'normal', 'memory'] as const
 export type LedgerKind = (typeof ledgerKinds)[number]
@@ -57,8 +58,8 @@ export type BenchOptions = {
   batch: number
   /** How long our settler may wait for a batch to fill (`batch.maxWaitMs`), in ms; unset: 1000 queued, 0 others. */
   batchWaitMs: number | undefined
-  /** The agents' accounts, for the reference's agents and ours alike. */
-  agentAccount: AgentAccountKind
+  /** How every account signs, in both stacks. */
+  accounts: AccountKind
   /** Price per paid request, atomic units (6 decimals). */
   price: bigint
   gas: boolean
@@ -90,8 +91,9 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
                        1000 in queued mode, 0 in the others)
   --ledger=KIND        our SQLite ledger: full (a file, fsync per commit: the package default),
                        normal (a file, synchronous=NORMAL), memory (':memory:', not durable)
-  --agent-account=KIND how every agent signs, the reference's and ours alike: tollgate
-                       (@tollgate/evm/accounts, the default) or viem (viem's privateKeyToAccount)
+  --accounts=KIND      how every account signs (agents and gas accounts, both stacks alike):
+                       tollgate (@tollgate/evm/accounts, the default) or viem (viem's
+                       privateKeyToAccount)
   --price=ATOMIC       price per request in atomic units (default 1000 = 0.001 USDC)
   --no-gas             skip the single-vs-batched gas measurement
   --cpu-prof=DIR       write V8 CPU profiles of the server processes into DIR
@@ -152,7 +154,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
       'batch-wait-ms': { type: 'string' },
       ledger: { type: 'string' },
       price: { type: 'string' },
-      'agent-account': { type: 'string' },
+      accounts: { type: 'string' },
       'no-gas': { type: 'boolean' },
       'cpu-prof': { type: 'string' },
       trace: { type: 'boolean' },
@@ -171,12 +173,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     throw new Error('--price takes atomic units (a whole number)')
   const [ledger = 'full', ...extra] = list(values.ledger ?? 'full', ledgerKinds, 'ledger')
   if (extra.length > 0) throw new Error('--ledger takes one kind')
-  const [agentAccount = 'tollgate', ...more] = list(
-    values['agent-account'] ?? 'tollgate',
-    agentAccountKinds,
-    'agent-account',
+  const [accounts = 'tollgate', ...more] = list(
+    values.accounts ?? 'tollgate',
+    accountKinds,
+    'accounts',
   )
-  if (more.length > 0) throw new Error('--agent-account takes one kind')
+  if (more.length > 0) throw new Error('--accounts takes one kind')
   const scenarios = list(
     values.scenarios ?? (quick ? 'instant,1s-paced' : scenarioNames.join(',')),
     scenarioNames,
@@ -201,7 +203,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
         ? undefined
         : positive(values['batch-wait-ms'], 'batch-wait-ms'),
     ledger,
-    agentAccount,
+    accounts,
     price: BigInt(values.price ?? '1000'),
     gas: !(values['no-gas'] ?? false),
     cpuProf: values['cpu-prof'],

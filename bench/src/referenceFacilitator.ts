@@ -3,7 +3,7 @@ import { toFacilitatorEvmSigner } from '@x402/evm'
 import { ExactEvmScheme } from '@x402/evm/exact/facilitator'
 import express from 'express'
 import { createWalletClient, http, nonceManager, publicActions } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { accountOf } from './accounts.js'
 import { devnetChain } from './devnetChain.js'
 import { listen } from './listen.js'
 import type { RoleConfig, RunningRole } from './roles.js'
@@ -20,7 +20,7 @@ export async function startReferenceFacilitator(
   config: Extract<RoleConfig, { kind: 'reference-facilitator' }>,
   timings?: Timings | undefined,
 ): Promise<RunningRole> {
-  const account = privateKeyToAccount(config.signerKey, { nonceManager })
+  const account = accountOf(config.signerKey, config.accounts, { nonceManager })
   const client = createWalletClient({
     account,
     chain: devnetChain(config.token.chainId, config.rpcUrl),

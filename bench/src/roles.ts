@@ -1,5 +1,6 @@
 import type { DevnetToken } from '@tollgate/contracts/devnet'
 import type { Address, Hex } from 'viem'
+import type { AccountKind } from './options.js'
 
 /** The token every stack charges in: the devnet's "USD Coin" test USDC (an `Asset` already). */
 export type BenchToken = DevnetToken
@@ -20,6 +21,8 @@ export type RoleSpec =
       token: BenchToken
       /** The facilitator's gas account (an anvil dev key; never printed). */
       signerKey: Hex
+      /** How it signs (`--accounts`). */
+      accounts: AccountKind
       /** Receipt polling of its viem client, in ms. */
       pollingMs: number
     }
@@ -35,6 +38,7 @@ export type RoleSpec =
       rpcUrl: string
       token: BenchToken
       signerKey: Hex
+      accounts: AccountKind
       pollingMs: number
       mode: TollgateMode
       batchSettler: Address

@@ -1,6 +1,6 @@
 import { createFacilitator, createSqliteLedger, serveFacilitator } from '@tollgate/facilitator'
 import type { Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { accountOf } from './accounts.js'
 import type { RoleConfig, RunningRole } from './roles.js'
 import type { Timings } from './timings.js'
 
@@ -28,7 +28,7 @@ export async function startTollgateFacilitator(
         pollingIntervalMs: config.pollingMs,
       },
     ],
-    signers: [privateKeyToAccount(config.signerKey)],
+    signers: [accountOf(config.signerKey, config.accounts)],
     mode: config.mode,
     batch: { maxSize: config.batchMaxSize, maxWaitMs: config.batchMaxWaitMs },
     onError: (error) => {

@@ -18,7 +18,7 @@ const requirements = {
 const now = () => 1_800_000_000_000
 
 describe('privateKeyToAccount (@tollgate/evm/accounts)', () => {
-  test('signs digests, messages and typed data byte for byte as viem does', async () => {
+  test('signs digests, messages, typed data and transactions byte for byte as viem does', async () => {
     for (let round = 0; round < 24; round++) {
       const key = generatePrivateKey()
       const ours = privateKeyToAccount(key)
@@ -42,6 +42,40 @@ describe('privateKeyToAccount (@tollgate/evm/accounts)', () => {
         domain: { name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: asset },
       })
       expect(await ours.signTypedData(typedData)).toBe(await viems.signTypedData(typedData))
+      for (const transaction of [
+        {
+          type: 'eip1559',
+          chainId: 8453,
+          nonce: round,
+          to: asset,
+          data: nonce,
+          gas: 90_000n,
+          maxFeePerGas: 2n * 10n ** 9n,
+          maxPriorityFeePerGas: 10n ** 6n,
+          value: 0n,
+        },
+        {
+          type: 'legacy',
+          chainId: 1,
+          nonce: round,
+          to: asset,
+          gas: 21_000n,
+          gasPrice: 10n ** 9n,
+          value: 1n,
+        },
+        {
+          type: 'eip2930',
+          chainId: 10,
+          nonce: round,
+          to: asset,
+          gas: 50_000n,
+          gasPrice: 10n ** 9n,
+          accessList: [],
+        },
+      ] as const)
+        expect(await ours.signTransaction(transaction)).toBe(
+          await viems.signTransaction(transaction),
+        )
     }
   })
 

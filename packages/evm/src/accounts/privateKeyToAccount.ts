@@ -1,4 +1,13 @@
-import { bytesToHex, type Hex, hashMessage, hashTypedData, hexToBytes } from 'viem'
+import {
+  bytesToHex,
+  type Hex,
+  hashMessage,
+  hashTypedData,
+  hexToBytes,
+  keccak256,
+  parseSignature,
+  serializeTransaction,
+} from 'viem'
 import {
   type PrivateKeyAccount,
   type PrivateKeyToAccountOptions,
@@ -17,8 +26,9 @@ export type { PrivateKeyAccount, PrivateKeyToAccountOptions } from 'viem/account
  * the short-lived big integers a JavaScript signature leaves to the garbage collector. For agents
  * that sign a payment per request.
  *
- * `sign`, `signMessage` and `signTypedData` sign through libsecp256k1; transactions and EIP-7702
- * authorizations are signed by viem's own account (rare for a payer; the signatures are the same).
+ * `sign`, `signMessage`, `signTypedData` and `signTransaction` sign through libsecp256k1 (a
+ * facilitator's settlement transactions too); EIP-7702 authorizations are signed by viem's own
+ * account (the signatures are the same).
  * `signAuthorization` of this package signs an EIP-3009 transfer's digest directly (its domain
  * separator cached), skipping the typed-data encoding, when given this account or a copy of it
  * that keeps its `signTypedData`.
@@ -42,6 +52,14 @@ export function privateKeyToAccount(
     ...account,
     sign: ({ hash }) => signDigest(hash),
     signMessage: ({ message }) => signDigest(hashMessage(message)),
+    // As viem signs one: the digest of the serialized transaction (an EIP-4844 one without its
+    // sidecars), then the transaction serialized with the signature.
+    async signTransaction(transaction, { serializer = serializeTransaction } = {}) {
+      const signable =
+        transaction.type === 'eip4844' ? { ...transaction, sidecars: false } : transaction
+      const signature = await signDigest(keccak256(await serializer(signable)))
+      return serializer(transaction, parseSignature(signature))
+    },
     signTypedData: markDigestSigner(
       (typedData) => signDigest(hashTypedData(typedData)),
       signDigest,
