@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { AnvilStartError } from './errors.js'
@@ -37,16 +39,40 @@ async function waitForExit(pid: number, timeout: number): Promise<number> {
   return performance.now() - started
 }
 
-async function chainId(rpcUrl: string): Promise<string> {
+async function rpc(rpcUrl: string, method: string, params: unknown[] = []): Promise<string> {
   const response = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   })
   return ((await response.json()) as { result: string }).result
 }
 
+const chainId = (rpcUrl: string) => rpc(rpcUrl, 'eth_chainId')
+
 describe('spawnAnvil', () => {
+  test('keeps past states in memory, writing none to disk', async () => {
+    // Without `--max-persisted-states 0`, anvil writes a state file per block here (1190 of 1200)
+    // and leaves them behind when killed.
+    const cache = mkdtempSync(join(tmpdir(), 'anvil-cache-'))
+    try {
+      const anvil = await spawnAnvil({
+        binary: resolveAnvilBinary(),
+        args: ['--cache-path', cache],
+      })
+      try {
+        await rpc(anvil.rpcUrl, 'anvil_mine', ['0x4b0'])
+        expect(Number(await rpc(anvil.rpcUrl, 'eth_blockNumber'))).toBe(1200)
+      } finally {
+        await anvil.stop()
+      }
+      const files = readdirSync(cache, { recursive: true, withFileTypes: true })
+      expect(files.filter((entry) => entry.isFile()).map((entry) => entry.name)).toEqual([])
+    } finally {
+      rmSync(cache, { recursive: true, force: true })
+    }
+  })
+
   test('listens on a loopback port anvil picked, and stop() ends it', async () => {
     const anvil = await spawnAnvil({ binary: resolveAnvilBinary(), args: ['--chain-id', '1234'] })
     expect(anvil.rpcUrl).toBe(`http://127.0.0.1:${anvil.port}`)
