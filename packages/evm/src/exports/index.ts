@@ -119,12 +119,6 @@ export {
   type TokenDomain,
 } from '../readTokenDomain.js'
 export {
-  loadNativeSecp256k1,
-  loadSecp256k1,
-  loadWasmSecp256k1,
-  type Secp256k1,
-} from '../secp256k1/loadSecp256k1.js'
-export {
   getSettlementErrorReason,
   type SettleAuthorizationParameters,
   type SettleAuthorizationReturnType,

@@ -1,4 +1,5 @@
-import { createEcdsaRecoverer, type EcdsaRecoverer, loadSecp256k1 } from '@tollgate/evm'
+import { createEcdsaRecoverer, type EcdsaRecoverer } from '@tollgate/evm'
+import { loadSecp256k1 } from '@tollgate/evm/accounts'
 
 let loaded: Promise<EcdsaRecoverer> | undefined
 
