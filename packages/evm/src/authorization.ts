@@ -175,7 +175,8 @@ const domainTypeHash = '8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d52
 const transferTypeHash = '7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a2267'
 const maxUint256 = (1n << 256n) - 1n
 const addressPattern = /^0x[0-9a-fA-F]{40}$/
-const bytes32Pattern = /^0x[0-9a-fA-F]{64}$/
+/** 32 bytes as 0x-hex: a nonce, a digest. */
+export const bytes32Pattern = /^0x[0-9a-fA-F]{64}$/
 const addressPadding = '000000000000000000000000'
 
 function encodeAddress(field: string, value: string): string {

@@ -13,6 +13,7 @@ import {
   type PrivateKeyToAccountOptions,
   privateKeyToAccount as viemPrivateKeyToAccount,
 } from 'viem/accounts'
+import { bytes32Pattern } from '../authorization.js'
 import { loadSecp256k1 } from '../secp256k1/loadSecp256k1.js'
 import { markDigestSigner, type SignDigest } from './digestSigner.js'
 
@@ -67,12 +68,10 @@ export function privateKeyToAccount(
   }
 }
 
-const hexDigest = /^0x[0-9a-fA-F]{64}$/
-
 /** A digest signer over a 32-byte private key, as viem serializes signatures (`v` 27 or 28). */
 function createDigestSigner(key: Uint8Array): SignDigest {
   return async (digest) => {
-    if (!hexDigest.test(digest)) throw new TypeError('A digest to sign is 32 bytes of 0x-hex.')
+    if (!bytes32Pattern.test(digest)) throw new TypeError('A digest to sign is 32 bytes of 0x-hex.')
     const { signature, recoveryId } = (await loadSecp256k1()).sign(hexToBytes(digest), key)
     // viem's serialization: `v` is 27 for recovery id 0, 28 otherwise.
     return `${bytesToHex(signature)}${recoveryId === 0 ? '1b' : '1c'}`

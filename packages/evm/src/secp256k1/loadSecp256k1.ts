@@ -1,3 +1,5 @@
+import type { RecoverPublicKey } from '../signature.js'
+
 /**
  * libsecp256k1 behind the few calls a payer and a facilitator make: natively (the prebuilt addon
  * of the optional `secp256k1` package: linux-x64 glibc and musl, darwin-arm64, win32-x64) or
@@ -7,11 +9,8 @@
 export type Secp256k1 = {
   /** Which build answers. */
   readonly kind: 'native' | 'wasm'
-  /**
-   * The 65-byte uncompressed public key that signed a 32-byte digest with the 64-byte `r ‖ s` and
-   * the recovery bit, or `null`; it may also throw on a malformed signature.
-   */
-  recover(digest: Uint8Array, signature: Uint8Array, recoveryBit: 0 | 1): Uint8Array | null
+  /** Public-key recovery, in the shape `createEcdsaRecoverer` takes. */
+  recover: RecoverPublicKey
   /** Signs a 32-byte digest: the 64-byte `r ‖ s` (low `s`) and its recovery id. */
   sign(digest: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recoveryId: number }
 }

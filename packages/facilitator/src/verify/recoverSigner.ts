@@ -11,8 +11,6 @@ let loaded: Promise<EcdsaRecoverer> | undefined
  * not by importing the package.
  */
 export const recoverSigner: EcdsaRecoverer = async (digest, signature, expected) => {
-  loaded ??= loadSecp256k1().then((secp256k1) =>
-    createEcdsaRecoverer((hash, rs, bit) => secp256k1.recover(hash, rs, bit)),
-  )
+  loaded ??= loadSecp256k1().then((secp256k1) => createEcdsaRecoverer(secp256k1.recover))
   return (await loaded)(digest, signature, expected)
 }
