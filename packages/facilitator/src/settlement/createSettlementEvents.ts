@@ -20,6 +20,13 @@ export type WaitForSettlementParameters = {
    * row, and its writes do not reach this process's listeners. @default 200
    */
   pollMs?: number | undefined
+  /**
+   * The row as this process's own write just left it: the wait starts from it, listening at once,
+   * instead of reading the ledger first. Only for a row no transition of the settler can have
+   * passed yet (one it could not claim before that write): a publish in between would be seen
+   * only by the next poll.
+   */
+  current?: SettlementRecord | undefined
 }
 
 /** The row a wait ended on. */
@@ -51,8 +58,8 @@ export function createSettlementEvents(ledger: Ledger): SettlementEvents {
         if (set) for (const waiter of [...set]) waiter(record)
       }
     },
-    async wait(key, { until, timeoutMs, pollMs = 200 }) {
-      const current = await ledger.get(key)
+    async wait(key, { until, timeoutMs, pollMs = 200, current: known }) {
+      const current = known ?? (await ledger.get(key))
       if (!current || until(current)) return { record: current, timedOut: false }
       const id = formatKey(key)
       return new Promise<WaitForSettlementReturnType>((resolve) => {

@@ -115,9 +115,9 @@ export async function settlePayment(
     settler: chain.settler,
   })
   if ('reason' in queued) return failure(queued.reason)
-  const { record } = queued
+  const { record, fresh } = queued
   const reached = (r: SettlementRecord) => hasReached(parameters.mode, chain.settler, r)
-  const waited = await waitForState(context, { key, record, reached })
+  const waited = await waitForState(context, { key, record, fresh, reached })
   if (!waited) return failure(reasons.settlementPending, record)
   const { final, timedOut } = waited
   if (final.state === 'failed')
@@ -153,7 +153,7 @@ async function queueAuthorization(
     key: AuthorizationKey
     settler: Settler
   },
-): Promise<{ record: SettlementRecord } | { reason: string }> {
+): Promise<{ record: SettlementRecord; fresh: boolean } | { reason: string }> {
   const { ledger, events, minValiditySeconds = 6, now = Date.now } = context
   // A few rounds at most: each lost race means another request moved the row, and the next read
   // sees where it went.
@@ -165,7 +165,7 @@ async function queueAuthorization(
       const mismatch = termsMismatch(entry, parameters.paymentRequirements)
       if (mismatch) return { reason: mismatch }
       if (current.state !== 'verified')
-        return { record: await durableForQueued(ledger, parameters.mode, current) }
+        return { record: await durableForQueued(ledger, parameters.mode, current), fresh: false }
       if (entry.validBefore < BigInt(Math.floor(now() / 1000) + minValiditySeconds)) {
         await ledger.transition({ keys: [key], from: ['verified'], to: 'released' })
         return { reason: reasons.invalidExactEvmPayloadAuthorizationValidBefore }
@@ -189,13 +189,13 @@ async function queueAuthorization(
       if (!moved) continue
       events.publish([moved])
       settler.wake()
-      return { record: moved }
+      return { record: moved, fresh: true }
     }
     const reserved = await verifyAndReserve(context, { ...parameters, state: 'queued' })
     if (reserved.ok) {
       events.publish([reserved.record])
       settler.wake()
-      return { record: reserved.record }
+      return { record: reserved.record, fresh: true }
     }
     // Someone reserved it between our read and our insert: go round and read it.
     if (reserved.existing) continue
@@ -225,17 +225,27 @@ async function waitForState(
   {
     key,
     record,
+    fresh,
     reached,
   }: {
     key: AuthorizationKey
     record: SettlementRecord
+    /** Whether `record` is this call's own write, which the settler could not have passed yet. */
+    fresh: boolean
     reached: (record: SettlementRecord) => boolean
   },
 ): Promise<{ final: SettlementRecord; timedOut: boolean } | undefined> {
   try {
     const waited = reached(record)
       ? { record, timedOut: false }
-      : await context.events.wait(key, { until: reached, timeoutMs: context.timeoutMs })
+      : await context.events.wait(key, {
+          until: reached,
+          timeoutMs: context.timeoutMs,
+          // The settler moves a row only in a commit after the one that claims it, so none of its
+          // transitions can come between this row's write and the listening: starting from the
+          // row misses nothing, and spares a ledger read per payment.
+          current: fresh ? record : undefined,
+        })
     return { final: waited.record ?? record, timedOut: waited.timedOut }
   } catch (error) {
     // The payment is queued and will settle; what failed is only our view of it (a ledger read).
