@@ -1,4 +1,4 @@
-import { once } from 'node:events'
+import { getEventListeners, once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
@@ -8,6 +8,7 @@ import { isTollgateError } from '../errors/base.js'
 import { FacilitatorError, FacilitatorTimeoutError } from '../errors/facilitator.js'
 import type { PaymentPayload, PaymentRequirements } from '../schemas/v2.js'
 import { createHttpFacilitatorClient } from './createHttpFacilitatorClient.js'
+import { nodeSender } from './nodeSender.js'
 
 type Received = { method: string; url: string; headers: IncomingMessage['headers']; body: string }
 type Reply = (req: IncomingMessage, res: ServerResponse) => void
@@ -326,6 +327,31 @@ describe('createHttpFacilitatorClient', () => {
     }
     const client = createHttpFacilitatorClient({ url: baseUrl, timeoutMs: 100 })
     expect(await rejection(client.verify(request))).toBeInstanceOf(FacilitatorTimeoutError)
+  })
+
+  test('the node:http sender listens to its signal only until the answer is read', async () => {
+    const send = nodeSender(() => Promise.reject(new Error('no fallback here')))!
+    reply = json(200, { isValid: true })
+    const controller = new AbortController()
+    const post = { method: 'POST', headers: {}, body: '{}', signal: controller.signal } as const
+    const answer = await send(`${baseUrl}/verify`, post)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1)
+    expect(JSON.parse(await answer.text())).toEqual({ isValid: true })
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+    // Aborted mid-body: the body read ends with the signal's reason, and the listener is gone.
+    reply = (_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"isValid":')
+    }
+    const cut = await send(`${baseUrl}/verify`, post)
+    const reading = cut.text()
+    controller.abort(new Error('deadline'))
+    await expect(reading).rejects.toThrow()
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+    // An already aborted signal sends nothing.
+    const before = received.length
+    await expect(send(`${baseUrl}/verify`, post)).rejects.toThrow('deadline')
+    expect(received.length).toBe(before)
   })
 
   test('timeout also covers a createAuthHeaders that never settles', async () => {
