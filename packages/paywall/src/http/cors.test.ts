@@ -1,5 +1,11 @@
 import { expect, test } from 'vitest'
-import { corsResponseHeaders, mergeHeaderList, preflightResponse, resolveCors } from './cors.js'
+import {
+  applyCors,
+  corsResponseHeaders,
+  mergeHeaderList,
+  preflightResponse,
+  resolveCors,
+} from './cors.js'
 
 const preflight = (option: Parameters<typeof resolveCors>[0], origin = 'https://a.example') =>
   preflightResponse(resolveCors(option)!, {
@@ -53,4 +59,26 @@ test('mergeHeaderList appends each name once', () => {
     'ETag, payment-required, PAYMENT-RESPONSE',
   )
   expect(mergeHeaderList(undefined, ['A'])).toBe('A')
+})
+
+test('the x402 headers are exposed alone, or added once to the list an earlier middleware set', () => {
+  const response = (initial: Record<string, string>) => {
+    const headers = new Map(Object.entries(initial))
+    return {
+      headers,
+      getHeader: (name: string) => headers.get(name),
+      setHeader: (name: string, value: string) => void headers.set(name, value),
+    }
+  }
+  const cors = resolveCors(true)!
+  const fresh = response({})
+  applyCors(cors, 'https://a.example', fresh)
+  expect(fresh.headers.get('Access-Control-Expose-Headers')).toBe(
+    'PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE',
+  )
+  const earlier = response({ 'Access-Control-Expose-Headers': 'X-Trace, payment-required' })
+  applyCors(cors, 'https://a.example', earlier)
+  expect(earlier.headers.get('Access-Control-Expose-Headers')).toBe(
+    'X-Trace, payment-required, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE',
+  )
 })

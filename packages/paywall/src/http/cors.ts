@@ -28,6 +28,9 @@ export const exposedHeaders = [
   headerNames.xPaymentResponse,
 ] as const
 
+/** `exposedHeaders` as the header's value, when no earlier middleware set one. */
+const exposedList = exposedHeaders.join(', ')
+
 /**
  * Request headers a paying browser sends: the payment headers, and the
  * `Access-Control-Expose-Headers` *request* header `@x402/fetch` adds to its retry.
@@ -107,9 +110,10 @@ export function applyCors(
     if (credentials) response.setHeader('Access-Control-Allow-Credentials', 'true')
     if (vary) response.setHeader('Vary', mergeHeaderList(response.getHeader('Vary'), ['Origin']))
   }
+  const exposed = response.getHeader('Access-Control-Expose-Headers')
   response.setHeader(
     'Access-Control-Expose-Headers',
-    mergeHeaderList(response.getHeader('Access-Control-Expose-Headers'), exposedHeaders),
+    exposed ? mergeHeaderList(exposed, exposedHeaders) : exposedList,
   )
 }
 
