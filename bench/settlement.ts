@@ -111,6 +111,8 @@ type RunningStack = {
   paid: number
   /** Settlement transactions already counted in a cell. */
   seen: Set<Hex>
+  /** Whether a slice ran on these servers yet (the first warms up for `firstWarmup`). */
+  sliced: boolean
   stop(): Promise<void>
 }
 
@@ -197,6 +199,7 @@ async function startStack(
       ),
       payTo,
       paid: 0,
+      sliced: false,
       seen: new Set(),
       stop,
     }
@@ -258,11 +261,13 @@ async function runStackSlice(
   running: RunningStack,
   { agents, paceMs }: { agents: number; paceMs: number | undefined },
 ): Promise<SliceOutcome> {
+  const warmup = running.sliced ? options.warmup : options.firstWarmup
+  running.sliced = true
   const [slice, cpuMs] = await measureCpu(running, devnet.pid, () =>
     runSlice({
       agents: running.agents.slice(0, agents),
       url: running.url,
-      warmupMs: options.warmup * 1000,
+      warmupMs: warmup * 1000,
       durationMs: (options.duration * 1000) / options.rounds,
       maxRequestsPerAgent,
       paceMs,
@@ -324,6 +329,7 @@ async function recordCell(
     gasPerPayment: gasPerPayment(await receiptsOf(devnet, fresh), token.address, running.payTo),
     cpuPerPaid,
     load: loadavg()[0]!,
+    roundRps: outcomes.map((o) => (o.windowMs > 0 ? (o.latencies.length * 1000) / o.windowMs : 0)),
   }
   log(
     `   ${running.shape.padEnd(7)}${scenarioLabels[scenario].padEnd(11)}${running.stack.padEnd(10)}${String(agents).padStart(3)} agents: ${cell.rps.toFixed(1).padStart(7)} req/s  p50 ${cell.p50.toFixed(0).padStart(5)} ms  p99 ${cell.p99.toFixed(0).padStart(5)} ms  paid ${cell.paid}  errors ${cell.errors}  txs ${cell.transactions}  load ${cell.load.toFixed(1)}`,
@@ -391,7 +397,7 @@ async function main() {
       .join(' ')}`,
   )
   log(
-    `cells: stacks ${options.stacks.join(',')}; agents ${options.agents.join(',')}; scenarios ${options.scenarios.join(',')}; ${options.duration} s measured per cell in ${options.rounds} slices, ${options.warmup} s warm-up per slice; pace ${options.paceMs} ms; price ${options.price} atomic; polling ${options.pollMs} ms; batches of up to ${options.batch} (wait ${options.batchWaitMs ?? '1000 queued, 0 others'} ms); our ledger ${options.ledger}`,
+    `cells: stacks ${options.stacks.join(',')}; agents ${options.agents.join(',')}; scenarios ${options.scenarios.join(',')}; ${options.duration} s measured per cell in ${options.rounds} slices, ${options.warmup} s warm-up per slice (${options.firstWarmup} s for a stack's first); pace ${options.paceMs} ms; price ${options.price} atomic; polling ${options.pollMs} ms; batches of up to ${options.batch} (wait ${options.batchWaitMs ?? '1000 queued, 0 others'} ms); our ledger ${options.ledger}`,
   )
 
   const maxAgents = Math.max(...options.agents)

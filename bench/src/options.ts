@@ -44,6 +44,11 @@ export type BenchOptions = {
   scenarios: ScenarioName[]
   /** Unmeasured seconds at the start of each slice. */
   warmup: number
+  /**
+   * Unmeasured seconds at the start of a stack's first slice in a shape, instead of `warmup`: its
+   * servers are new, their code not yet compiled by V8's optimizing tiers.
+   */
+  firstWarmup: number
   /** Measured seconds per cell, split over `rounds` slices. */
   duration: number
   /** Slices per cell: the stacks take turns, round after round, so they share the machine's moods. */
@@ -84,6 +89,8 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
   --rounds=N           a cell runs as N slices, the stacks taking turns slice by slice
                        (default 3; quick 2)
   --warmup=S           unmeasured seconds at the start of each slice (default 0.7; quick 0.5)
+  --first-warmup=S     unmeasured seconds at the start of a stack's first slice in a shape, its
+                       servers still cold (default 3; quick 1.5)
   --pace-ms=MS         interval between one agent's requests in paced cells (default 1000)
   --poll-ms=MS         receipt/head polling of both facilitators (default 100)
   --batch=N            max authorizations per batch of ours (default 50)
@@ -146,6 +153,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
       agents: { type: 'string' },
       scenarios: { type: 'string' },
       warmup: { type: 'string' },
+      'first-warmup': { type: 'string' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       'pace-ms': { type: 'string' },
@@ -193,6 +201,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     // Instant mining first, then 1-second blocks: the devnet switches mining mode once.
     scenarios: scenarioNames.filter((s) => scenarios.includes(s)),
     warmup: positive(values.warmup ?? (quick ? '0.5' : '0.7'), 'warmup'),
+    firstWarmup: positive(values['first-warmup'] ?? (quick ? '1.5' : '3'), 'first-warmup'),
     duration: positive(values.duration ?? (quick ? '2' : '8'), 'duration'),
     rounds: whole(values.rounds ?? (quick ? '2' : '3'), 'rounds'),
     paceMs: positive(values['pace-ms'] ?? '1000', 'pace-ms'),

@@ -29,6 +29,11 @@ export type CellRecord = {
   cpuPerPaid: Record<string, number | undefined>
   /** One-minute load average of the machine at the end of the cell. */
   load: number
+  /**
+   * Req/s of each of the cell's slices, in round order: a round's slices of the stacks run one
+   * after the other, so their ratio round by round shows how much the machine moved in the run.
+   */
+  roundRps: number[]
 }
 
 /** The end-of-stack balance check. */
@@ -191,6 +196,17 @@ function cpuCeiling(reference: CellRecord, ours: CellRecord): string | undefined
   return `CPU per paid request, all processes: reference ${fixed(theirs, 1)} ms (its facilitator ${fixed(reference.cpuPerPaid.facilitator ?? Number.NaN, 1)}), ours ${fixed(mine, 1)} ms (our facilitator ${fixed(ours.cpuPerPaid.facilitator ?? Number.NaN, 1)}); our agents + API + anvil alone take ${fixed(rest, 1)} ms, so where both are CPU-bound even a facilitator costing nothing would be at most ${fixed(theirs / rest, 1)}x the reference on this machine`
 }
 
+/** The ratio of each round's slices (adjacent in time), where the cells have them. */
+function roundRatios(reference: CellRecord, ours: CellRecord): string | undefined {
+  const rounds = Math.min(reference.roundRps.length, ours.roundRps.length)
+  if (rounds < 2) return undefined
+  const ratios = Array.from(
+    { length: rounds },
+    (_, i) => ours.roundRps[i]! / reference.roundRps[i]!,
+  )
+  return `round by round: ${ratios.map((r) => `${fixed(r, 2)}x`).join(', ')}`
+}
+
 /** The issue's targets, each met, missed, or not measured in this run (`undefined`). */
 export function evaluateTargets(
   cells: readonly CellRecord[],
@@ -210,6 +226,7 @@ export function evaluateTargets(
             name,
             detail: [
               `${stack} ${fixed(ours.rps, 1)} vs reference ${fixed(reference.rps, 1)} req/s = ${fixed(ours.rps / reference.rps, 2)}x`,
+              roundRatios(reference, ours),
               cpuCeiling(reference, ours),
             ]
               .filter(Boolean)
