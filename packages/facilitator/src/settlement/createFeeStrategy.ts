@@ -24,8 +24,7 @@ export type FeeStrategy = {
 
 /**
  * The fee strategy: base fee from the block watcher's head (no RPC), tip from the configuration or
- * the node (one read per block, off the signing path once a first one is in), and bumped caps for
- * replacements of stuck transactions.
+ * the node (one read per block), and bumped caps for replacements of stuck transactions.
  */
 export function createFeeStrategy(
   client: ChainClient,
@@ -36,32 +35,16 @@ export function createFeeStrategy(
     replacementBumpPercent = 25n,
   }: FeeStrategyParameters = {},
 ): FeeStrategy {
-  let tip: { block: bigint | undefined; value: bigint } | undefined
-  let reading: Promise<bigint> | undefined
-
-  function readTip(block: bigint | undefined): Promise<bigint> {
-    reading ??= client
-      .request({ method: 'eth_maxPriorityFeePerGas' })
-      .then((answer) => {
-        const value = BigInt(answer as `0x${string}`)
-        tip = { block, value }
-        return value
-      })
-      .finally(() => {
-        reading = undefined
-      })
-    return reading
-  }
+  let tip: { block: bigint; value: bigint } | undefined
 
   async function getTip(block: bigint | undefined): Promise<bigint> {
     if (priorityFeePerGas !== undefined) return priorityFeePerGas
     if (tip && block !== undefined && tip.block === block) return tip.value
-    if (!tip) return readTip(block)
-    // A new block: its tip is read beside the transaction, which is priced with the last one (one
-    // block old; the fee cap keeps twice the base fee of headroom). A node slow to answer, or a
-    // remote RPC's round trip, then no longer sits between a claimed batch and its signature.
-    readTip(block).catch(() => undefined)
-    return tip.value
+    const value = BigInt(
+      (await client.request({ method: 'eth_maxPriorityFeePerGas' })) as `0x${string}`,
+    )
+    if (block !== undefined) tip = { block, value }
+    return value
   }
 
   async function current(): Promise<Fees> {
