@@ -1,25 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import type { Address, Hex } from 'viem'
 import { afterEach, beforeEach, expect, test } from 'vitest'
+import { randomEntry, randomHex } from '../../test/randomEntry.js'
 import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
-import type { Ledger, SettlementEntry, SettlementRecord } from '../ledger/types.js'
+import type { Ledger, SettlementRecord } from '../ledger/types.js'
 import { createSettlementEvents } from './createSettlementEvents.js'
-
-const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as Hex
-
-function entry(): SettlementEntry {
-  return {
-    chainId: 31337,
-    asset: hex(20) as Address,
-    payer: hex(20) as Address,
-    nonce: hex(32),
-    payee: hex(20) as Address,
-    value: 1_000n,
-    validAfter: 0n,
-    validBefore: 2_000_000_000n,
-    signature: hex(65),
-  }
-}
 
 let ledger: Ledger
 let reads: number
@@ -41,14 +24,14 @@ afterEach(() => ledger.close())
 
 /** A queued row, and the same row as the settler would publish it once submitted. */
 async function queuedAndSubmitted(): Promise<[SettlementRecord, SettlementRecord]> {
-  const reserved = await ledger.reserve(entry(), { state: 'queued' })
+  const reserved = await ledger.reserve(randomEntry(), { state: 'queued' })
   if (reserved.status !== 'reserved') throw new Error(reserved.status)
   const queued = reserved.record
   const [submitted] = await ledger.transition({
     keys: [queued],
     from: ['queued'],
     to: 'submitted',
-    set: { txHash: hex(32) },
+    set: { txHash: randomHex(32) },
   })
   return [queued, submitted!]
 }

@@ -1,25 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import type { Address, Hex } from 'viem'
 import { expect, test } from 'vitest'
+import { randomEntry, randomHex } from '../../test/randomEntry.js'
 import { createSqliteLedger } from '../ledger/createSqliteLedger.js'
-import type { Ledger, SettlementEntry } from '../ledger/types.js'
+import type { Ledger } from '../ledger/types.js'
 import { durableForQueued } from './durableForQueued.js'
-
-const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as Hex
-
-function entry(): SettlementEntry {
-  return {
-    chainId: 31337,
-    asset: hex(20) as Address,
-    payer: hex(20) as Address,
-    nonce: hex(32),
-    payee: hex(20) as Address,
-    value: 1_000n,
-    validAfter: 0n,
-    validBefore: 2_000_000_000n,
-    signature: hex(65),
-  }
-}
 
 /** The ledger, counting the writes it is asked for and whether each must be durable. */
 function recording(ledger: Ledger) {
@@ -37,7 +20,7 @@ function recording(ledger: Ledger) {
 test('a queued row is written again, durably, only for a queued answer', async () => {
   const ledger = await createSqliteLedger(':memory:')
   try {
-    const e = entry()
+    const e = randomEntry()
     const reserved = await ledger.reserve(e, { state: 'queued' })
     if (reserved.status !== 'reserved') throw new Error(reserved.status)
     const { counted, writes } = recording(ledger)
@@ -55,7 +38,7 @@ test('a queued row is written again, durably, only for a queued answer', async (
       keys: [e],
       from: ['queued'],
       to: 'submitted',
-      set: { txHash: hex(32) },
+      set: { txHash: randomHex(32) },
     })
     expect(await durableForQueued(counted, 'queued', submitted!)).toBe(submitted)
     // Taken by the settler between the read and the write: the row as it is now.
