@@ -46,7 +46,8 @@ export type BenchOptions = {
   warmup: number
   /**
    * Unmeasured seconds at the start of a stack's first slice in a shape, instead of `warmup`: its
-   * servers are new, their code not yet compiled by V8's optimizing tiers.
+   * servers are new, their code not yet compiled by V8's optimizing tiers. On this 2-core machine
+   * both stacks take 7 to 10 s of load to reach their steady rate (README, "Fair to both").
    */
   firstWarmup: number
   /** Measured seconds per cell, split over `rounds` slices. */
@@ -90,7 +91,7 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
                        (default 3; quick 2)
   --warmup=S           unmeasured seconds at the start of each slice (default 0.7; quick 0.5)
   --first-warmup=S     unmeasured seconds at the start of a stack's first slice in a shape, its
-                       servers still cold (default 3; quick 1.5)
+                       servers still cold (default 10; quick 1.5)
   --pace-ms=MS         interval between one agent's requests in paced cells (default 1000)
   --poll-ms=MS         receipt/head polling of both facilitators (default 100)
   --batch=N            max authorizations per batch of ours (default 50)
@@ -201,7 +202,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     // Instant mining first, then 1-second blocks: the devnet switches mining mode once.
     scenarios: scenarioNames.filter((s) => scenarios.includes(s)),
     warmup: positive(values.warmup ?? (quick ? '0.5' : '0.7'), 'warmup'),
-    firstWarmup: positive(values['first-warmup'] ?? (quick ? '1.5' : '3'), 'first-warmup'),
+    firstWarmup: positive(values['first-warmup'] ?? (quick ? '1.5' : '10'), 'first-warmup'),
     duration: positive(values.duration ?? (quick ? '2' : '8'), 'duration'),
     rounds: whole(values.rounds ?? (quick ? '2' : '3'), 'rounds'),
     paceMs: positive(values['pace-ms'] ?? '1000', 'pace-ms'),
