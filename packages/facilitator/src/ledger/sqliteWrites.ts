@@ -1,12 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { keyParams, Rollback } from './key.js'
-import {
-  assertTransition,
-  expiresAt,
-  permit2Column,
-  toSettlementRecord,
-  transactionPatchColumns,
-} from './rows.js'
+import { decideReservation, isLapsed, itemCountOf, type OpenAmounts } from './reservation.js'
+import { assertTransition, toSettlementRecord, transactionPatchColumns } from './rows.js'
 import type { SqliteStatements } from './sqliteStatements.js'
 import type {
   AuthorizationKey,
@@ -27,7 +22,7 @@ export type SqliteWrites = {
     key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
     time: number,
     balanceBlock: bigint | undefined,
-  ): { open: bigint; unreflected: bigint }
+  ): OpenAmounts
   reserveTransaction: BetterSqlite3.Transaction<
     (
       entry: SettlementEntry,
@@ -81,7 +76,7 @@ export function createSqliteWrites(
     key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
     time: number,
     balanceBlock: bigint | undefined,
-  ): { open: bigint; unreflected: bigint } {
+  ): OpenAmounts {
     let open = 0n
     let unreflected = 0n
     const rows = openStatement.all({
@@ -107,32 +102,12 @@ export function createSqliteWrites(
     ): ReserveResult | undefined => {
       const key = keyParams(entry)
       const existing = getStatement.get(...key)
-      if (existing) {
-        const record = toSettlementRecord(existing)
-        const lapsed =
-          record.state === 'released' ||
-          (record.state === 'verified' && (record.holdUntil ?? 0) <= time)
-        if (!lapsed) return { status: 'exists', record }
-      }
-      const { open, unreflected } = openAmounts(entry, time, parameters.balanceBlock)
-      if (parameters.exposureCap !== undefined && open + entry.value > parameters.exposureCap)
-        return { status: 'exposure_cap', exposure: open }
-      if (parameters.balance !== undefined && open + unreflected + entry.value > parameters.balance)
-        return { status: 'insufficient_balance', reserved: open + unreflected }
-      const holdUntil =
-        parameters.state === 'verified' ? time + (parameters.holdMs ?? 300_000) : null
-      const fields = [
-        parameters.state,
-        entry.payee.toLowerCase(),
-        entry.value.toString(),
-        entry.validAfter.toString(),
-        entry.validBefore.toString(),
-        expiresAt(entry.validBefore),
-        entry.signature,
-        entry.paymentId ?? null,
-        holdUntil,
-        permit2Column(entry.permit2),
-      ]
+      const current = existing && toSettlementRecord(existing)
+      if (current && !isLapsed(current, time)) return { status: 'exists', record: current }
+      const amounts = openAmounts(entry, time, parameters.balanceBlock)
+      const decision = decideReservation(entry, parameters, amounts, time)
+      if (decision.status !== 'reserve') return decision
+      const { fields } = decision
       const row = existing
         ? takeOverStatement.get(...fields, time, ...key, existing.version)
         : insertStatement.get(...key, ...fields, time, time)
@@ -151,7 +126,7 @@ export function createSqliteWrites(
     }
     const tx = write.insertTransaction
     if (tx) {
-      const itemCount = write.transitions?.reduce((n, r) => n + r.keys.length, 0) ?? 0
+      const itemCount = itemCountOf(write.transitions)
       insertTransactionStatement.run(
         tx.hash.toLowerCase(),
         tx.chainId,

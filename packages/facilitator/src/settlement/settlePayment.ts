@@ -17,6 +17,7 @@ import {
   verifyPermit2Authorization,
 } from '@tollgate/evm'
 import type { Hex } from 'viem'
+import { isLapsed } from '../ledger/reservation.js'
 import type { AuthorizationKey, SettlementEntry, SettlementRecord } from '../ledger/types.js'
 import { recoverSigner } from '../verify/recoverSigner.js'
 import {
@@ -73,11 +74,6 @@ function sameAuthorization(record: SettlementRecord, entry: SettlementEntry): bo
     record.validBefore === entry.validBefore &&
     record.signature.toLowerCase() === entry.signature.toLowerCase()
   )
-}
-
-function isLive(record: SettlementRecord, time: number): boolean {
-  if (record.state === 'released') return false
-  return record.state !== 'verified' || (record.holdUntil ?? 0) > time
 }
 
 /**
@@ -159,7 +155,7 @@ async function queueAuthorization(
   // sees where it went.
   for (let round = 0; round < 4; round++) {
     const current = await ledger.get(key)
-    if (current && isLive(current, now())) {
+    if (current && !isLapsed(current, now())) {
       if (!sameAuthorization(current, entry))
         return { reason: reasons.invalidExactEvmNonceAlreadyUsed }
       const mismatch = termsMismatch(entry, parameters.paymentRequirements)
