@@ -55,6 +55,7 @@ export async function startTollgateFacilitator(
       return mined.map((tx) => tx.hash as Hex)
     },
     async close() {
+      if (timings) process.stderr.write(rpcSummary(await facilitator.metrics.render()))
       await served.close()
       await facilitator.close()
       await ledger.close()
@@ -62,4 +63,27 @@ export async function startTollgateFacilitator(
         process.stderr.write(`tollgate facilitator background error: ${String(error)}\n`)
     },
   }
+}
+
+/**
+ * The facilitator's exchanges with the node by method (its `rpc_duration_seconds` histogram, which
+ * `--trace` cannot see through `fetch`: the facilitator has its own connection pool).
+ */
+function rpcSummary(metrics: string): string {
+  const totals = new Map<string, { count: number; sum: number }>()
+  const pattern =
+    /^tollgate_facilitator_rpc_duration_seconds_(sum|count)\{[^}]*method="([^"]+)"[^}]*outcome="([^"]+)"\} (\S+)$/gm
+  for (const [, field, method, outcome, value] of metrics.matchAll(pattern)) {
+    const name = `rpc ${method}${outcome === 'ok' ? '' : ` (${outcome})`}`
+    const entry = totals.get(name) ?? { count: 0, sum: 0 }
+    entry[field as 'sum' | 'count'] += Number(value)
+    totals.set(name, entry)
+  }
+  const lines = [...totals]
+    .sort((a, b) => b[1].sum - a[1].sum)
+    .map(
+      ([name, { count, sum }]) =>
+        `${name.padEnd(34)} ${String(count).padStart(7)} calls ${(sum * 1000).toFixed(0).padStart(8)} ms total ${((sum * 1000) / count).toFixed(2).padStart(8)} ms mean`,
+    )
+  return `\n-- node calls of tollgate-facilitator (from its /metrics)\n${lines.join('\n')}\n`
 }

@@ -13,6 +13,7 @@ import {
 import { isPermit2Payload } from '@tollgate/evm'
 import type { LocalAccount } from 'viem'
 import { createChainRuntime, type FacilitatorChainConfig } from './chain/createChainRuntime.js'
+import type { RpcObservation } from './chain/observeRpc.js'
 import type { ChainRuntime } from './chain/types.js'
 import { FacilitatorClosedError, FacilitatorConfigError } from './errors.js'
 import {
@@ -22,7 +23,7 @@ import {
 } from './http/createFacilitatorApp.js'
 import { createMetricsRegistry, type MetricsRegistry } from './http/metrics.js'
 import { shareNodeHandler } from './http/nodeHandler.js'
-import { registerFacilitatorMetrics } from './http/registerFacilitatorMetrics.js'
+import { observeRpcMetrics, registerFacilitatorMetrics } from './http/registerFacilitatorMetrics.js'
 import type { AuthorizationKey, Ledger, SettlementRecord } from './ledger/types.js'
 import type { FeeStrategyParameters } from './settlement/createFeeStrategy.js'
 import { createSettlementEvents } from './settlement/createSettlementEvents.js'
@@ -151,6 +152,8 @@ function createChains(
   shared: Pick<Parameters<typeof createChainRuntime>[0], 'ledger' | 'events' | 'onError'> & {
     instanceId: string
     now: () => number
+    /** Each chain's RPC exchanges, by chain. */
+    onRpc: (chainId: number, observation: RpcObservation) => void
   },
 ): Map<number, ChainRuntime> {
   if (parameters.chains.length === 0)
@@ -164,10 +167,12 @@ function createChains(
         reason: 'configured twice.',
       })
     const settler = { ...parameters.settler, batch: parameters.batch, gas: parameters.gas }
+    const { onRpc, ...rest } = shared
     chains.set(
       config.chainId,
       createChainRuntime({
-        ...shared,
+        ...rest,
+        onRpc: (observation) => onRpc(config.chainId, observation),
         config,
         signers: parameters.signers,
         settler: { ...settler, fees: parameters.fees },
@@ -241,8 +246,9 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
     now = Date.now,
   } = parameters
   const events = createSettlementEvents(ledger)
-  const chains = createChains(parameters, { ledger, events, onError, instanceId, now })
   const metrics = createMetricsRegistry()
+  const onRpc = observeRpcMetrics(metrics)
+  const chains = createChains(parameters, { ledger, events, onError, instanceId, now, onRpc })
   const { verifications, settlements } = registerFacilitatorMetrics(metrics, { ledger, chains })
   const lifecycle = createLifecycle(chains)
   const context = { ledger, chains, events, holdMs, exposureCap, checkBalance, now }

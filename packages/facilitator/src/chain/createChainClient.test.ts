@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createChainClient } from './createChainClient.js'
+import { type RpcObservation, rpcMethodOf } from './observeRpc.js'
 
 // A JSON-RPC node stand-in on loopback: answers eth_chainId, fails anything else with a 500.
 let server: Server
@@ -55,4 +56,37 @@ test('JSON-RPC goes to the URL with its key, over kept-alive connections; errors
   const shown = `${String(error)} ${JSON.stringify(error, Object.getOwnPropertyNames(error))}`
   expect(shown).toContain('node exploded')
   expect(shown).not.toContain('secret-key-123')
+})
+
+test('every exchange is reported with its method, endpoint, duration and outcome, never the URL', async () => {
+  const observed: RpcObservation[] = []
+  const client = createChainClient({
+    chainId: 31337,
+    rpcUrls: [`${origin}/v2/secret-key-123`],
+    retryCount: 0,
+    onRpc: (observation) => observed.push(observation),
+  })
+  expect(await client.getChainId()).toBe(31337)
+  await client.getBlockNumber().catch(() => undefined)
+  expect(observed.map(({ method, endpoint, outcome }) => ({ method, endpoint, outcome }))).toEqual([
+    { method: 'eth_chainId', endpoint: 1, outcome: 'ok' },
+    { method: 'eth_blockNumber', endpoint: 1, outcome: 'error' },
+  ])
+  for (const { seconds } of observed) expect(seconds).toBeGreaterThan(0)
+  expect(JSON.stringify(observed)).not.toContain('secret-key-123')
+})
+
+test('the method of a body: one method even in a batch, `batch` for several, never arbitrary text', () => {
+  expect(rpcMethodOf('[{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[]}]')).toBe('eth_call')
+  expect(
+    rpcMethodOf(
+      '[{"jsonrpc":"2.0","id":1,"method":"eth_call"},{"jsonrpc":"2.0","id":2,"method":"eth_call"}]',
+    ),
+  ).toBe('eth_call')
+  expect(
+    rpcMethodOf('[{"id":1,"method":"eth_call"},{"id":2,"method":"eth_getTransactionReceipt"}]'),
+  ).toBe('batch')
+  expect(rpcMethodOf('{"id":1,"method":"eth_x\\"}')).toBe('unknown')
+  expect(rpcMethodOf('{"id":1,"method":"a b"}')).toBe('unknown')
+  expect(rpcMethodOf(undefined)).toBe('unknown')
 })

@@ -9,6 +9,7 @@ import {
 } from 'viem'
 import { FacilitatorConfigError } from '../errors.js'
 import { createRpcFetch } from './createRpcFetch.js'
+import { observeRpcFetch, type RpcObservation } from './observeRpc.js'
 
 export type CreateChainClientParameters = {
   chainId: number
@@ -20,6 +21,8 @@ export type CreateChainClientParameters = {
   retryCount?: number | undefined
   /** Delay before a new round, in ms (doubles each time). @default 150 */
   retryDelayMs?: number | undefined
+  /** Told of every exchange with a node: method, endpoint, duration, outcome. */
+  onRpc?: ((observation: RpcObservation) => void) | undefined
 }
 
 /** The facilitator's view of one chain: a public client over its RPC URLs, with failover. */
@@ -36,6 +39,7 @@ export function createChainClient({
   timeoutMs = 10_000,
   retryCount = 2,
   retryDelayMs = 150,
+  onRpc,
 }: CreateChainClientParameters): ChainClient {
   if (rpcUrls.length === 0)
     throw new FacilitatorConfigError({
@@ -60,19 +64,21 @@ export function createChainClient({
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: urls.map((u) => u.shown) } },
   })
-  const transportFor = ({ url, shown }: (typeof urls)[number], retries: number) =>
+  const fetchFor = (url: string, index: number) =>
+    onRpc ? observeRpcFetch(createRpcFetch(url), index + 1, onRpc) : createRpcFetch(url)
+  const transportFor = ({ url, shown }: (typeof urls)[number], index: number, retries: number) =>
     http(shown, {
       timeout: timeoutMs,
       retryCount: retries,
       retryDelay: retryDelayMs,
       batch: { wait: 0, batchSize: 100 },
-      fetchFn: createRpcFetch(url),
+      fetchFn: fetchFor(url, index),
     })
   const transport =
     urls.length === 1
-      ? transportFor(urls[0]!, retryCount)
+      ? transportFor(urls[0]!, 0, retryCount)
       : fallback(
-          urls.map((u) => transportFor(u, 0)),
+          urls.map((u, index) => transportFor(u, index, 0)),
           { rank: false, retryCount, retryDelay: retryDelayMs },
         )
   return createPublicClient({ chain, transport, pollingInterval: 250 }) as ChainClient

@@ -7,6 +7,7 @@ import { createSettler, type SettlerParameters } from '../settlement/createSettl
 import { createBalanceCache } from './createBalanceCache.js'
 import { createBlockWatcher } from './createBlockWatcher.js'
 import { createChainClient } from './createChainClient.js'
+import type { RpcObservation } from './observeRpc.js'
 import type { ChainRuntime } from './types.js'
 
 /** One chain the facilitator settles on. */
@@ -51,6 +52,8 @@ export type CreateChainRuntimeParameters = {
     | 'headPollingMs'
   >
   onError: (error: unknown) => void
+  /** Told of every exchange with the chain's nodes (the facilitator's RPC metrics). */
+  onRpc?: ((observation: RpcObservation) => void) | undefined
   /** The clock, in milliseconds since the epoch. @default Date.now */
   now?: (() => number) | undefined
 }
@@ -64,6 +67,7 @@ export function createChainRuntime({
   instanceId,
   settler,
   onError,
+  onRpc,
   now = Date.now,
 }: CreateChainRuntimeParameters): ChainRuntime {
   const accounts = config.signers ?? signers
@@ -94,6 +98,7 @@ export function createChainRuntime({
     chainId: config.chainId,
     rpcUrls: config.rpcUrls,
     timeoutMs: config.rpcTimeoutMs,
+    onRpc,
   })
   const watcher = createBlockWatcher(client, {
     pollingIntervalMs: config.pollingIntervalMs,

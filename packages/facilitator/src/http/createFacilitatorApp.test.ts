@@ -200,6 +200,14 @@ describe('the HTTP service', () => {
     expect(metrics).toContain(
       'tollgate_facilitator_http_request_duration_seconds_bucket{route="settle",le="0.1"}',
     )
+    // The settlements above sent a transaction and read its receipt from the devnet's one URL.
+    for (const method of ['eth_sendRawTransaction', 'eth_getTransactionReceipt'])
+      expect(metrics).toMatch(
+        new RegExp(
+          `tollgate_facilitator_rpc_duration_seconds_count\\{chain="84532",method="${method}",endpoint="1",outcome="ok"\\} [1-9]`,
+        ),
+      )
+    expect(metrics).not.toContain(devnet.rpcUrl)
   })
 })
 

@@ -1,3 +1,4 @@
+import type { RpcObservation } from '../chain/observeRpc.js'
 import type { ChainRuntime } from '../chain/types.js'
 import type { Ledger } from '../ledger/types.js'
 import type { SettlerStats } from '../settlement/createSettler.js'
@@ -92,4 +93,20 @@ export function registerFacilitatorMetrics(
     ]
   })
   return { verifications, settlements }
+}
+
+/**
+ * The histogram of the facilitator's exchanges with its nodes, by chain, JSON-RPC method, endpoint
+ * (position in `rpcUrls`) and outcome: where a slow settlement waits on the chain.
+ */
+export function observeRpcMetrics(
+  metrics: MetricsRegistry,
+): (chainId: number, observation: RpcObservation) => void {
+  const durations = metrics.histogram(
+    'tollgate_facilitator_rpc_duration_seconds',
+    'JSON-RPC exchanges with the nodes by chain, method, endpoint (1-based position in rpcUrls) and outcome.',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  )
+  return (chain, { method, endpoint, outcome, seconds }) =>
+    durations.observe({ chain, method, endpoint, outcome }, seconds)
 }
