@@ -12,9 +12,9 @@ export type RunSliceParameters = {
   /** At most this many requests per agent (a bound on what a slice can spend). */
   maxRequestsPerAgent: number
   /**
-   * Paced: each agent starts one request in every `paceMs` interval, at a random point of it (at
-   * once when its previous one ran longer). Without it, a closed loop: the next request when one
-   * ends.
+   * Paced: each agent starts one request in every `paceMs` interval, at a random point of it,
+   * answered or not its previous one (open loop). Without it, a closed loop: the next request
+   * when one ends.
    */
   paceMs?: number | undefined
 }
@@ -61,44 +61,60 @@ export async function runSlice({
   let errors = 0
   let lastMeasuredEnd = measureFrom
 
-  async function loop(agent: PayingAgent) {
-    for (let sent = 0; sent < maxRequestsPerAgent; sent++) {
-      if (paceMs !== undefined) {
-        // One request per pace interval at a random point in it: each agent offers 1/paceMs, and
-        // requests meet the chain's blocks at every phase, not at one phase fixed per slice.
-        const due = start + (sent + Math.random()) * paceMs
-        if (due >= endAt) return
-        const wait = due - performance.now()
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-      }
-      const begin = performance.now()
-      if (begin >= endAt) return
-      const measured = begin >= measureFrom
-      try {
-        const response = await agent.pay(url)
-        const body = await response.text()
-        const end = performance.now()
-        if (response.status === 200) {
-          paid++
-          const transaction = agent.transactionOf(response)
-          if (transaction) transactions.add(transaction)
-          if (measured) {
-            latencies.push(end - begin)
-            lastMeasuredEnd = Math.max(lastMeasuredEnd, end)
-          }
-        } else {
-          errors++
-          if (errorSamples.length < 3) errorSamples.push(oneLine(`HTTP ${response.status} ${body}`))
+  /** One paid request, counted; measured when it started in the measured part. */
+  async function payOnce(agent: PayingAgent) {
+    const begin = performance.now()
+    const measured = begin >= measureFrom
+    try {
+      const response = await agent.pay(url)
+      const body = await response.text()
+      const end = performance.now()
+      if (response.status === 200) {
+        paid++
+        const transaction = agent.transactionOf(response)
+        if (transaction) transactions.add(transaction)
+        if (measured) {
+          latencies.push(end - begin)
+          lastMeasuredEnd = Math.max(lastMeasuredEnd, end)
         }
-      } catch (error) {
+      } else {
         errors++
-        if (errorSamples.length < 3)
-          errorSamples.push(oneLine(error instanceof Error ? error.message : String(error)))
+        if (errorSamples.length < 3) errorSamples.push(oneLine(`HTTP ${response.status} ${body}`))
       }
+    } catch (error) {
+      errors++
+      if (errorSamples.length < 3)
+        errorSamples.push(oneLine(error instanceof Error ? error.message : String(error)))
     }
   }
 
-  await Promise.all(agents.map(loop))
+  async function closedLoop(agent: PayingAgent) {
+    for (let sent = 0; sent < maxRequestsPerAgent && performance.now() < endAt; sent++)
+      await payOnce(agent)
+  }
+
+  /**
+   * One request per pace interval at a random point in it, whether or not the agent's previous
+   * one has been answered (open loop): each agent offers 1/paceMs, and requests meet the chain's
+   * blocks at every phase. Waiting for the previous answer instead would start a request late
+   * exactly when answers are slow, right after the block that ended them, and measure that phase
+   * (a wait of nearly a whole block) rather than the stack (coordinated omission).
+   */
+  async function pacedLoop(agent: PayingAgent, paceMs: number) {
+    const inFlight: Promise<void>[] = []
+    for (let sent = 0; sent < maxRequestsPerAgent; sent++) {
+      const due = start + (sent + Math.random()) * paceMs
+      if (due >= endAt) break
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      inFlight.push(payOnce(agent))
+    }
+    await Promise.all(inFlight)
+  }
+
+  await Promise.all(
+    agents.map((agent) => (paceMs === undefined ? closedLoop(agent) : pacedLoop(agent, paceMs))),
+  )
   return {
     paid,
     errors,
