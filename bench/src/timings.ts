@@ -7,16 +7,18 @@ export type Timings = {
   time<value>(name: string, run: () => Promise<value>): Promise<value>
   /** Records one call of `name` that took `ms`. */
   add(name: string, ms: number): void
+  /** Records `calls` calls of `name` that took `ms` in all (counted elsewhere: no maximum). */
+  addTotal(name: string, calls: number, ms: number): void
   report(): string
 }
 
 export function createTimings(): Timings {
-  const totals = new Map<string, { calls: number; ms: number; max: number }>()
+  const totals = new Map<string, { calls: number; ms: number; max: number | undefined }>()
   function add(name: string, ms: number) {
     const entry = totals.get(name) ?? { calls: 0, ms: 0, max: 0 }
     entry.calls++
     entry.ms += ms
-    entry.max = Math.max(entry.max, ms)
+    entry.max = Math.max(entry.max ?? 0, ms)
     totals.set(name, entry)
   }
   async function time<value>(name: string, run: () => Promise<value>): Promise<value> {
@@ -46,12 +48,19 @@ export function createTimings(): Timings {
     },
     time,
     add,
+    addTotal(name, calls, ms) {
+      const entry = totals.get(name) ?? { calls: 0, ms: 0, max: undefined }
+      entry.calls += calls
+      entry.ms += ms
+      entry.max = undefined
+      totals.set(name, entry)
+    },
     report() {
       return [...totals]
         .sort((a, b) => b[1].ms - a[1].ms)
         .map(
           ([name, t]) =>
-            `${name.padEnd(34)} ${String(t.calls).padStart(7)} calls ${t.ms.toFixed(0).padStart(8)} ms total ${(t.ms / t.calls).toFixed(2).padStart(8)} ms mean ${t.max.toFixed(1).padStart(8)} ms max`,
+            `${name.padEnd(34)} ${String(t.calls).padStart(7)} calls ${t.ms.toFixed(0).padStart(8)} ms total ${(t.ms / t.calls).toFixed(2).padStart(8)} ms mean ${t.max === undefined ? '       -' : t.max.toFixed(1).padStart(8)} ms max`,
         )
         .join('\n')
     },

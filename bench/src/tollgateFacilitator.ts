@@ -55,7 +55,7 @@ export async function startTollgateFacilitator(
       return mined.map((tx) => tx.hash as Hex)
     },
     async close() {
-      if (timings) process.stderr.write(rpcSummary(await facilitator.metrics.render()))
+      if (timings) addNodeCalls(timings, await facilitator.metrics.render())
       await served.close()
       await facilitator.close()
       await ledger.close()
@@ -66,24 +66,19 @@ export async function startTollgateFacilitator(
 }
 
 /**
- * The facilitator's exchanges with the node by method (its `rpc_duration_seconds` histogram, which
- * `--trace` cannot see through `fetch`: the facilitator has its own connection pool).
+ * Adds the facilitator's exchanges with the node, by method, to `timings` (from its
+ * `rpc_duration_seconds` histogram: its calls go through its own connection pool, which `--trace`
+ * does not see through `fetch`).
  */
-function rpcSummary(metrics: string): string {
-  const totals = new Map<string, { count: number; sum: number }>()
+function addNodeCalls(timings: Timings, metrics: string): void {
   const pattern =
     /^tollgate_facilitator_rpc_duration_seconds_(sum|count)\{[^}]*method="([^"]+)"[^}]*outcome="([^"]+)"\} (\S+)$/gm
+  const totals = new Map<string, { count: number; sum: number }>()
   for (const [, field, method, outcome, value] of metrics.matchAll(pattern)) {
     const name = `rpc ${method}${outcome === 'ok' ? '' : ` (${outcome})`}`
     const entry = totals.get(name) ?? { count: 0, sum: 0 }
     entry[field as 'sum' | 'count'] += Number(value)
     totals.set(name, entry)
   }
-  const lines = [...totals]
-    .sort((a, b) => b[1].sum - a[1].sum)
-    .map(
-      ([name, { count, sum }]) =>
-        `${name.padEnd(34)} ${String(count).padStart(7)} calls ${(sum * 1000).toFixed(0).padStart(8)} ms total ${((sum * 1000) / count).toFixed(2).padStart(8)} ms mean`,
-    )
-  return `\n-- node calls of tollgate-facilitator (from its /metrics)\n${lines.join('\n')}\n`
+  for (const [name, { count, sum }] of totals) timings.addTotal(name, count, sum * 1000)
 }
