@@ -159,6 +159,7 @@ function createChains(
   if (parameters.chains.length === 0)
     throw new FacilitatorConfigError({ field: 'chains', reason: 'No chain is configured.' })
   const chains = new Map<number, ChainRuntime>()
+  const { onRpc, ...rest } = shared
   for (const config of parameters.chains) {
     if (chains.has(config.chainId))
       throw new FacilitatorConfigError({
@@ -167,7 +168,6 @@ function createChains(
         reason: 'configured twice.',
       })
     const settler = { ...parameters.settler, batch: parameters.batch, gas: parameters.gas }
-    const { onRpc, ...rest } = shared
     chains.set(
       config.chainId,
       createChainRuntime({
