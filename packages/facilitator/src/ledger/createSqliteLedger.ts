@@ -1,19 +1,14 @@
-import { settlementStates } from '@tollgate/core'
-import type BetterSqlite3 from 'better-sqlite3'
 import type { Address } from 'viem'
-import { LedgerConflictError, LedgerDriverError, LedgerOpenError } from '../errors.js'
+import type { LedgerDriverError, LedgerOpenError } from '../errors.js'
+import { LedgerConflictError } from '../errors.js'
 import { keyParams, Rollback } from './key.js'
-import {
-  type SettlementRow,
-  type TransactionRow,
-  toSettlementRecord,
-  toTransactionRecord,
-} from './rows.js'
+import { toSettlementRecord, toTransactionRecord } from './rows.js'
+import { openSqliteDatabase } from './sqliteDatabase.js'
 import { createGroupCommit } from './sqliteGroupCommit.js'
-import { applySqliteSchema } from './sqliteSchema.js'
-import { prepareSqliteStatements, statesSql } from './sqliteStatements.js'
+import { countStates, listSettlements, listTransactions } from './sqliteReads.js'
+import { prepareSqliteStatements } from './sqliteStatements.js'
 import { createSqliteWrites } from './sqliteWrites.js'
-import type { Ledger, ListParameters, SettlementState, TransactionState } from './types.js'
+import type { Ledger, ReserveResult } from './types.js'
 
 /** What {@link createSqliteLedger} throws. */
 export type CreateSqliteLedgerErrorType = LedgerDriverError | LedgerOpenError
@@ -48,78 +43,31 @@ export async function createSqliteLedger(
   parameters: CreateSqliteLedgerParameters = {},
 ): Promise<Ledger> {
   const { synchronous = 'full', busyTimeoutMs = 5_000, now = Date.now } = parameters
-  let Database: typeof BetterSqlite3
-  try {
-    Database = (await import('better-sqlite3')).default
-  } catch (cause) {
-    throw new LedgerDriverError({ driver: 'better-sqlite3', cause })
-  }
-  let db: BetterSqlite3.Database
-  try {
-    db = new Database(path)
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
-    // Each write of a group commit is a savepoint, whose rollback journal SQLite otherwise keeps in
-    // a temporary file: in memory, the ledger's CPU per payment drops by a third (bench/ledger.ts).
-    // Nothing durable lives there; the WAL is what survives a crash.
-    db.pragma('temp_store = MEMORY')
-    applySqliteSchema(db)
-  } catch (cause) {
-    throw new LedgerOpenError({ kind: 'sqlite', cause })
-  }
-
+  const db = await openSqliteDatabase(path, { synchronous, busyTimeoutMs })
   const statements = prepareSqliteStatements(db)
   const { openAmounts, reserveTransaction, writeTransaction, claimTransaction } =
     createSqliteWrites(db, statements)
-  const {
-    getStatement,
-    byPaymentIdStatement,
-    byTransactionStatement,
-    countsStatement,
-    getTransactionStatement,
-    lastNonceStatement,
-  } = statements
-
+  const { getStatement, byPaymentIdStatement, byTransactionStatement } = statements
   const commits = createGroupCommit(db, { synchronous })
   const enqueue = commits.enqueue
 
-  const ledger: Ledger = {
+  return {
     kind: 'sqlite',
     // `':memory:'` and `''` (a temporary file deleted on close) forget everything with the process.
     durable: !db.memory && path !== '',
-    async reserve(entry, parameters) {
-      return enqueue(
-        () => {
-          for (let attempt = 0; attempt < 3; attempt++) {
-            const result = reserveTransaction(entry, parameters, now())
-            if (result) return result
-          }
-          throw new LedgerConflictError({ operation: 'reserve', attempts: 3 })
-        },
-        { durable: parameters.durable },
-      )
-    },
+    reserve: (entry, parameters) =>
+      enqueue(() => reserveRetrying(() => reserveTransaction(entry, parameters, now())), {
+        durable: parameters.durable,
+      }),
     async get(key) {
       const row = getStatement.get(...keyParams(key))
       return row ? toSettlementRecord(row) : undefined
     },
-    async getByPaymentId(paymentId) {
-      return byPaymentIdStatement.all(paymentId).map(toSettlementRecord)
-    },
-    async listByTransaction(hash) {
-      return byTransactionStatement.all(hash.toLowerCase()).map(toSettlementRecord)
-    },
-    async list({ chainId, states, limit = 1_000 }: ListParameters) {
-      const where = [`state IN (${statesSql(states.filter((s) => settlementStates.includes(s)))})`]
-      if (chainId !== undefined) where.push('chain_id = ?')
-      const rows = db
-        .prepare<unknown[], SettlementRow>(
-          `SELECT * FROM tollgate_settlements WHERE ${where.join(' AND ')} ORDER BY expires_at LIMIT ?`,
-        )
-        .all(...(chainId === undefined ? [] : [chainId]), limit)
-      return rows.map(toSettlementRecord)
-    },
+    getByPaymentId: async (paymentId) =>
+      byPaymentIdStatement.all(paymentId).map(toSettlementRecord),
+    listByTransaction: async (hash) =>
+      byTransactionStatement.all(hash.toLowerCase()).map(toSettlementRecord),
+    list: async (parameters) => listSettlements(db, parameters),
     async reserved(key, { balanceBlock } = {}) {
       const { open, unreflected } = openAmounts(key, now(), balanceBlock)
       return open + unreflected
@@ -136,47 +84,29 @@ export async function createSqliteLedger(
         throw error
       }
     },
-    async claim(parameters) {
-      return enqueue(() => claimTransaction(parameters, now()), { durable: parameters.durable })
-    },
+    claim: (parameters) =>
+      enqueue(() => claimTransaction(parameters, now()), { durable: parameters.durable }),
     async getTransaction(hash) {
-      const row = getTransactionStatement.get(hash.toLowerCase())
+      const row = statements.getTransactionStatement.get(hash.toLowerCase())
       return row ? toTransactionRecord(row) : undefined
     },
-    async listTransactions({ chainId, states, sender, nonce, minBlock }) {
-      const known: readonly TransactionState[] = ['pending', 'mined', 'dropped']
-      const list = states.filter((s) => known.includes(s)).map((s) => `'${s}'`)
-      const rows = db
-        .prepare<unknown[], TransactionRow>(
-          `SELECT * FROM tollgate_transactions WHERE chain_id = ? AND state IN (${list.join(', ')})
-           ${sender ? 'AND sender = ?' : ''} ${nonce === undefined ? '' : 'AND nonce = ?'}
-           ${minBlock === undefined ? '' : 'AND block_number > ?'}
-           ORDER BY sender, nonce, created_at`,
-        )
-        .all(
-          chainId,
-          ...(sender ? [sender.toLowerCase()] : []),
-          ...(nonce === undefined ? [] : [nonce]),
-          ...(minBlock === undefined ? [] : [minBlock.toString()]),
-        )
-      return rows.map(toTransactionRecord)
-    },
+    listTransactions: async (parameters) => listTransactions(db, parameters),
     async lastTransactionNonce({ chainId, sender }: { chainId: number; sender: Address }) {
-      const row = lastNonceStatement.get(chainId, sender.toLowerCase())
-      return row?.n ?? undefined
+      return statements.lastNonceStatement.get(chainId, sender.toLowerCase())?.n ?? undefined
     },
-    async counts() {
-      const counts = Object.fromEntries(settlementStates.map((s) => [s, 0])) as Record<
-        SettlementState,
-        number
-      >
-      for (const row of countsStatement.all()) counts[row.state as SettlementState] = row.n
-      return counts
-    },
+    counts: async () => countStates(statements),
     async close() {
       commits.close()
       if (db.open) db.close()
     },
   }
-  return ledger
+}
+
+/** A reservation, read again when another process changed its row in between (three tries). */
+function reserveRetrying(reserve: () => ReserveResult | undefined): ReserveResult {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const result = reserve()
+    if (result) return result
+  }
+  throw new LedgerConflictError({ operation: 'reserve', attempts: 3 })
 }

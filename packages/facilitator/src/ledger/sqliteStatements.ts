@@ -30,6 +30,8 @@ export type SqliteStatements = {
     statement: Statement<SettlementRow>
     values: (string | number | null)[]
   }
+  /** The UPDATE of a transaction row patching `columns` (then `updated_at`, then the hash). */
+  transactionUpdateStatement(columns: readonly { column: string }[]): Statement<unknown>
 }
 
 /** Prepares the ledger's statements on `db` (a transition's, per shape, on first use). */
@@ -88,36 +90,8 @@ export function prepareSqliteStatements(db: BetterSqlite3.Database): SqliteState
     "SELECT MAX(nonce) AS n FROM tollgate_transactions WHERE chain_id = ? AND sender = ? AND state <> 'dropped'",
   )
 
-  const statements = new Map<string, BetterSqlite3.Statement<unknown[], SettlementRow>>()
-  function transitionStatement(request: TransitionRequest) {
-    const columns = patchColumns(request.set)
-    const id = [
-      request.to,
-      request.from.join(','),
-      request.owner === undefined ? '' : 'owner',
-      request.txHash === undefined ? '' : 'tx',
-      request.set?.incrementAttempts ? 'attempts' : '',
-      ...columns.map((c) => c.column),
-    ].join('|')
-    let statement = statements.get(id)
-    if (!statement) {
-      const sets = [
-        'state = ?',
-        'version = version + 1',
-        'updated_at = ?',
-        ...columns.map((c) => `${c.column} = ?`),
-        ...(request.set?.incrementAttempts ? ['attempts = attempts + 1'] : []),
-      ]
-      statement = db.prepare<unknown[], SettlementRow>(
-        `UPDATE tollgate_settlements SET ${sets.join(', ')}
-         WHERE ${keyWhere} AND state IN (${statesSql(request.from)})
-         ${request.owner === undefined ? '' : 'AND owner = ?'}
-         ${request.txHash === undefined ? '' : 'AND tx_hash = ?'} RETURNING *`,
-      )
-      statements.set(id, statement)
-    }
-    return { statement, values: columns.map((c) => c.value) }
-  }
+  const transitions = new Map<string, Statement<SettlementRow>>()
+  const transactionUpdates = new Map<string, Statement<unknown>>()
   return {
     getStatement,
     insertStatement,
@@ -131,6 +105,61 @@ export function prepareSqliteStatements(db: BetterSqlite3.Database): SqliteState
     insertTransactionStatement,
     getTransactionStatement,
     lastNonceStatement,
-    transitionStatement,
+    transitionStatement: (request) => prepareTransition(db, transitions, request),
+    transactionUpdateStatement: (columns) =>
+      prepareTransactionUpdate(db, transactionUpdates, columns),
   }
+}
+
+/** The UPDATE of a transition's shape (prepared once per shape, kept in `cache`), and its values. */
+function prepareTransition(
+  db: BetterSqlite3.Database,
+  cache: Map<string, Statement<SettlementRow>>,
+  request: TransitionRequest,
+): { statement: Statement<SettlementRow>; values: (string | number | null)[] } {
+  const columns = patchColumns(request.set)
+  const id = [
+    request.to,
+    request.from.join(','),
+    request.owner === undefined ? '' : 'owner',
+    request.txHash === undefined ? '' : 'tx',
+    request.set?.incrementAttempts ? 'attempts' : '',
+    ...columns.map((c) => c.column),
+  ].join('|')
+  let statement = cache.get(id)
+  if (!statement) {
+    const sets = [
+      'state = ?',
+      'version = version + 1',
+      'updated_at = ?',
+      ...columns.map((c) => `${c.column} = ?`),
+      ...(request.set?.incrementAttempts ? ['attempts = attempts + 1'] : []),
+    ]
+    statement = db.prepare<unknown[], SettlementRow>(
+      `UPDATE tollgate_settlements SET ${sets.join(', ')}
+       WHERE ${keyWhere} AND state IN (${statesSql(request.from)})
+       ${request.owner === undefined ? '' : 'AND owner = ?'}
+       ${request.txHash === undefined ? '' : 'AND tx_hash = ?'} RETURNING *`,
+    )
+    cache.set(id, statement)
+  }
+  return { statement, values: columns.map((c) => c.value) }
+}
+
+/** The UPDATE of a transaction row patching `columns` (prepared once per column set). */
+function prepareTransactionUpdate(
+  db: BetterSqlite3.Database,
+  cache: Map<string, Statement<unknown>>,
+  columns: readonly { column: string }[],
+): Statement<unknown> {
+  const id = columns.map((c) => c.column).join(',')
+  let statement = cache.get(id)
+  if (!statement) {
+    statement = db.prepare(
+      `UPDATE tollgate_transactions SET ${columns.map((c) => `${c.column} = ?`).join(', ')},
+         updated_at = ? WHERE hash = ?`,
+    )
+    cache.set(id, statement)
+  }
+  return statement
 }

@@ -38,141 +38,154 @@ export type SqliteWrites = {
   >
 }
 
-/** The write plans of the SQLite ledger on `db`, over its prepared `statements`. */
+/** The write plans of the SQLite ledger on `db`, each in a transaction over its `statements`. */
 export function createSqliteWrites(
   db: BetterSqlite3.Database,
   statements: SqliteStatements,
 ): SqliteWrites {
-  const {
-    getStatement,
-    insertStatement,
-    takeOverStatement,
-    openStatement,
-    claimableStatement,
-    leaseStatement,
-    insertTransactionStatement,
-    transitionStatement,
-  } = statements
-
-  function runTransition(request: TransitionRequest, time: number): SettlementRecord[] {
-    assertTransition(request)
-    const { statement, values } = transitionStatement(request)
-    const records: SettlementRecord[] = []
-    for (const key of request.keys) {
-      const row = statement.get(
-        request.to,
-        time,
-        ...values,
-        ...keyParams(key),
-        ...(request.owner === undefined ? [] : [request.owner]),
-        ...(request.txHash === undefined ? [] : [request.txHash.toLowerCase()]),
-      )
-      if (row) records.push(toSettlementRecord(row))
-    }
-    return records
+  return {
+    openAmounts: (key, time, balanceBlock) => openAmounts(statements, key, time, balanceBlock),
+    reserveTransaction: db.transaction(
+      (entry: SettlementEntry, parameters: ReserveParameters, time: number) =>
+        reserveIn(statements, entry, parameters, time),
+    ),
+    writeTransaction: db.transaction((write: LedgerWrite, time: number) =>
+      writeIn(statements, write, time),
+    ),
+    claimTransaction: db.transaction((parameters: ClaimParameters, time: number) =>
+      claimIn(statements, parameters, time),
+    ),
   }
+}
 
-  function openAmounts(
-    key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
-    time: number,
-    balanceBlock: bigint | undefined,
-  ): OpenAmounts {
-    let open = 0n
-    let unreflected = 0n
-    const rows = openStatement.all({
-      chainId: key.chainId,
-      asset: key.asset.toLowerCase(),
-      payer: key.payer.toLowerCase(),
-      time,
-      block: balanceBlock === undefined ? Number.MAX_SAFE_INTEGER : balanceBlock.toString(),
-    })
-    for (const row of rows) {
-      const value = BigInt(row.value ?? 0)
-      if (row.state === 'confirmed') unreflected += value
-      else open += value
-    }
-    return { open, unreflected }
-  }
-
-  const reserveTransaction = db.transaction(
-    (
-      entry: SettlementEntry,
-      parameters: ReserveParameters,
-      time: number,
-    ): ReserveResult | undefined => {
-      const key = keyParams(entry)
-      const existing = getStatement.get(...key)
-      const current = existing && toSettlementRecord(existing)
-      if (current && !isLapsed(current, time)) return { status: 'exists', record: current }
-      const amounts = openAmounts(entry, time, parameters.balanceBlock)
-      const decision = decideReservation(entry, parameters, amounts, time)
-      if (decision.status !== 'reserve') return decision
-      const { fields } = decision
-      const row = existing
-        ? takeOverStatement.get(...fields, time, ...key, existing.version)
-        : insertStatement.get(...key, ...fields, time, time)
-      // The row changed since it was read (another process on the file): read it again.
-      if (!row) return undefined
-      return { status: 'reserved', record: toSettlementRecord(row) }
-    },
-  )
-
-  const writeTransaction = db.transaction((write: LedgerWrite, time: number): LedgerWriteResult => {
-    const records: SettlementRecord[] = []
-    for (const request of write.transitions ?? []) {
-      const changed = runTransition(request, time)
-      if (write.atomic && changed.length !== request.keys.length) throw new Rollback()
-      records.push(...changed)
-    }
-    const tx = write.insertTransaction
-    if (tx) {
-      const itemCount = itemCountOf(write.transitions)
-      insertTransactionStatement.run(
-        tx.hash.toLowerCase(),
-        tx.chainId,
-        tx.sender.toLowerCase(),
-        tx.nonce,
-        tx.raw,
-        itemCount,
-        time,
-        time,
-      )
-    }
-    const update = write.updateTransaction
-    if (update) {
-      const columns = transactionPatchColumns(update.set)
-      if (columns.length > 0) {
-        db.prepare(
-          `UPDATE tollgate_transactions SET ${columns.map((c) => `${c.column} = ?`).join(', ')},
-             updated_at = ? WHERE hash = ?`,
-        ).run(...columns.map((c) => c.value), time, update.hash.toLowerCase())
-      }
-    }
-    return { ok: true, records }
+function openAmounts(
+  { openStatement }: SqliteStatements,
+  key: Pick<AuthorizationKey, 'chainId' | 'asset' | 'payer'>,
+  time: number,
+  balanceBlock: bigint | undefined,
+): OpenAmounts {
+  let open = 0n
+  let unreflected = 0n
+  const rows = openStatement.all({
+    chainId: key.chainId,
+    asset: key.asset.toLowerCase(),
+    payer: key.payer.toLowerCase(),
+    time,
+    block: balanceBlock === undefined ? Number.MAX_SAFE_INTEGER : balanceBlock.toString(),
   })
+  for (const row of rows) {
+    const value = BigInt(row.value ?? 0)
+    if (row.state === 'confirmed') unreflected += value
+    else open += value
+  }
+  return { open, unreflected }
+}
 
-  const claimTransaction = db.transaction((parameters: ClaimParameters, time: number) => {
-    const rows = claimableStatement.all(
-      parameters.chainId,
-      parameters.owner,
+/**
+ * A reservation inside its transaction: `undefined` when the row changed since it was read
+ * (another process on the file), for the caller to try again.
+ */
+function reserveIn(
+  statements: SqliteStatements,
+  entry: SettlementEntry,
+  parameters: ReserveParameters,
+  time: number,
+): ReserveResult | undefined {
+  const { getStatement, insertStatement, takeOverStatement } = statements
+  const key = keyParams(entry)
+  const existing = getStatement.get(...key)
+  const current = existing && toSettlementRecord(existing)
+  if (current && !isLapsed(current, time)) return { status: 'exists', record: current }
+  const amounts = openAmounts(statements, entry, time, parameters.balanceBlock)
+  const decision = decideReservation(entry, parameters, amounts, time)
+  if (decision.status !== 'reserve') return decision
+  const { fields } = decision
+  const row = existing
+    ? takeOverStatement.get(...fields, time, ...key, existing.version)
+    : insertStatement.get(...key, ...fields, time, time)
+  if (!row) return undefined
+  return { status: 'reserved', record: toSettlementRecord(row) }
+}
+
+/** Several transitions and a transaction change, inside one transaction; `Rollback` undoes it. */
+function writeIn(
+  statements: SqliteStatements,
+  write: LedgerWrite,
+  time: number,
+): LedgerWriteResult {
+  const records: SettlementRecord[] = []
+  for (const request of write.transitions ?? []) {
+    const changed = runTransition(statements, request, time)
+    if (write.atomic && changed.length !== request.keys.length) throw new Rollback()
+    records.push(...changed)
+  }
+  const tx = write.insertTransaction
+  if (tx) {
+    statements.insertTransactionStatement.run(
+      tx.hash.toLowerCase(),
+      tx.chainId,
+      tx.sender.toLowerCase(),
+      tx.nonce,
+      tx.raw,
+      itemCountOf(write.transitions),
       time,
-      parameters.limit,
+      time,
     )
-    const claimed: SettlementRecord[] = []
-    for (const row of rows) {
-      const leased = leaseStatement.get(
-        parameters.owner,
-        time + parameters.leaseMs,
-        time,
-        row.chain_id,
-        row.asset,
-        row.payer,
-        row.nonce,
-        row.version,
-      )
-      if (leased) claimed.push(toSettlementRecord(leased))
-    }
-    return claimed
-  })
-  return { openAmounts, reserveTransaction, writeTransaction, claimTransaction }
+  }
+  const update = write.updateTransaction
+  if (update) {
+    const columns = transactionPatchColumns(update.set)
+    if (columns.length > 0)
+      statements
+        .transactionUpdateStatement(columns)
+        .run(...columns.map((c) => c.value), time, update.hash.toLowerCase())
+  }
+  return { ok: true, records }
+}
+
+/** One transition request: the rows that were in a `from` state (and match its guards) move. */
+function runTransition(
+  { transitionStatement }: SqliteStatements,
+  request: TransitionRequest,
+  time: number,
+): SettlementRecord[] {
+  assertTransition(request)
+  const { statement, values } = transitionStatement(request)
+  const records: SettlementRecord[] = []
+  for (const key of request.keys) {
+    const row = statement.get(
+      request.to,
+      time,
+      ...values,
+      ...keyParams(key),
+      ...(request.owner === undefined ? [] : [request.owner]),
+      ...(request.txHash === undefined ? [] : [request.txHash.toLowerCase()]),
+    )
+    if (row) records.push(toSettlementRecord(row))
+  }
+  return records
+}
+
+/** Leases up to `limit` claimable `queued` rows to `owner` (each under its version). */
+function claimIn(
+  { claimableStatement, leaseStatement }: SqliteStatements,
+  parameters: ClaimParameters,
+  time: number,
+): SettlementRecord[] {
+  const rows = claimableStatement.all(parameters.chainId, parameters.owner, time, parameters.limit)
+  const claimed: SettlementRecord[] = []
+  for (const row of rows) {
+    const leased = leaseStatement.get(
+      parameters.owner,
+      time + parameters.leaseMs,
+      time,
+      row.chain_id,
+      row.asset,
+      row.payer,
+      row.nonce,
+      row.version,
+    )
+    if (leased) claimed.push(toSettlementRecord(leased))
+  }
+  return claimed
 }
