@@ -1,6 +1,7 @@
 import type { Hex } from 'viem'
 import { createBlockClock } from './createBlockClock.js'
 import type { ChainClient } from './createChainClient.js'
+import { findReorg, firstNewBlock, recordHead, type SeenChain } from './forkPoint.js'
 import { nextPollDelayMs } from './nextPollDelay.js'
 
 /** The newest block the watcher has seen. */
@@ -58,6 +59,13 @@ type RpcBlock = {
   baseFeePerGas?: Hex | null
 }
 
+async function getBlock(client: ChainClient, tag: 'latest' | bigint): Promise<RpcBlock | null> {
+  return (await client.request({
+    method: 'eth_getBlockByNumber',
+    params: [typeof tag === 'bigint' ? `0x${tag.toString(16)}` : tag, false],
+  })) as RpcBlock | null
+}
+
 function toHead(block: RpcBlock): BlockHead {
   return {
     number: BigInt(block.number),
@@ -72,10 +80,8 @@ function toHead(block: RpcBlock): BlockHead {
 }
 
 /**
- * Follows a chain's head by polling `eth_getBlockByNumber('latest')`. It notices reorgs cheaply:
- * a block hash commits to every ancestor, so when the head moves it is enough to check that the
- * previous head is still the block at its height; only when it is not does the watcher walk back
- * through the hashes it kept to find the fork point.
+ * Follows a chain's head by polling `eth_getBlockByNumber('latest')`, and tells its listeners of
+ * new blocks and of reorgs (found cheaply from the hashes it kept: `findReorg`).
  */
 export function createBlockWatcher(
   client: ChainClient,
@@ -87,23 +93,14 @@ export function createBlockWatcher(
   }: CreateBlockWatcherParameters = {},
 ): BlockWatcher {
   const listeners = new Set<BlockListener>()
-  // Recent canonical hashes by height (sparse: only the heads this watcher saw).
-  const hashes = new Map<bigint, Hex>()
-  // Blocks reported by `track` that no poll has checked yet.
-  const unchecked = new Map<bigint, Hex>()
+  const seen: SeenChain = { hashes: new Map(), unchecked: new Map() }
   let head: BlockHead | undefined
   let inFlight: Promise<BlockHead | undefined> | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   let running = false
   // The chain's block interval, learnt from the heads seen, times the polls (`nextPollDelayMs`).
   const clock = createBlockClock(pollingIntervalMs)
-
-  async function getBlock(tag: 'latest' | bigint): Promise<RpcBlock | null> {
-    return (await client.request({
-      method: 'eth_getBlockByNumber',
-      params: [typeof tag === 'bigint' ? `0x${tag.toString(16)}` : tag, false],
-    })) as RpcBlock | null
-  }
+  const hashAt = async (height: bigint) => (await getBlock(client, height))?.hash
 
   async function emit(event: BlockEvent): Promise<void> {
     for (const listener of listeners) {
@@ -115,63 +112,19 @@ export function createBlockWatcher(
     }
   }
 
-  async function findForkPoint(below: bigint): Promise<bigint> {
-    const heights = [...hashes.keys()].filter((n) => n <= below).sort((a, b) => (a > b ? -1 : 1))
-    for (const height of heights) {
-      const block = await getBlock(height)
-      if (block && block.hash === hashes.get(height)) return height
-      hashes.delete(height)
-    }
-    // Deeper than anything kept: treat everything kept as replaced.
-    const oldest = heights.at(-1)
-    return oldest === undefined ? below : oldest - 1n
-  }
-
   async function pollOnce(): Promise<BlockHead | undefined> {
-    const block = await getBlock('latest')
+    const block = await getBlock(client, 'latest')
     if (!block) return head
     const latest: BlockHead = { ...toHead(block), seenAt: now() }
     const previous = head
     if (previous && latest.hash === previous.hash) return head
-    let forkPoint: bigint | undefined
-    if (previous) {
-      if (latest.number > previous.number) {
-        const extends_ =
-          latest.number === previous.number + 1n
-            ? latest.parentHash === previous.hash
-            : (await getBlock(previous.number))?.hash === previous.hash
-        if (!extends_) forkPoint = await findForkPoint(previous.number - 1n)
-      } else {
-        forkPoint = await findForkPoint(latest.number - 1n)
-      }
-    }
-    // Tracked blocks the ancestry check above does not cover (above the previous head).
-    for (const [height, hash] of [...unchecked].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (height > latest.number) continue
-      unchecked.delete(height)
-      if (forkPoint !== undefined && height > forkPoint) continue
-      const canonical = height === latest.number ? latest.hash : (await getBlock(height))?.hash
-      if (canonical !== hash) {
-        hashes.delete(height)
-        forkPoint = await findForkPoint(height - 1n)
-      }
-    }
-    if (forkPoint !== undefined)
-      for (const height of hashes.keys()) if (height > forkPoint) hashes.delete(height)
-    hashes.set(latest.number, latest.hash)
+    const forkPoint = await findReorg(hashAt, seen, previous, latest)
+    recordHead(seen, latest, forkPoint, depth)
     clock.observe(latest.number, latest.seenAt ?? now())
-    for (const height of hashes.keys())
-      if (height <= latest.number - BigInt(depth)) hashes.delete(height)
     head = latest
     if (forkPoint !== undefined) await emit({ type: 'reorg', forkPoint, head: latest })
-    const from =
-      forkPoint !== undefined ? forkPoint + 1n : previous ? previous.number + 1n : latest.number
-    await emit({
-      type: 'blocks',
-      from: from > latest.number ? latest.number : from,
-      to: latest.number,
-      head: latest,
-    })
+    const from = firstNewBlock(previous, latest, forkPoint)
+    await emit({ type: 'blocks', from, to: latest.number, head: latest })
     return head
   }
 
@@ -217,8 +170,8 @@ export function createBlockWatcher(
       return () => listeners.delete(listener)
     },
     track(number, hash) {
-      hashes.set(number, hash)
-      unchecked.set(number, hash)
+      seen.hashes.set(number, hash)
+      seen.unchecked.set(number, hash)
     },
     start() {
       if (running) return
