@@ -77,11 +77,12 @@ export async function createPostgresLedger(
       )
       return rows.map(toSettlementRecord)
     },
-    async list({ chainId, states, limit = 1_000 }) {
+    async list({ chainId, states, holdBefore, limit = 1_000 }) {
       const { rows } = await pool.query<SettlementRow>(
         `SELECT * FROM tollgate_settlements WHERE state = ANY($1::text[])
-           AND ($2::integer IS NULL OR chain_id = $2) ORDER BY expires_at LIMIT $3`,
-        [states, chainId ?? null, limit],
+           AND ($2::integer IS NULL OR chain_id = $2) AND ($4::bigint IS NULL OR hold_until < $4)
+         ORDER BY expires_at LIMIT $3`,
+        [states, chainId ?? null, limit, holdBefore ?? null],
       )
       return rows.map(toSettlementRecord)
     },

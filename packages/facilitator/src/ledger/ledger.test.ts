@@ -417,6 +417,24 @@ describe.each(drivers)('$name ledger', (driver) => {
       expect((await ledger.list({ chainId: 31337, states: ['verified'] })).length).toBe(1)
     }))
 
+  test('list with holdBefore: only verified rows whose hold has ended, earliest deadline first', () =>
+    withStore(async ({ ledger }, clock) => {
+      const live = entry({ validBefore: 1_800_000_000n })
+      const lapsedLate = entry({ validBefore: 1_990_000_000n })
+      const lapsedEarly = entry({ validBefore: 1_900_000_000n })
+      await ledger.reserve(live, { state: 'verified', holdMs: 60_000 })
+      await ledger.reserve(lapsedLate, { state: 'verified', holdMs: 1_000 })
+      await ledger.reserve(lapsedEarly, { state: 'verified', holdMs: 1_000 })
+      await ledger.reserve(entry(), { state: 'queued' })
+      clock.now += 2_000
+      const lapsed = await ledger.list({ states: ['verified'], holdBefore: clock.now })
+      expect(lapsed.map((r) => r.nonce)).toEqual([lapsedEarly.nonce, lapsedLate.nonce])
+      expect(await ledger.list({ states: ['verified'], holdBefore: clock.now, limit: 1 })).toEqual([
+        expect.objectContaining({ nonce: lapsedEarly.nonce }),
+      ])
+      expect((await ledger.list({ states: ['verified'] })).length).toBe(3)
+    }))
+
   test('the data outlives the instance that wrote it', () =>
     withStore(async ({ ledger, open }) => {
       const e = entry()

@@ -15,15 +15,20 @@ import type {
 /** Rows in some states, earliest deadline first (a query whose shape varies: prepared per call). */
 export function listSettlements(
   db: BetterSqlite3.Database,
-  { chainId, states, limit = 1_000 }: ListParameters,
+  { chainId, states, holdBefore, limit = 1_000 }: ListParameters,
 ): SettlementRecord[] {
   const where = [`state IN (${statesSql(states.filter((s) => settlementStates.includes(s)))})`]
   if (chainId !== undefined) where.push('chain_id = ?')
+  if (holdBefore !== undefined) where.push('hold_until < ?')
   const rows = db
     .prepare<unknown[], SettlementRow>(
       `SELECT * FROM tollgate_settlements WHERE ${where.join(' AND ')} ORDER BY expires_at LIMIT ?`,
     )
-    .all(...(chainId === undefined ? [] : [chainId]), limit)
+    .all(
+      ...(chainId === undefined ? [] : [chainId]),
+      ...(holdBefore === undefined ? [] : [holdBefore]),
+      limit,
+    )
   return rows.map(toSettlementRecord)
 }
 

@@ -199,6 +199,8 @@ export type ClaimParameters = {
 export type ListParameters = {
   chainId?: number | undefined
   states: readonly SettlementState[]
+  /** Only rows whose hold ended before this time (ms): lapsed `verified` reservations. */
+  holdBefore?: number | undefined
   limit?: number | undefined
 }
 

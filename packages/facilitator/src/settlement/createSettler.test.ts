@@ -14,6 +14,7 @@ import {
   transferOut,
   until,
 } from '../../test/fixtures.js'
+import { randomEntry } from '../../test/randomEntry.js'
 import { createRpcProxy, type RpcProxy } from '../../test/rpcProxy.js'
 import { createTcpProxy } from '../../test/tcpProxy.js'
 import { type BlockWatcher, createBlockWatcher } from '../chain/createBlockWatcher.js'
@@ -575,6 +576,86 @@ describe('createSettler start', () => {
       await settler.stop()
       await ledger.close()
       await proxy.close()
+    }
+  })
+
+  test('the sweep releases lapsed holds behind more than a page of live ones', async () => {
+    const ledger = await createSqliteLedger(':memory:')
+    // 600 live holds expire (valid-before) earlier than the 3 lapsed ones: a sweep reading the
+    // first 500 verified rows by deadline would find none of them.
+    const live = Array.from({ length: 600 }, () => ({
+      ...randomEntry(),
+      validBefore: 1_900_000_000n,
+    }))
+    const lapsed = Array.from({ length: 3 }, randomEntry)
+    await Promise.all([
+      ...live.map((e) => ledger.reserve(e, { state: 'verified', holdMs: 600_000 })),
+      ...lapsed.map((e) => ledger.reserve(e, { state: 'verified', holdMs: 1 })),
+    ])
+    const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] })
+    const settler = createSettler({
+      // randomEntry's chain.
+      chainId: devnet.chainId,
+      client,
+      watcher: createBlockWatcher(client),
+      ledger,
+      events: createSettlementEvents(ledger),
+      accounts: [devnet.accounts[5]!.account],
+      instanceId: 'sweep-test',
+      sweepMs: 20,
+    })
+    try {
+      await settler.start()
+      await until(async () => (await ledger.counts()).released === 3, {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+        message: 'the lapsed holds released',
+      })
+      expect(await ledger.counts()).toMatchObject({ verified: 600, released: 3 })
+    } finally {
+      await settler.stop()
+      await ledger.close()
+    }
+  })
+
+  test('two starts at once start one set of workers and timers, and stop stops them all', async () => {
+    const ledger = await createSqliteLedger(':memory:')
+    // The real ledger, with the sweep's reads and the workers' claims counted.
+    let calls = 0
+    const counted: Ledger = new Proxy(ledger, {
+      get(target, key) {
+        const value = Reflect.get(target, key)
+        if (key !== 'listTransactions' && key !== 'claim') return value
+        return (...args: unknown[]) => {
+          calls++
+          return (value as (...a: unknown[]) => unknown).apply(target, args)
+        }
+      },
+    })
+    const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] })
+    const watcher = createBlockWatcher(client)
+    const settler = createSettler({
+      chainId: devnet.chainId,
+      client,
+      watcher,
+      ledger: counted,
+      events: createSettlementEvents(ledger),
+      accounts: [devnet.accounts[5]!.account],
+      instanceId: 'double-start-test',
+      sweepMs: 10,
+      idleMs: 10,
+    })
+    try {
+      await Promise.all([settler.start(), settler.start()])
+      await until(() => calls > 4)
+      await settler.stop()
+      const atStop = calls
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      // A second set of workers or a sweep timer left over would still be reading the ledger.
+      expect(calls).toBe(atStop)
+    } finally {
+      await settler.stop()
+      await ledger.close()
     }
   })
 })

@@ -13,6 +13,8 @@ export type Lifecycle = {
   checkTimer: ReturnType<typeof setInterval> | undefined
   /** The sweep in progress, if one is. */
   sweeping: Promise<void> | undefined
+  /** The start in progress (recovering), which a second `start` joins and `stop` waits for. */
+  starting: Promise<void> | undefined
 }
 
 /** Nothing started yet. */
@@ -23,13 +25,25 @@ export function createLifecycle(): Lifecycle {
     sweepTimer: undefined,
     checkTimer: undefined,
     sweeping: undefined,
+    starting: undefined,
   }
 }
 
-/** Recovers, then subscribes to blocks, starts one worker per account and the timers. */
-export async function startSettler(context: SettlerContext, lifecycle: Lifecycle): Promise<void> {
+/**
+ * Recovers, then subscribes to blocks, starts one worker per account and the timers. A start
+ * while one is recovering joins it (two would each start workers and timers, and `stop` would
+ * only know the last ones); a started settler starts nothing more.
+ */
+export function startSettler(context: SettlerContext, lifecycle: Lifecycle): Promise<void> {
+  if (context.running) return Promise.resolve()
+  lifecycle.starting ??= begin(context, lifecycle).finally(() => {
+    lifecycle.starting = undefined
+  })
+  return lifecycle.starting
+}
+
+async function begin(context: SettlerContext, lifecycle: Lifecycle): Promise<void> {
   const { watcher, accounts, tracked, onError } = context
-  if (context.running) return
   // Recovery first: when it throws, nothing is left subscribed and a later start tries again.
   // It ends by checking the last 64 blocks for reorgs, so no block seen meanwhile is missed.
   await recover(context)
@@ -56,8 +70,12 @@ export async function startSettler(context: SettlerContext, lifecycle: Lifecycle
   lifecycle.checkTimer.unref?.()
 }
 
-/** Stops the workers and timers, then waits for the work in progress to end. */
+/**
+ * Stops the workers and timers, then waits for the work in progress to end. A start still
+ * recovering is let finish first, so that what it starts is stopped too.
+ */
 export async function stopSettler(context: SettlerContext, lifecycle: Lifecycle): Promise<void> {
+  await lifecycle.starting?.catch(() => undefined)
   context.running = false
   lifecycle.unsubscribe?.()
   lifecycle.unsubscribe = undefined
