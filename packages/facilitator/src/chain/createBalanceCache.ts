@@ -53,8 +53,6 @@ export function createBalanceCache(
   // Highest block whose logs have been applied.
   let applied: bigint | undefined
 
-  const id = (asset: Address, payer: Address) => `${asset.toLowerCase()}:${payer.toLowerCase()}`
-
   function read(asset: Address, payer: Address, entry: Entry): Promise<CachedBalance> {
     const promise = (async () => {
       // The block the balance is read at must be the one whose logs are applied, or a transfer
@@ -119,33 +117,8 @@ export function createBalanceCache(
       applied = event.to
       return
     }
-    const logs = (await client.request({
-      method: 'eth_getLogs',
-      params: [
-        {
-          address: watched,
-          topics: [transferTopic],
-          fromBlock: `0x${from.toString(16)}`,
-          toBlock: `0x${event.to.toString(16)}`,
-        },
-      ],
-    })) as { address: Address; topics: Hex[]; data: Hex; blockNumber: Hex | null }[]
-    for (const log of logs) {
-      const transfer = readTransferLog(log)
-      if (!transfer || log.blockNumber === null) continue
-      const { from: sender, to: recipient, value } = transfer
-      const blockNumber = BigInt(log.blockNumber)
-      for (const [account, delta] of [
-        [sender, -value],
-        [recipient, value],
-      ] as const) {
-        if (!account) continue
-        const entry = entries.get(id(log.address, account))
-        if (!entry || blockNumber <= entry.block) continue
-        if (entry.balance === undefined) entry.pending += delta
-        else entry.balance += delta
-      }
-    }
+    const logs = await readTransferLogs(client, watched, from, event.to)
+    applyTransfers(entries, logs)
     for (const entry of entries.values()) if (entry.block < event.to) entry.block = event.to
     applied = event.to
   }
@@ -168,5 +141,55 @@ export function createBalanceCache(
     clear() {
       entries.clear()
     },
+  }
+}
+
+/** The cache's key of a payer's balance of a token. */
+function id(asset: Address, payer: Address): string {
+  return `${asset.toLowerCase()}:${payer.toLowerCase()}`
+}
+
+type RpcLog = { address: Address; topics: Hex[]; data: Hex; blockNumber: Hex | null }
+
+/** The `Transfer` logs of `assets` in blocks `from..to` (one `eth_getLogs`). */
+async function readTransferLogs(
+  client: ChainClient,
+  assets: Address[],
+  from: bigint,
+  to: bigint,
+): Promise<RpcLog[]> {
+  return (await client.request({
+    method: 'eth_getLogs',
+    params: [
+      {
+        address: assets,
+        topics: [transferTopic],
+        fromBlock: `0x${from.toString(16)}`,
+        toBlock: `0x${to.toString(16)}`,
+      },
+    ],
+  })) as RpcLog[]
+}
+
+/**
+ * Moves each cached balance by the transfers it has not seen: a log at or below an entry's block
+ * is already in its balance; one that lands while the first read is in flight waits in `pending`.
+ */
+function applyTransfers(entries: Map<string, Entry>, logs: readonly RpcLog[]): void {
+  for (const log of logs) {
+    const transfer = readTransferLog(log)
+    if (!transfer || log.blockNumber === null) continue
+    const { from: sender, to: recipient, value } = transfer
+    const blockNumber = BigInt(log.blockNumber)
+    for (const [account, delta] of [
+      [sender, -value],
+      [recipient, value],
+    ] as const) {
+      if (!account) continue
+      const entry = entries.get(id(log.address, account))
+      if (!entry || blockNumber <= entry.block) continue
+      if (entry.balance === undefined) entry.pending += delta
+      else entry.balance += delta
+    }
   }
 }
