@@ -11,6 +11,7 @@ import { sendTransaction, waitForTransactionReceipt } from 'viem/actions'
 import { erc20Abi } from './abis.js'
 import { AccountNotFoundError } from './errors.js'
 import { getPermit2SettlementCall } from './getPermit2SettlementCall.js'
+import { getRevertData } from './getRevertData.js'
 import type { Permit2Authorization, Permit2Scheme } from './permit2.js'
 import { exactPermit2ProxyAbi, permit2Abi, uptoPermit2ProxyAbi } from './permit2Abis.js'
 import {
@@ -162,19 +163,6 @@ const errorReasons: Record<string, string> = {
 
 const decodingAbi = [...permit2Abi, ...exactPermit2ProxyAbi, ...uptoPermit2ProxyAbi]
 
-/** The revert data found in a viem error chain, if any. */
-function revertData(error: unknown): Hex | undefined {
-  let current: unknown = error
-  for (let depth = 0; depth < 10 && current; depth++) {
-    const data = (current as { data?: unknown }).data
-    if (typeof data === 'string' && data.startsWith('0x')) return data as Hex
-    if (typeof data === 'object' && data && typeof (data as { data?: unknown }).data === 'string')
-      return (data as { data: Hex }).data
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
 /**
  * The reference reason of a failed Permit2 settlement, from the custom error Permit2 or the proxy
  * reverted with (`InvalidNonce` is `permit2_invalid_nonce`, `SignatureExpired`
@@ -189,7 +177,7 @@ export function getPermit2SettlementErrorReason(
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
     if (reverted instanceof ContractFunctionRevertedError) name = reverted.data?.errorName
   }
-  const data = name ? undefined : revertData(error)
+  const data = name ? undefined : getRevertData(error)
   if (data && data.length >= 10) {
     try {
       name = decodeErrorResult({ abi: decodingAbi, data }).errorName

@@ -41,6 +41,7 @@ test('exports', () => {
       "getPermit2SettlementCall",
       "getPermit2SettlementErrorReason",
       "getPermit2TypedData",
+      "getRevertData",
       "getSettlementCall",
       "getSettlementErrorReason",
       "getTransferWithAuthorizationTypedData",

@@ -74,6 +74,7 @@ export {
   type GetPermit2SettlementCallReturnType,
   getPermit2SettlementCall,
 } from '../getPermit2SettlementCall.js'
+export { getRevertData } from '../getRevertData.js'
 export {
   type GetSettlementCallParameters,
   type GetSettlementCallReturnType,

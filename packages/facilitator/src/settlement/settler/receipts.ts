@@ -1,3 +1,4 @@
+import { getRevertData } from '@tollgate/evm'
 import {
   formatTransactionReceipt,
   type Hex,
@@ -112,19 +113,6 @@ async function diagnose(client: ChainClient, tx: Tracked): Promise<Hex | undefin
     })
     return undefined
   } catch (error) {
-    return revertData(error)
+    return getRevertData(error)
   }
-}
-
-/** The revert data an RPC error carries, looked for down its cause chain. */
-function revertData(error: unknown): Hex | undefined {
-  let current: unknown = error
-  for (let depth = 0; depth < 10 && current; depth++) {
-    const data = (current as { data?: unknown }).data
-    if (typeof data === 'string' && data.startsWith('0x')) return data as Hex
-    if (typeof data === 'object' && data && typeof (data as { data?: unknown }).data === 'string')
-      return (data as { data: Hex }).data
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
 }
