@@ -5,12 +5,13 @@ import {
   findAgents,
   getReputationSummary,
   giveFeedbackForPayment,
+  type ResolvedAgent,
   resolveAgent,
   verifyAgentDomain,
 } from '@tollgate/identity'
 import type { Address, Hash } from 'viem'
 import { DevScenarioError } from '../errors.js'
-import { type DevPolicy, payOverA2A, payOverHttp } from './payers.js'
+import { type DevPay, type DevPolicy, payOverA2A, payOverHttp } from './payers.js'
 import type { DevStack } from './startDevStack.js'
 
 /** One call the buyer made. */
@@ -81,9 +82,50 @@ export async function runBuyer(
   stack: DevStack,
   { progress, a2a = false }: { progress(text: string): void; a2a?: boolean | undefined },
 ): Promise<DevReport> {
-  const { devnet, registries, buyer, seller, settler } = stack
-  const service = a2a ? 'A2A' : 'web'
+  const { devnet, buyer } = stack
+  const { agent, endpoint, agentWallet } = await findSeller(stack, a2a ? 'A2A' : 'web')
+  progress(
+    `buyer found agent #${agent.agentId}: ${endpoint}, domain verified, pays only ${agentWallet}`,
+  )
+  const policy: DevPolicy = {
+    assets: [{ network: devnet.network, address: devnet.usdc.address }],
+    maxPerRequest,
+    budgets: [{ scope: 'host', limit: devBudget, windowMs: 86_400_000 }],
+    verifyPayee: createPayeeVerifier(devnet.publicClient, { fetchOptions, verifyDomain: true }),
+    requireIdentity: true,
+  }
+  const pay = a2a ? await payOverA2A(stack, endpoint, policy) : payOverHttp(stack, endpoint, policy)
+  progress(`buyer ${buyer.address}: at most ${maxPerRequest} a call, ${devBudget} for this host`)
+  const before = await readBalances(stack)
+  const { calls, receipts } = await makeCalls(stack, pay, progress)
+  const feedback = await leaveFeedback(stack, { agent, endpoint, receipts, a2a })
+  progress(
+    `buyer's feedback #${feedback.feedbackIndex} (95/100) cites payment ${feedback.proofOfPayment}`,
+  )
+  const after = await readBalances(stack)
+  return {
+    network: devnet.network,
+    agentId: agent.agentId,
+    agentRegistry: agent.agentRegistry,
+    endpoint,
+    agentWallet,
+    domainVerified: true,
+    maxPerRequest,
+    budget: devBudget,
+    calls,
+    balances: before.map((balance, index) => ({ ...balance, after: after[index]!.before })),
+    feedback,
+  }
+}
 
+type Seller = { agent: ResolvedAgent; endpoint: string; agentWallet: Address }
+
+/**
+ * The one x402 agent in the registry with a `service` endpoint, resolved, its domain verified and
+ * its payment wallet known; or the step that failed.
+ */
+async function findSeller(stack: DevStack, service: 'A2A' | 'web'): Promise<Seller> {
+  const { devnet, registries } = stack
   const found = await findAgents(devnet.publicClient, {
     registry: registries.identityRegistry,
     filter: { service, x402Support: true, active: true },
@@ -116,44 +158,24 @@ export async function runBuyer(
       step: 'wallet',
       message: `Agent #${agent.agentId} has no verified wallet.`,
     })
-  progress(
-    `buyer found agent #${agent.agentId}: ${endpoint}, domain verified, pays only ${agent.agentWallet}`,
-  )
+  return { agent, endpoint, agentWallet: agent.agentWallet }
+}
 
-  const receipts: Receipt[] = []
-  const policy: DevPolicy = {
-    assets: [{ network: devnet.network, address: devnet.usdc.address }],
-    maxPerRequest,
-    budgets: [{ scope: 'host', limit: devBudget, windowMs: 86_400_000 }],
-    verifyPayee: createPayeeVerifier(devnet.publicClient, { fetchOptions, verifyDomain: true }),
-    requireIdentity: true,
-  }
-  const pay = a2a ? await payOverA2A(stack, endpoint, policy) : payOverHttp(stack, endpoint, policy)
-  progress(`buyer ${buyer.address}: at most ${maxPerRequest} a call, ${devBudget} for this host`)
-
-  const readUsdc = (address: Address) =>
-    devnet.publicClient.readContract({
-      address: devnet.usdc.address,
-      abi: testUsdcAbi,
-      functionName: 'balanceOf',
-      args: [address],
-    })
-  const readAll = () =>
-    Promise.all([
-      readUsdc(buyer.address),
-      readUsdc(seller.address),
-      devnet.publicClient.getBalance({ address: settler.address }),
-    ])
-  const before = await readAll()
-
+/** The buyer's `devCalls` calls: each paid (with its receipt) or refused by the policy. */
+async function makeCalls(
+  stack: DevStack,
+  pay: DevPay,
+  progress: (text: string) => void,
+): Promise<{ calls: DevCall[]; receipts: Receipt[] }> {
   const calls: DevCall[] = []
+  const receipts: Receipt[] = []
   for (let call = 1; call <= devCalls; call++) {
     try {
       const { status, receipt } = await pay()
       if (receipt) receipts.push(receipt)
       const transaction = receipt?.transaction as Hash | undefined
       const mined = transaction
-        ? await devnet.publicClient.getTransactionReceipt({ hash: transaction })
+        ? await stack.devnet.publicClient.getTransactionReceipt({ hash: transaction })
         : undefined
       calls.push({
         call,
@@ -179,8 +201,20 @@ export async function runBuyer(
       progress(`call ${call}: refused by the ${error.guard} rule, nothing signed`)
     }
   }
+  return { calls, receipts }
+}
 
-  // Feedback backed by a proof of payment: the settlement transaction of the last paid call.
+/** Feedback backed by a proof of payment: the settlement transaction of the last paid call. */
+async function leaveFeedback(
+  stack: DevStack,
+  {
+    agent,
+    endpoint,
+    receipts,
+    a2a,
+  }: { agent: ResolvedAgent; endpoint: string; receipts: Receipt[]; a2a: boolean },
+): Promise<DevReport['feedback']> {
+  const { devnet, registries, buyer } = stack
   const proof = receipts.filter((receipt) => receipt.status === 'settled').at(-1)
   if (!proof)
     throw new DevScenarioError({ step: 'settlement', message: 'No call was paid and settled.' })
@@ -193,7 +227,7 @@ export async function runBuyer(
     endpoint,
     ...(a2a ? { feedback: { a2a: { skills: ['forecast'] } } } : {}),
   })
-  const feedbackReceipt = await devnet.publicClient.getTransactionReceipt({
+  const mined = await devnet.publicClient.getTransactionReceipt({
     hash: feedback.transactionHash,
   })
   const summary = await getReputationSummary(devnet.publicClient, {
@@ -202,53 +236,42 @@ export async function runBuyer(
     clients: [buyer.address],
     tag1: 'x402',
   })
-  progress(
-    `buyer's feedback #${feedback.feedbackIndex} (95/100) cites payment ${feedback.proofOfPayment.txHash}`,
-  )
-  const after = await readAll()
-
   return {
-    network: devnet.network,
-    agentId: agent.agentId,
-    agentRegistry: agent.agentRegistry,
-    endpoint,
-    agentWallet: agent.agentWallet,
-    domainVerified: domain.verified,
-    maxPerRequest,
-    budget: devBudget,
-    calls,
-    balances: [
-      {
-        account: 'buyer',
-        address: buyer.address,
-        unit: 'USDC',
-        before: before[0],
-        after: after[0],
-      },
-      {
-        account: 'seller',
-        address: seller.address,
-        unit: 'USDC',
-        before: before[1],
-        after: after[1],
-      },
-      {
-        account: 'facilitator',
-        address: settler.address,
-        unit: 'ETH',
-        before: before[2],
-        after: after[2],
-      },
-    ],
-    feedback: {
-      feedbackIndex: feedback.feedbackIndex,
-      value: '95',
-      transaction: feedback.transactionHash,
-      gasUsed: feedbackReceipt.gasUsed,
-      proofOfPayment: feedback.proofOfPayment.txHash as Hash,
-      reputation: { count: summary.count, average: summary.average },
-    },
+    feedbackIndex: feedback.feedbackIndex,
+    value: '95',
+    transaction: feedback.transactionHash,
+    gasUsed: mined.gasUsed,
+    proofOfPayment: feedback.proofOfPayment.txHash as Hash,
+    reputation: { count: summary.count, average: summary.average },
   }
+}
+
+/** The buyer's and seller's test USDC and the facilitator's ether, as `before` (and `after` 0n). */
+async function readBalances(stack: DevStack): Promise<DevBalance[]> {
+  const { devnet, buyer, seller, settler } = stack
+  const readUsdc = (address: Address) =>
+    devnet.publicClient.readContract({
+      address: devnet.usdc.address,
+      abi: testUsdcAbi,
+      functionName: 'balanceOf',
+      args: [address],
+    })
+  const [buyerUsdc, sellerUsdc, settlerEth] = await Promise.all([
+    readUsdc(buyer.address),
+    readUsdc(seller.address),
+    devnet.publicClient.getBalance({ address: settler.address }),
+  ])
+  return [
+    { account: 'buyer', address: buyer.address, unit: 'USDC', before: buyerUsdc, after: 0n },
+    { account: 'seller', address: seller.address, unit: 'USDC', before: sellerUsdc, after: 0n },
+    {
+      account: 'facilitator',
+      address: settler.address,
+      unit: 'ETH',
+      before: settlerEth,
+      after: 0n,
+    },
+  ]
 }
 
 /** What a call's payment came to: "settled" only for a settled receipt, a hash proves nothing. */
