@@ -388,18 +388,77 @@ async function main() {
     return
   }
   const started = performance.now()
-  const cpu = cpus()
-  const machine = `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`
-  log(`Settlement benchmark, ${new Date().toISOString()}`)
+  const machine = describeMachine()
+  logRun(options, machine)
+  const run = await runBench(options, started)
+  const targets = options.shapes.map((shape) => ({
+    shape,
+    targets: evaluateTargets(
+      run.cells.filter((c) => c.shape === shape),
+      run.gas,
+      { pollMs: options.pollMs },
+    ),
+  }))
+  logReport(options, machine, run, targets)
   log(
-    `machine: ${machine}; load average at start ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
+    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadAverage()}`,
   )
+  if (options.json)
+    writeFileSync(
+      options.json,
+      JSON.stringify(
+        { date: new Date().toISOString(), machine, options, ...run, targets },
+        (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
+        2,
+      ),
+    )
+  const failed = run.checks.filter((check) => !check.ok)
+  if (failed.length > 0 || !run.payersOk) {
+    process.stderr.write(
+      `\nBALANCE CHECK FAILED${failed.length ? ` for ${failed.map((c) => `${c.shape} ${c.stack}`).join(', ')}` : ' for the agents'}: a payment was lost or paid twice.\n`,
+    )
+    process.exit(1)
+  }
+}
+
+type Options = ReturnType<typeof parseOptions>
+
+/** What a run measured: every cell, the balance checks, the gas (when measured). */
+type BenchRun = {
+  cells: CellRecord[]
+  checks: BalanceCheck[]
+  gas: GasMeasurement | undefined
+  payersSpent: bigint
+  payersOk: boolean
+}
+
+function describeMachine(): string {
+  const cpu = cpus()
+  return `${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}-${process.arch}`
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+}
+
+function logRun(options: Options, machine: string): void {
+  log(`Settlement benchmark, ${new Date().toISOString()}`)
+  log(`machine: ${machine}; load average at start ${loadAverage()}`)
   log(
     `cells: stacks ${options.stacks.join(',')}; agents ${options.agents.join(',')}; scenarios ${options.scenarios.join(',')}; ${options.duration} s measured per cell in ${options.rounds} slices, ${options.warmup} s warm-up per slice (${options.firstWarmup} s for a stack's first); pace ${options.paceMs} ms; price ${options.price} atomic; polling ${options.pollMs} ms; batches of up to ${options.batch} (wait ${options.batchWaitMs ?? '1000 queued, 0 others'} ms); our ledger ${options.ledger}`,
   )
+}
 
+/**
+ * One devnet for every scenario: instant mining, then 1-second blocks. Payers first (the agents,
+ * and enough distinct payers to fill the largest gas batch), then one gas account per stack (no
+ * stack ever waits on another's nonces), then the gas measurement's sender. The shapes run one
+ * after the other; every stack's servers run for the whole of its shape (an idle one costs a few
+ * polls a second). Ends with the balance checks.
+ */
+async function runBench(options: Options, started: number): Promise<BenchRun> {
   const maxAgents = Math.max(...options.agents)
   const sliceCount = options.scenarios.length * options.agents.length * options.rounds
   const mint =
@@ -407,15 +466,9 @@ async function main() {
     options.price
   const ledgerDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
   const cells: CellRecord[] = []
-  const checks: BalanceCheck[] = []
   let gas: GasMeasurement | undefined
-  let payersOk = true
-  let payersSpent = 0n
   const stacks: RunningStack[] = []
   try {
-    // One devnet for every scenario: instant mining, then 1-second blocks. Payers first (the agents,
-    // and enough distinct payers to fill the largest gas batch), then one gas account per stack (no
-    // stack ever waits on another's nonces), then the gas measurement's sender.
     const payerCount = Math.max(maxAgents, ...gasBatchSizes)
     await using devnet = await startDevnet({
       accounts: payerCount + stackNames.length + 1,
@@ -436,17 +489,11 @@ async function main() {
       })
       log(formatGas(gas))
     }
-
     const agentAccounts = devnet.accounts
       .slice(0, maxAgents)
       .map((a) => agentAccountOf(a, options.accounts))
-    const payersBefore = await totalBalance(
-      devnet,
-      token.address,
-      agentAccounts.map((a) => a.address),
-    )
-    // The shapes run one after the other; every stack's servers run for the whole of its shape (an
-    // idle one costs a few polls a second).
+    const agentAddresses = agentAccounts.map((a) => a.address)
+    const payersBefore = await totalBalance(devnet, token.address, agentAddresses)
     const payees = new Map<string, Address>()
     const mining: Mining = { blockTime: undefined }
     for (const shape of options.shapes) {
@@ -471,41 +518,48 @@ async function main() {
         await running.stop()
       }
     }
-
     // Anything late (a second transfer of one payment) would land within a block.
     await new Promise((resolve) => setTimeout(resolve, 1_500))
-    for (const shape of options.shapes)
-      for (const stack of options.stacks) {
-        const paid = cells
-          .filter((c) => c.shape === shape && c.stack === stack)
-          .reduce((sum, c) => sum + c.paid, 0)
-        const expected = BigInt(paid) * options.price
-        const payee = payees.get(`${shape}/${stack}`)!
-        const payeeReceived = await balanceOf(devnet, token.address, payee)
-        checks.push({ shape, stack, paid, expected, payeeReceived, ok: payeeReceived === expected })
-      }
+    const checks = await checkPayees(devnet, options, { token, cells, payees })
     const payeesReceived = checks.reduce((sum, c) => sum + c.payeeReceived, 0n)
-    payersSpent =
-      payersBefore -
-      (await totalBalance(
-        devnet,
-        token.address,
-        agentAccounts.map((a) => a.address),
-      ))
-    payersOk = payersSpent === payeesReceived
+    const payersSpent = payersBefore - (await totalBalance(devnet, token.address, agentAddresses))
+    return { cells, checks, gas, payersSpent, payersOk: payersSpent === payeesReceived }
   } finally {
     for (const running of stacks) await running.stop()
     rmSync(ledgerDir, { recursive: true, force: true })
   }
+}
 
-  const targets = options.shapes.map((shape) => ({
-    shape,
-    targets: evaluateTargets(
-      cells.filter((c) => c.shape === shape),
-      gas,
-      { pollMs: options.pollMs },
-    ),
-  }))
+/** Each stack's payee holds exactly what its paid requests cost. */
+async function checkPayees(
+  devnet: Parameters<typeof balanceOf>[0],
+  options: Options,
+  {
+    token,
+    cells,
+    payees,
+  }: { token: BenchToken; cells: CellRecord[]; payees: Map<string, Address> },
+): Promise<BalanceCheck[]> {
+  const checks: BalanceCheck[] = []
+  for (const shape of options.shapes)
+    for (const stack of options.stacks) {
+      const paid = cells
+        .filter((c) => c.shape === shape && c.stack === stack)
+        .reduce((sum, c) => sum + c.paid, 0)
+      const expected = BigInt(paid) * options.price
+      const payeeReceived = await balanceOf(devnet, token.address, payees.get(`${shape}/${stack}`)!)
+      checks.push({ shape, stack, paid, expected, payeeReceived, ok: payeeReceived === expected })
+    }
+  return checks
+}
+
+function logReport(
+  options: Options,
+  machine: string,
+  run: BenchRun,
+  targets: { shape: string; targets: ReturnType<typeof evaluateTargets> }[],
+): void {
+  const { cells, checks, gas, payersOk, payersSpent } = run
   log(
     `\nPaid requests per second and latency of a paid request (ms); ${new Date().toISOString().slice(0, 10)}; ${machine}`,
   )
@@ -535,36 +589,6 @@ async function main() {
   for (const { shape, targets: met } of targets) {
     log(`\nTargets, ${shape}-process shape`)
     log(formatTargets(met))
-  }
-  log(
-    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  )
-  if (options.json)
-    writeFileSync(
-      options.json,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          machine,
-          options,
-          cells,
-          checks,
-          payersSpent,
-          gas,
-          targets,
-        },
-        (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
-        2,
-      ),
-    )
-  const failed = checks.filter((check) => !check.ok)
-  if (failed.length > 0 || !payersOk) {
-    process.stderr.write(
-      `\nBALANCE CHECK FAILED${failed.length ? ` for ${failed.map((c) => `${c.shape} ${c.stack}`).join(', ')}` : ' for the agents'}: a payment was lost or paid twice.\n`,
-    )
-    process.exit(1)
   }
 }
 
