@@ -113,7 +113,11 @@ export async function runBuyer(
     maxPerRequest,
     budget: devBudget,
     calls,
-    balances: before.map((balance, index) => ({ ...balance, after: after[index]!.before })),
+    balances: before.map(({ amount, ...account }, index) => ({
+      ...account,
+      before: amount,
+      after: after[index]!.amount,
+    })),
     feedback,
   }
 }
@@ -246,8 +250,11 @@ async function leaveFeedback(
   }
 }
 
-/** The buyer's and seller's test USDC and the facilitator's ether, as `before` (and `after` 0n). */
-async function readBalances(stack: DevStack): Promise<DevBalance[]> {
+/** One balance the report shows, read once. */
+type BalanceReading = Omit<DevBalance, 'before' | 'after'> & { amount: bigint }
+
+/** The buyer's and seller's test USDC and the facilitator's ether, in the report's order. */
+async function readBalances(stack: DevStack): Promise<BalanceReading[]> {
   const { devnet, buyer, seller, settler } = stack
   const readUsdc = (address: Address) =>
     devnet.publicClient.readContract({
@@ -262,15 +269,9 @@ async function readBalances(stack: DevStack): Promise<DevBalance[]> {
     devnet.publicClient.getBalance({ address: settler.address }),
   ])
   return [
-    { account: 'buyer', address: buyer.address, unit: 'USDC', before: buyerUsdc, after: 0n },
-    { account: 'seller', address: seller.address, unit: 'USDC', before: sellerUsdc, after: 0n },
-    {
-      account: 'facilitator',
-      address: settler.address,
-      unit: 'ETH',
-      before: settlerEth,
-      after: 0n,
-    },
+    { account: 'buyer', address: buyer.address, unit: 'USDC', amount: buyerUsdc },
+    { account: 'seller', address: seller.address, unit: 'USDC', amount: sellerUsdc },
+    { account: 'facilitator', address: settler.address, unit: 'ETH', amount: settlerEth },
   ]
 }
 
