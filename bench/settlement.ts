@@ -401,7 +401,7 @@ async function main() {
   }))
   logReport(options, machine, run, targets)
   log(
-    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadAverage()}`,
+    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadAverage()}; chain height ${run.chainHeight.start} -> ${run.chainHeight.end} (anvil's CPU per block grows with it: bench/anvilBlocks.ts)`,
   )
   if (options.json)
     writeFileSync(
@@ -430,6 +430,8 @@ type BenchRun = {
   gas: GasMeasurement | undefined
   payersSpent: bigint
   payersOk: boolean
+  /** The devnet's block number after its setup and at the end: anvil's blocks cost more as it grows. */
+  chainHeight: { start: bigint; end: bigint }
 }
 
 function describeMachine(): string {
@@ -477,6 +479,10 @@ async function runBench(options: Options, started: number): Promise<BenchRun> {
     const token: BenchToken = devnet.usdc
     const batchSettler = await deployBatchSettler(devnet)
     log(`\nanvil pid ${devnet.pid}, test USDC ${token.address}, BatchSettler ${batchSettler}`)
+    // In steps: one call for thousands of blocks outlasts the client's timeout.
+    for (let left = options.preMine; left > 0; left -= 500)
+      await devnet.testClient.mine({ blocks: Math.min(left, 500) })
+    const startHeight = await devnet.publicClient.getBlockNumber()
     if (options.gas) {
       gas = await measureGas(devnet, {
         token,
@@ -523,7 +529,15 @@ async function runBench(options: Options, started: number): Promise<BenchRun> {
     const checks = await checkPayees(devnet, options, { token, cells, payees })
     const payeesReceived = checks.reduce((sum, c) => sum + c.payeeReceived, 0n)
     const payersSpent = payersBefore - (await totalBalance(devnet, token.address, agentAddresses))
-    return { cells, checks, gas, payersSpent, payersOk: payersSpent === payeesReceived }
+    const chainHeight = { start: startHeight, end: await devnet.publicClient.getBlockNumber() }
+    return {
+      cells,
+      checks,
+      gas,
+      payersSpent,
+      payersOk: payersSpent === payeesReceived,
+      chainHeight,
+    }
   } finally {
     for (const running of stacks) await running.stop()
     rmSync(ledgerDir, { recursive: true, force: true })

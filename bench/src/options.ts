@@ -69,6 +69,11 @@ export type BenchOptions = {
   /** Price per paid request, atomic units (6 decimals). */
   price: bigint
   gas: boolean
+  /**
+   * Empty blocks mined before the first cell, so a run can start on a taller chain: anvil's CPU
+   * per block grows with the chain (`bench/anvilBlocks.ts`), and with it the wait for a receipt.
+   */
+  preMine: number
   /** Directory for V8 CPU profiles of the server processes, if profiling. */
   cpuProf: string | undefined
   /** Time each server's calls and print the breakdown when it stops. */
@@ -104,6 +109,8 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
                        privateKeyToAccount)
   --price=ATOMIC       price per request in atomic units (default 1000 = 0.001 USDC)
   --no-gas             skip the single-vs-batched gas measurement
+  --pre-mine=N         mine N empty blocks before the first cell (default 0): anvil's CPU per block
+                       grows with the chain's height, see bench/anvilBlocks.ts
   --cpu-prof=DIR       write V8 CPU profiles of the server processes into DIR
   --trace              time each server's outgoing calls, ledger methods and requests served,
                        and print the breakdown (to stderr) when it stops
@@ -165,6 +172,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
       price: { type: 'string' },
       accounts: { type: 'string' },
       'no-gas': { type: 'boolean' },
+      'pre-mine': { type: 'string' },
       'cpu-prof': { type: 'string' },
       trace: { type: 'boolean' },
       json: { type: 'string' },
@@ -216,6 +224,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     accounts,
     price: BigInt(values.price ?? '1000'),
     gas: !(values['no-gas'] ?? false),
+    preMine: ['0', undefined].includes(values['pre-mine'])
+      ? 0
+      : whole(values['pre-mine']!, 'pre-mine'),
     cpuProf: values['cpu-prof'],
     trace: values.trace ?? false,
     json: values.json,
