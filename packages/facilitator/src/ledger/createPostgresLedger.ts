@@ -77,12 +77,14 @@ export async function createPostgresLedger(
       )
       return rows.map(toSettlementRecord)
     },
-    async list({ chainId, states, holdBefore, limit = 1_000 }) {
+    async list({ chainId, states, holdBefore, orphaned, limit = 1_000 }) {
       const { rows } = await pool.query<SettlementRow>(
-        `SELECT * FROM tollgate_settlements WHERE state = ANY($1::text[])
+        `SELECT * FROM tollgate_settlements s WHERE state = ANY($1::text[])
            AND ($2::integer IS NULL OR chain_id = $2) AND ($4::bigint IS NULL OR hold_until < $4)
+           AND (NOT $5::boolean OR NOT EXISTS (SELECT 1 FROM tollgate_transactions t
+             WHERE t.hash = s.tx_hash AND t.state IN ('pending', 'mined')))
          ORDER BY expires_at LIMIT $3`,
-        [states, chainId ?? null, limit, holdBefore ?? null],
+        [states, chainId ?? null, limit, holdBefore ?? null, orphaned === true],
       )
       return rows.map(toSettlementRecord)
     },

@@ -435,6 +435,62 @@ describe.each(drivers)('$name ledger', (driver) => {
       expect((await ledger.list({ states: ['verified'] })).length).toBe(3)
     }))
 
+  test('list with orphaned: submitted rows whose transaction is gone or not in the ledger', () =>
+    withStore(async ({ ledger }) => {
+      const rows = Array.from({ length: 5 }, (_, i) =>
+        entry({ validBefore: 1_900_000_000n + BigInt(i) }),
+      )
+      for (const row of rows) await ledger.reserve(row, { state: 'queued' })
+      await ledger.claim({ chainId: 31337, owner: 'me', limit: 10, leaseMs: 60_000 })
+      const sender = randomHex(20) as Address
+      // One transaction per row, in the state each ends up in; the last row's is never recorded.
+      const txStates = ['pending', 'mined', 'dropped', 'pending', undefined] as const
+      for (const [index, row] of rows.entries()) {
+        const hash = randomHex(32)
+        const state = txStates[index]
+        await ledger.write({
+          atomic: true,
+          transitions: [
+            {
+              keys: [keyOf(row)],
+              from: ['queued'],
+              to: 'submitted',
+              owner: 'me',
+              set: { txHash: hash, sender, txNonce: index, incrementAttempts: true },
+            },
+          ],
+          ...(state === undefined
+            ? {}
+            : {
+                insertTransaction: {
+                  hash,
+                  chainId: 31337,
+                  sender,
+                  nonce: index,
+                  raw: randomHex(120),
+                },
+              }),
+        })
+        if (state === 'mined' || state === 'dropped')
+          await ledger.write({
+            transitions: [],
+            updateTransaction: {
+              hash,
+              set:
+                state === 'mined'
+                  ? { state, blockNumber: 5n, blockHash: randomHex(32) }
+                  : { state },
+            },
+          })
+      }
+      const orphans = await ledger.list({ chainId: 31337, states: ['submitted'], orphaned: true })
+      expect(orphans.map((r) => r.nonce)).toEqual([rows[2]!.nonce, rows[4]!.nonce])
+      expect(
+        await ledger.list({ chainId: 31337, states: ['submitted'], orphaned: true, limit: 1 }),
+      ).toEqual([expect.objectContaining({ nonce: rows[2]!.nonce })])
+      expect((await ledger.list({ chainId: 31337, states: ['submitted'] })).length).toBe(5)
+    }))
+
   test('the data outlives the instance that wrote it', () =>
     withStore(async ({ ledger, open }) => {
       const e = entry()

@@ -12,14 +12,19 @@ import type {
   TransactionState,
 } from './types.js'
 
+/** A settlement row's transaction is not pending or mined, or is not in the ledger. */
+const withoutLiveTransaction = `NOT EXISTS (SELECT 1 FROM tollgate_transactions t
+  WHERE t.hash = tollgate_settlements.tx_hash AND t.state IN ('pending', 'mined'))`
+
 /** Rows in some states, earliest deadline first (a query whose shape varies: prepared per call). */
 export function listSettlements(
   db: BetterSqlite3.Database,
-  { chainId, states, holdBefore, limit = 1_000 }: ListParameters,
+  { chainId, states, holdBefore, orphaned, limit = 1_000 }: ListParameters,
 ): SettlementRecord[] {
   const where = [`state IN (${statesSql(states.filter((s) => settlementStates.includes(s)))})`]
   if (chainId !== undefined) where.push('chain_id = ?')
   if (holdBefore !== undefined) where.push('hold_until < ?')
+  if (orphaned) where.push(withoutLiveTransaction)
   const rows = db
     .prepare<unknown[], SettlementRow>(
       `SELECT * FROM tollgate_settlements WHERE ${where.join(' AND ')} ORDER BY expires_at LIMIT ?`,

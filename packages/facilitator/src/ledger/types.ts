@@ -201,6 +201,11 @@ export type ListParameters = {
   states: readonly SettlementState[]
   /** Only rows whose hold ended before this time (ms): lapsed `verified` reservations. */
   holdBefore?: number | undefined
+  /**
+   * Only rows whose transaction is neither `pending` nor `mined` (or not in the ledger): rows left
+   * `submitted` on a transaction that is gone, which a start resolves against the chain.
+   */
+  orphaned?: boolean | undefined
   limit?: number | undefined
 }
 

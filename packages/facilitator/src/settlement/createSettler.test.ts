@@ -14,7 +14,7 @@ import {
   transferOut,
   until,
 } from '../../test/fixtures.js'
-import { randomEntry } from '../../test/randomEntry.js'
+import { randomEntry, randomHex } from '../../test/randomEntry.js'
 import { createRpcProxy, type RpcProxy } from '../../test/rpcProxy.js'
 import { createTcpProxy } from '../../test/tcpProxy.js'
 import { type BlockWatcher, createBlockWatcher } from '../chain/createBlockWatcher.js'
@@ -617,6 +617,71 @@ describe('createSettler start', () => {
       await ledger.close()
     }
   })
+
+  test('a start resolves orphaned rows behind more than 10,000 on a live transaction', async () => {
+    const ledger = await createSqliteLedger(':memory:')
+    // 10,050 rows on a pending transaction expire (valid-before) earlier than 3 rows left on a
+    // dropped one: a start that read the first 10,000 submitted rows never saw the 3.
+    const live = Array.from({ length: 10_050 }, () => ({
+      ...randomEntry(),
+      validBefore: 1_900_000_000n,
+    }))
+    // The orphans' authorizations are unspent on the devnet's token: they go back to the queue.
+    const orphans = Array.from({ length: 3 }, () => ({
+      ...randomEntry(),
+      asset: devnet.usdc.address,
+    }))
+    await Promise.all([...live, ...orphans].map((e) => ledger.reserve(e, { state: 'queued' })))
+    await ledger.claim({ chainId: 31337, owner: 'gone', limit: 20_000, leaseMs: 60_000 })
+    const sender = randomHex(20) as Address
+    const submit = (rows: typeof live, nonce: number) => {
+      const hash = randomHex(32)
+      return ledger
+        .write({
+          atomic: true,
+          transitions: [
+            {
+              keys: rows,
+              from: ['queued'],
+              to: 'submitted',
+              owner: 'gone',
+              set: { txHash: hash, sender, txNonce: nonce, incrementAttempts: true },
+            },
+          ],
+          insertTransaction: { hash, chainId: 31337, sender, nonce, raw: randomHex(120) },
+        })
+        .then(() => hash)
+    }
+    await submit(live, 0)
+    const dropped = await submit(orphans, 1)
+    await ledger.write({
+      transitions: [],
+      updateTransaction: { hash: dropped, set: { state: 'dropped' } },
+    })
+    const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] })
+    const settler = createSettler({
+      chainId: devnet.chainId,
+      client,
+      watcher: createBlockWatcher(client),
+      ledger,
+      events: createSettlementEvents(ledger),
+      // No worker: what the start decided stays in place to be read.
+      accounts: [],
+      instanceId: 'orphans-test',
+      // The live transaction is never broadcast again during the test.
+      rebroadcastAfterMs: 600_000,
+      replaceAfterMs: 600_000,
+    })
+    try {
+      await settler.start()
+      const states = await Promise.all(orphans.map(async (e) => (await ledger.get(e))?.state))
+      expect(states).toEqual(['queued', 'queued', 'queued'])
+      expect((await ledger.counts()).submitted).toBe(10_050)
+    } finally {
+      await settler.stop()
+      await ledger.close()
+    }
+  }, 30_000)
 
   test('two starts at once start one set of workers and timers, and stop stops them all', async () => {
     const ledger = await createSqliteLedger(':memory:')
