@@ -8,6 +8,7 @@ import { type Devnet, startDevnet } from '@tollgate/contracts/devnet'
 import { type Address, erc20Abi, type Hex, parseEventLogs, type TransactionReceipt } from 'viem'
 import { type AgentAccount, agentAccountOf } from './src/accounts.js'
 import { balanceOf, totalBalance, waitForBalance } from './src/balances.js'
+import { collectGarbage } from './src/collectGarbage.js'
 import { startCpuProfile } from './src/cpuRoles.js'
 import { deployBatchSettler } from './src/deployBatchSettler.js'
 import { startInProcess } from './src/inProcessRole.js'
@@ -263,6 +264,7 @@ async function runStackSlice(
 ): Promise<SliceOutcome> {
   const warmup = running.sliced ? options.warmup : options.firstWarmup
   running.sliced = true
+  collectGarbage()
   const [slice, cpuMs] = await measureCpu(running, devnet.pid, () =>
     runSlice({
       agents: running.agents.slice(0, agents),
