@@ -1,14 +1,5 @@
-import type { z } from 'zod'
-import type {
-  FacilitatorError,
-  FacilitatorOperation,
-  FacilitatorTimeoutError,
-} from '../errors/facilitator.js'
-import {
-  type SettlementStatusResponse,
-  settlementStatusListSchema,
-  settlementStatusSchema,
-} from '../schemas/status.js'
+import type { FacilitatorError, FacilitatorTimeoutError } from '../errors/facilitator.js'
+import type { SettlementStatusResponse } from '../schemas/status.js'
 import type { PaymentPayloadV1, PaymentRequirementsV1 } from '../schemas/v1.js'
 import {
   type PaymentPayload,
@@ -16,15 +7,13 @@ import {
   type SettleResponse,
   type SupportedResponse,
   settleResponseSchema,
-  supportedResponseSchema,
   type VerifyResponse,
   verifyResponseSchema,
 } from '../schemas/v2.js'
-import { exchange } from './exchange.js'
-import { nodeSender } from './nodeSender.js'
-import { readAnswer } from './readAnswer.js'
-import { fetchSender } from './send.js'
-import { findSupportedKind, readSettlementModes, type SettlementMode } from './settlement.js'
+import { createFacilitatorCall } from './facilitatorCall.js'
+import type { SettlementMode } from './settlement.js'
+import { createSettlementModeSupport } from './settlementModeSupport.js'
+import { readSettlementStatus } from './settlementStatus.js'
 
 /** A payment and the requirements it answers, v2 or v1 (the `/verify` and `/settle` input). */
 export type FacilitatorRequest =
@@ -133,102 +122,16 @@ export type CreateHttpFacilitatorClientErrorType = FacilitatorError | Facilitato
  * const { kinds } = await facilitator.supported()
  * ```
  */
-export function createHttpFacilitatorClient({
-  url,
-  fetch,
-  headers,
-  createAuthHeaders,
-  timeoutMs = 30_000,
-  sendSettlementMode = 'auto',
-}: CreateHttpFacilitatorClientParameters): HttpFacilitatorClient {
-  let end = url.length
-  while (end > 0 && url.charCodeAt(end - 1) === 47) end-- // trailing "/"
-  const base = url.slice(0, end)
-  const viaFetch = fetchSender(fetch ?? ((input, init) => globalThis.fetch(input, init)))
-  const send = fetch ? viaFetch : (nodeSender(viaFetch) ?? viaFetch)
-
-  async function call<schema extends z.ZodType>(
-    operation: FacilitatorOperation,
-    schema: schema,
-    body: unknown,
-    path: string = operation,
-  ): Promise<z.output<schema>> {
-    const endpoint = `${base}/${path}`
-    const authHeaders =
-      createAuthHeaders && operation !== 'status'
-        ? async () => (await createAuthHeaders())[operation]
-        : undefined
-    const answer = await exchange({
-      operation,
-      endpoint,
-      body,
-      headers,
-      authHeaders,
-      send,
-      timeoutMs,
-    })
-    return readAnswer(operation, endpoint, schema, answer)
-  }
-
+export function createHttpFacilitatorClient(
+  parameters: CreateHttpFacilitatorClientParameters,
+): HttpFacilitatorClient {
+  const call = createFacilitatorCall(parameters)
+  const modes = createSettlementModeSupport(call, parameters.sendSettlementMode)
   function status(query: { paymentId: string }): Promise<SettlementStatusResponse[]>
   function status(query: SettlementStatusQuery): Promise<SettlementStatusResponse | undefined>
-  async function status(
-    query: SettlementStatusQuery,
-  ): Promise<SettlementStatusResponse[] | SettlementStatusResponse | undefined> {
-    if ('paymentId' in query) {
-      const found = await call(
-        'status',
-        settlementStatusListSchema,
-        undefined,
-        `settlements?paymentId=${encodeURIComponent(query.paymentId)}`,
-      )
-      return found?.settlements ?? []
-    }
-    const chain = String(query.network).replace(/^eip155:/, '')
-    const segments = [chain, query.asset, query.payer, query.nonce].map((segment) =>
-      encodeURIComponent(segment.toLowerCase()),
-    )
-    return call('status', settlementStatusSchema, undefined, `settlements/${segments.join('/')}`)
+  function status(query: SettlementStatusQuery) {
+    return readSettlementStatus(call, query)
   }
-
-  // The last `/supported` answer, for `sendSettlementMode: 'auto'`: what a facilitator honours does
-  // not change while it runs, so it is read once (again only after a failed read).
-  let supportedAnswer: Promise<SupportedResponse> | undefined
-  function supported(): Promise<SupportedResponse> {
-    const answer = call('supported', supportedResponseSchema, undefined)
-    answer.then(
-      () => {
-        supportedAnswer = answer
-      },
-      () => {},
-    )
-    return answer
-  }
-  function knownSupported(): Promise<SupportedResponse> {
-    if (!supportedAnswer) {
-      const answer = supported()
-      supportedAnswer = answer
-      answer.catch(() => {
-        if (supportedAnswer === answer) supportedAnswer = undefined
-      })
-    }
-    return supportedAnswer
-  }
-
-  /** Whether this settle call carries its mode (see `sendSettlementMode`). */
-  async function sendsMode(
-    { paymentPayload, paymentRequirements }: FacilitatorRequest,
-    settlement: SettlementMode,
-  ): Promise<boolean> {
-    if (sendSettlementMode !== 'auto') return sendSettlementMode
-    const kind = findSupportedKind(await knownSupported(), {
-      x402Version: paymentPayload.x402Version,
-      scheme: paymentRequirements.scheme,
-      network: paymentRequirements.network,
-    })
-    return kind !== undefined && (readSettlementModes(kind)?.includes(settlement) ?? false)
-  }
-
   return {
     status,
     verify({ paymentPayload, paymentRequirements }) {
@@ -239,7 +142,7 @@ export function createHttpFacilitatorClient({
       })
     },
     async settle({ settlement, ...request }) {
-      const send = settlement !== undefined && (await sendsMode(request, settlement))
+      const send = settlement !== undefined && (await modes.sendsMode(request, settlement))
       return call('settle', settleResponseSchema, {
         x402Version: request.paymentPayload.x402Version,
         paymentPayload: request.paymentPayload,
@@ -247,6 +150,6 @@ export function createHttpFacilitatorClient({
         ...(send ? { settlement } : {}),
       })
     },
-    supported,
+    supported: modes.supported,
   }
 }
