@@ -1,8 +1,7 @@
 import type { Hex } from 'viem'
 import { createBlockClock } from './createBlockClock.js'
 import type { ChainClient } from './createChainClient.js'
-import { findReorg, firstNewBlock, recordHead, type SeenChain } from './forkPoint.js'
-import { nextPollDelayMs } from './nextPollDelay.js'
+import { type HeadState, poll, schedule } from './followHead.js'
 
 /** The newest block the watcher has seen. */
 export type BlockHead = {
@@ -51,34 +50,6 @@ export type BlockWatcher = {
   stop(): Promise<void>
 }
 
-type RpcBlock = {
-  number: Hex
-  hash: Hex
-  parentHash: Hex
-  timestamp: Hex
-  baseFeePerGas?: Hex | null
-}
-
-async function getBlock(client: ChainClient, tag: 'latest' | bigint): Promise<RpcBlock | null> {
-  return (await client.request({
-    method: 'eth_getBlockByNumber',
-    params: [typeof tag === 'bigint' ? `0x${tag.toString(16)}` : tag, false],
-  })) as RpcBlock | null
-}
-
-function toHead(block: RpcBlock): BlockHead {
-  return {
-    number: BigInt(block.number),
-    hash: block.hash,
-    parentHash: block.parentHash,
-    timestamp: BigInt(block.timestamp),
-    baseFeePerGas:
-      block.baseFeePerGas === undefined || block.baseFeePerGas === null
-        ? undefined
-        : BigInt(block.baseFeePerGas),
-  }
-}
-
 /**
  * Follows a chain's head by polling `eth_getBlockByNumber('latest')`, and tells its listeners of
  * new blocks and of reorgs (found cheaply from the hashes it kept: `findReorg`).
@@ -92,97 +63,47 @@ export function createBlockWatcher(
     now = Date.now,
   }: CreateBlockWatcherParameters = {},
 ): BlockWatcher {
-  const listeners = new Set<BlockListener>()
-  const seen: SeenChain = { hashes: new Map(), unchecked: new Map() }
-  let head: BlockHead | undefined
-  let inFlight: Promise<BlockHead | undefined> | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let running = false
-  // The chain's block interval, learnt from the heads seen, times the polls (`nextPollDelayMs`).
-  const clock = createBlockClock(pollingIntervalMs)
-  const hashAt = async (height: bigint) => (await getBlock(client, height))?.hash
-
-  async function emit(event: BlockEvent): Promise<void> {
-    for (const listener of listeners) {
-      try {
-        await listener(event)
-      } catch (error) {
-        onError?.(error)
-      }
-    }
+  const state: HeadState = {
+    client,
+    pollingIntervalMs,
+    depth,
+    onError,
+    now,
+    listeners: new Set(),
+    seen: { hashes: new Map(), unchecked: new Map() },
+    clock: createBlockClock(pollingIntervalMs),
+    head: undefined,
+    inFlight: undefined,
+    timer: undefined,
+    running: false,
   }
-
-  async function pollOnce(): Promise<BlockHead | undefined> {
-    const block = await getBlock(client, 'latest')
-    if (!block) return head
-    const latest: BlockHead = { ...toHead(block), seenAt: now() }
-    const previous = head
-    if (previous && latest.hash === previous.hash) return head
-    const forkPoint = await findReorg(hashAt, seen, previous, latest)
-    recordHead(seen, latest, forkPoint, depth)
-    clock.observe(latest.number, latest.seenAt ?? now())
-    head = latest
-    if (forkPoint !== undefined) await emit({ type: 'reorg', forkPoint, head: latest })
-    const from = firstNewBlock(previous, latest, forkPoint)
-    await emit({ type: 'blocks', from, to: latest.number, head: latest })
-    return head
-  }
-
-  function poll(): Promise<BlockHead | undefined> {
-    inFlight ??= pollOnce().finally(() => {
-      inFlight = undefined
-    })
-    return inFlight
-  }
-
-  function schedule(): void {
-    if (!running) return
-    timer = setTimeout(
-      async () => {
-        try {
-          await poll()
-        } catch (error) {
-          onError?.(error)
-        }
-        schedule()
-      },
-      nextPollDelayMs({
-        pollingIntervalMs,
-        blockIntervalMs: clock.intervalMs(),
-        seenAt: head?.seenAt,
-        now: now(),
-      }),
-    )
-    timer.unref?.()
-  }
-
   return {
     get head() {
-      return head
+      return state.head
     },
-    poll,
+    poll: () => poll(state),
     async pollFresh() {
-      if (inFlight) await inFlight.catch(() => undefined)
-      return poll()
+      if (state.inFlight) await state.inFlight.catch(() => undefined)
+      return poll(state)
     },
     subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
+      state.listeners.add(listener)
+      return () => state.listeners.delete(listener)
     },
     track(number, hash) {
-      seen.hashes.set(number, hash)
-      seen.unchecked.set(number, hash)
+      state.seen.hashes.set(number, hash)
+      state.seen.unchecked.set(number, hash)
     },
     start() {
-      if (running) return
-      running = true
-      schedule()
+      if (state.running) return
+      state.running = true
+      schedule(state)
     },
     async stop() {
-      running = false
-      if (timer) clearTimeout(timer)
-      timer = undefined
-      await inFlight?.catch(() => undefined)
+      state.running = false
+      if (state.timer) clearTimeout(state.timer)
+      state.timer = undefined
+      await state.inFlight?.catch(() => undefined)
     },
   }
 }
