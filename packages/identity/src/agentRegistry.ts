@@ -60,14 +60,14 @@ export async function getClientChainId(client: Client): Promise<number> {
   return client.chain?.id ?? getChainId(client)
 }
 
+/** A registry as {@link resolveRegistry} finds it for a client. */
+export type ResolvedRegistry = { address: Address; chainId: number; agentRegistry: AgentRegistry }
+
 /**
  * The registry's address and chain for a client: an address is taken on the client's chain; an
  * `eip155:` name must name that chain (`RegistryChainMismatchError` otherwise).
  */
-export async function resolveRegistry(
-  client: Client,
-  registry: string,
-): Promise<{ address: Address; chainId: number; agentRegistry: AgentRegistry }> {
+export async function resolveRegistry(client: Client, registry: string): Promise<ResolvedRegistry> {
   const chainId = await getClientChainId(client)
   if (isAddress(registry, { strict: false })) {
     const address = getAddress(registry)
