@@ -1,21 +1,23 @@
-import {
-  type FacilitatorRequest,
-  type PaymentPayload,
-  type PaymentPayloadV1,
-  paymentIdentifierKey,
-  paymentIdSchema,
-  type SettlementMode,
-  type SettleParameters,
-  type SettleResponse,
-  type SupportedResponse,
-  type VerifyResponse,
+import type {
+  FacilitatorRequest,
+  SettlementMode,
+  SettleParameters,
+  SettleResponse,
+  SupportedResponse,
+  VerifyResponse,
 } from '@tollgate/core'
-import { isPermit2Payload } from '@tollgate/evm'
 import type { LocalAccount } from 'viem'
 import { createChainRuntime, type FacilitatorChainConfig } from './chain/createChainRuntime.js'
 import type { RpcObservation } from './chain/observeRpc.js'
 import type { ChainRuntime } from './chain/types.js'
 import { FacilitatorClosedError, FacilitatorConfigError } from './errors.js'
+import {
+  type OperationsContext,
+  readHealth,
+  readStatus,
+  settleRequest,
+  verifyRequest,
+} from './facilitatorOperations.js'
 import {
   createFacilitatorApp,
   type FacilitatorApp,
@@ -24,15 +26,13 @@ import {
 import { createMetricsRegistry, type MetricsRegistry } from './http/metrics.js'
 import { shareNodeHandler } from './http/nodeHandler.js'
 import { observeRpcMetrics, registerFacilitatorMetrics } from './http/registerFacilitatorMetrics.js'
-import type { AuthorizationKey, Ledger, SettlementRecord } from './ledger/types.js'
+import type { AuthorizationKey, Ledger } from './ledger/types.js'
 import type { FeeStrategyParameters } from './settlement/createFeeStrategy.js'
 import { createSettlementEvents } from './settlement/createSettlementEvents.js'
 import type { SettlerParameters } from './settlement/createSettler.js'
 import type { SettlementGas } from './settlement/encodeSettlement.js'
-import { settlePayment } from './settlement/settlePayment.js'
 import { supportedKinds } from './supportedKinds.js'
-import { type SettlementStatus, toSettlementStatus } from './toSettlementStatus.js'
-import { verifyAndReserve } from './verify/verifyAndReserve.js'
+import type { SettlementStatus } from './toSettlementStatus.js'
 
 /** Options of {@link createFacilitator}. */
 export type CreateFacilitatorParameters = {
@@ -129,22 +129,6 @@ export type Facilitator = FacilitatorApp & {
 
 /** What {@link createFacilitator} throws: a configuration it cannot run. */
 export type CreateFacilitatorErrorType = FacilitatorConfigError
-
-function paymentIdOf(payload: PaymentPayload | PaymentPayloadV1): string | undefined {
-  if (payload.x402Version !== 2) return undefined
-  const extension = payload.extensions?.[paymentIdentifierKey] as
-    | { info?: { id?: unknown } }
-    | undefined
-  const parsed = paymentIdSchema.safeParse(extension?.info?.id)
-  return parsed.success ? parsed.data : undefined
-}
-
-/** The `scheme` label of a request's metrics: `exact` (EIP-3009), `exact-permit2` or `upto`. */
-function schemeLabel({ paymentPayload }: FacilitatorRequest): string {
-  if (paymentPayload.x402Version !== 2) return paymentPayload.scheme
-  const scheme = paymentPayload.accepted.scheme
-  return scheme === 'exact' && isPermit2Payload(paymentPayload.payload) ? 'exact-permit2' : scheme
-}
 
 /** Builds every chain's runtime (client, watcher, balances, settler), checking the configuration. */
 function createChains(
@@ -249,77 +233,26 @@ export function createFacilitator(parameters: CreateFacilitatorParameters): Faci
   const metrics = createMetricsRegistry()
   const onRpc = observeRpcMetrics(metrics)
   const chains = createChains(parameters, { ledger, events, onError, instanceId, now, onRpc })
-  const { verifications, settlements } = registerFacilitatorMetrics(metrics, { ledger, chains })
+  const counters = registerFacilitatorMetrics(metrics, { ledger, chains })
   const lifecycle = createLifecycle(chains)
-  const context = { ledger, chains, events, holdMs, exposureCap, checkBalance, now }
+  const engine = { ledger, chains, events, holdMs, exposureCap, checkBalance, now }
+  const operations: OperationsContext = {
+    engine: { ...engine, timeoutMs: settleTimeoutMs, onError },
+    counters,
+    lifecycle,
+    mode,
+  }
   const queued = checkBalance && ledger.durable !== false
-
   const service: Omit<Facilitator, 'fetch'> = {
     ledger,
     chains,
     metrics,
-    async verify(request) {
-      await lifecycle.start()
-      const result = await verifyAndReserve(context, {
-        ...request,
-        state: 'verified',
-        paymentId: paymentIdOf(request.paymentPayload),
-      })
-      if (result.ok) events.publish([result.record])
-      const { isValid, invalidReason } = result.response
-      verifications.inc({
-        scheme: schemeLabel(request),
-        result: isValid ? 'valid' : 'invalid',
-        reason: invalidReason ?? '',
-      })
-      return result.response
-    },
-    async settle(request) {
-      await lifecycle.start()
-      const settlement = request.settlement ?? mode
-      const { response } = await settlePayment(
-        { ...context, timeoutMs: settleTimeoutMs, onError },
-        {
-          paymentPayload: request.paymentPayload,
-          paymentRequirements: request.paymentRequirements,
-          mode: settlement,
-          paymentId: paymentIdOf(request.paymentPayload),
-        },
-      )
-      const result = response.success ? 'success' : 'failure'
-      settlements.inc({
-        scheme: schemeLabel(request),
-        mode: settlement,
-        result,
-        reason: response.errorReason ?? '',
-      })
-      return response
-    },
-    supported({ x402Version } = {}) {
-      return supportedKinds({ chains: [...chains.values()], queued, x402Version })
-    },
-    async status(query) {
-      const records =
-        'paymentId' in query
-          ? await ledger.getByPaymentId(query.paymentId)
-          : [await ledger.get(query.key)].filter((r): r is SettlementRecord => r !== undefined)
-      return records.map((record) =>
-        toSettlementStatus(record, chains.get(record.chainId)?.watcher.head?.number),
-      )
-    },
-    async health() {
-      const nowSeconds = Math.floor(now() / 1000)
-      const report = [...chains.values()].map(({ chainId, watcher, settler }) => ({
-        chainId,
-        head: watcher.head ? watcher.head.number.toString() : null,
-        headAgeSeconds: watcher.head
-          ? Math.max(0, nowSeconds - Number(watcher.head.timestamp))
-          : null,
-        inFlight: settler.stats.tracked,
-      }))
-      const ok = lifecycle.running && report.every((chain) => chain.head !== null)
-      return { status: ok ? 'ok' : 'degraded', ledger: ledger.kind, chains: report }
-    },
+    verify: (request) => verifyRequest(operations, request),
+    settle: (request) => settleRequest(operations, request),
+    supported: ({ x402Version } = {}) =>
+      supportedKinds({ chains: [...chains.values()], queued, x402Version }),
+    status: (query) => readStatus(engine, query),
+    health: async () => readHealth(operations),
     start: () => lifecycle.start(),
     close: () => lifecycle.close(),
   }
