@@ -1,21 +1,17 @@
 import type { ExactEvmPayload, PaymentRequirements, VerifyResponse } from '@tollgate/core'
 import { reasons } from '@tollgate/core'
 import type { Address, Chain, Client, Hex, Transport } from 'viem'
-import { encodeFunctionData } from 'viem'
-import { call, getCode, readContract, verifyHash } from 'viem/actions'
-import { eip3009Abi, erc20Abi, erc1271Abi, erc1271MagicValue } from './abis.js'
-import { type Asset, getAsset } from './assets.js'
+import type { Asset } from './assets.js'
 import {
   type Authorization,
   type AuthorizationDomain,
   fromWireAuthorization,
   hashTransferWithAuthorization,
 } from './authorization.js'
-import { isContractFailure } from './contractFailure.js'
+import { checkChainState } from './chainState.js'
+import { checkContractSignature } from './contractSignature.js'
 import { ChainMismatchError } from './errors.js'
-import { getSettlementCall } from './getSettlementCall.js'
 import { getChainId } from './network.js'
-import { readTokenDomain } from './readTokenDomain.js'
 import { type EcdsaRecoverer, recoverEcdsaSigner, unwrapErc6492Signature } from './signature.js'
 
 /** Which on-chain checks verification runs after the local ones. */
@@ -114,23 +110,9 @@ export async function verifyAuthorization(
       ? { isValid: false, invalidReason, payer }
       : { isValid: false, invalidReason, invalidMessage, payer }
 
-  if (requirements.scheme !== 'exact' || (accepted && accepted.scheme !== 'exact'))
-    return invalid(reasons.invalidExactEvmScheme)
-  const chainId = getChainId(requirements.network)
-  if (chainId === undefined) return invalid(reasons.invalidExactEvmNetworkMismatch)
-  const name = requirements.extra?.name
-  const version = requirements.extra?.version
-  if (typeof name !== 'string' || name === '' || typeof version !== 'string' || version === '')
-    return invalid(reasons.invalidExactEvmMissingEip712Domain)
-  if (accepted && accepted.network !== requirements.network)
-    return invalid(reasons.invalidExactEvmNetworkMismatch)
-  if (!hexAddress.test(requirements.asset) || !hexAddress.test(requirements.payTo))
-    return invalid(reasons.invalidPaymentRequirements)
-  if (client.chain && client.chain.id !== chainId)
-    throw new ChainMismatchError({ expected: chainId, actual: client.chain.id })
-
-  const asset = requirements.asset as Address
-  const domain: AuthorizationDomain = { name, version, chainId, verifyingContract: asset }
+  const checked = checkRequirements(client, requirements, accepted)
+  if ('reason' in checked) return invalid(checked.reason)
+  const { domain } = checked
   let authorization: Authorization
   let digest: Hex
   try {
@@ -147,20 +129,13 @@ export async function verifyAuthorization(
     ? unwrapErc6492Signature(payload.signature as Hex)
     : undefined
   if (!unwrapped) return invalid(reasons.invalidExactEvmSignature)
+  const state = { authorization, domain, payload, requirements, checks, assets: parameters.assets }
 
   const recover = parameters.recover ?? recoverEcdsaSigner
   const signer = await recover(digest, unwrapped.signature, authorization.from)
   if (signer !== undefined && signer.toLowerCase() === authorization.from.toLowerCase()) {
     if (localReason) return invalid(localReason)
-    const stateReason = await checkChainState(client, {
-      authorization,
-      domain,
-      payload,
-      requirements,
-      checks,
-      assets: parameters.assets,
-      hasDeployment: false,
-    })
+    const stateReason = await checkChainState(client, { ...state, hasDeployment: false })
     return stateReason ? invalid(...stateReason) : { isValid: true, payer }
   }
 
@@ -177,15 +152,7 @@ export async function verifyAuthorization(
   })
   const statePromise = localReason
     ? undefined
-    : checkChainState(client, {
-        authorization,
-        domain,
-        payload,
-        requirements,
-        checks,
-        assets: parameters.assets,
-        hasDeployment: unwrapped.deployment !== undefined,
-      })
+    : checkChainState(client, { ...state, hasDeployment: unwrapped.deployment !== undefined })
   // Answered below only when the signature is valid; never an unhandled rejection otherwise.
   statePromise?.catch(() => undefined)
   const result = await signatureCheck
@@ -193,6 +160,32 @@ export async function verifyAuthorization(
   if (localReason) return invalid(localReason)
   const stateReason = await statePromise
   return stateReason ? invalid(...stateReason) : { isValid: true, payer }
+}
+
+/**
+ * The requirement's own checks, in the reference's order: why it cannot be paid this way, or the
+ * EIP-712 domain its authorization is signed in. A client on another chain throws.
+ */
+function checkRequirements(
+  client: ReadClient,
+  requirements: VerifiableRequirements,
+  accepted: VerifyAuthorizationParameters['accepted'],
+): { reason: string } | { domain: AuthorizationDomain } {
+  if (requirements.scheme !== 'exact' || (accepted && accepted.scheme !== 'exact'))
+    return { reason: reasons.invalidExactEvmScheme }
+  const chainId = getChainId(requirements.network)
+  if (chainId === undefined) return { reason: reasons.invalidExactEvmNetworkMismatch }
+  const name = requirements.extra?.name
+  const version = requirements.extra?.version
+  if (typeof name !== 'string' || name === '' || typeof version !== 'string' || version === '')
+    return { reason: reasons.invalidExactEvmMissingEip712Domain }
+  if (accepted && accepted.network !== requirements.network)
+    return { reason: reasons.invalidExactEvmNetworkMismatch }
+  if (!hexAddress.test(requirements.asset) || !hexAddress.test(requirements.payTo))
+    return { reason: reasons.invalidPaymentRequirements }
+  if (client.chain && client.chain.id !== chainId)
+    throw new ChainMismatchError({ expected: chainId, actual: client.chain.id })
+  return { domain: { name, version, chainId, verifyingContract: requirements.asset as Address } }
 }
 
 function checkTerms(
@@ -213,151 +206,5 @@ function checkTerms(
   }
   if (authorization.value !== amount)
     return reasons.invalidExactEvmPayloadAuthorizationValueMismatch
-  return undefined
-}
-
-type ContractSignatureCheck = { valid: true } | { valid: false; reason: string }
-
-async function checkContractSignature(
-  client: ReadClient,
-  {
-    address,
-    digest,
-    signature,
-    inner,
-    deployment,
-    erc6492Factories,
-  }: {
-    address: Address
-    digest: Hex
-    signature: Hex
-    inner: Hex
-    deployment: { factory: Address; factoryData: Hex } | undefined
-    erc6492Factories: readonly Address[]
-  },
-): Promise<ContractSignatureCheck> {
-  // Both requests at once: a deployed wallet answers the second, an EOA or an undeployed wallet
-  // makes it fail, and the code tells which.
-  const [code, magic] = await Promise.all([
-    getCode(client, { address }),
-    readContract(client, {
-      address,
-      abi: erc1271Abi,
-      functionName: 'isValidSignature',
-      args: [digest, inner],
-    }).catch((error: unknown) => {
-      if (isContractFailure(error)) return undefined
-      throw error
-    }),
-  ])
-  if (code !== undefined && code !== '0x') {
-    return magic?.toLowerCase() === erc1271MagicValue
-      ? { valid: true }
-      : { valid: false, reason: reasons.invalidExactEvmSignature }
-  }
-  if (!deployment) return { valid: false, reason: reasons.invalidExactEvmSignature }
-  const factory = deployment.factory.toLowerCase()
-  if (!erc6492Factories.some((allowed) => allowed.toLowerCase() === factory))
-    return { valid: false, reason: reasons.eip6492FactoryNotAllowed }
-  // ERC-6492 counterfactual check: viem simulates the deployment and the ERC-1271 call in one
-  // `eth_call` (its deployless universal validator), so nothing is deployed to verify.
-  const valid = await verifyHash(client, { address, hash: digest, signature })
-  return valid ? { valid: true } : { valid: false, reason: reasons.invalidExactEvmSignature }
-}
-
-type Settled<value> = { ok: true; value: value } | { ok: false } | undefined
-
-async function settled<value>(promise: Promise<value> | undefined): Promise<Settled<value>> {
-  if (!promise) return undefined
-  try {
-    return { ok: true, value: await promise }
-  } catch (error) {
-    if (isContractFailure(error)) return { ok: false }
-    throw error
-  }
-}
-
-async function checkChainState(
-  client: ReadClient,
-  {
-    authorization,
-    domain,
-    payload,
-    requirements,
-    checks,
-    assets,
-    hasDeployment,
-  }: {
-    authorization: Authorization
-    domain: AuthorizationDomain
-    payload: ExactEvmPayload
-    requirements: VerifiableRequirements
-    checks: VerifyAuthorizationChecks
-    assets: readonly Asset[] | undefined
-    hasDeployment: boolean
-  },
-): Promise<[reason: string, message?: string] | undefined> {
-  const asset = domain.verifyingContract
-  const registered =
-    checks.domain === false
-      ? undefined
-      : getAsset({ network: requirements.network, address: asset, assets })
-  // Sent in the same tick so a batching client (viem `batch: { multicall: true }` or an HTTP
-  // transport with `batch: true`) makes them one request.
-  const [used, balance, tokenDomain, simulation] = await Promise.all([
-    settled(
-      checks.nonce === false
-        ? undefined
-        : readContract(client, {
-            address: asset,
-            abi: eip3009Abi,
-            functionName: 'authorizationState',
-            args: [authorization.from, authorization.nonce],
-          }),
-    ),
-    settled(
-      checks.balance === false
-        ? undefined
-        : readContract(client, {
-            address: asset,
-            abi: erc20Abi,
-            functionName: 'balanceOf',
-            args: [authorization.from],
-          }),
-    ),
-    checks.domain === false || registered ? registered?.eip712 : readTokenDomain(client, { asset }),
-    settled(
-      checks.simulate && !hasDeployment
-        ? call(client, {
-            to: asset,
-            data: encodeFunctionData(getSettlementCall({ payload, requirements })),
-          })
-        : undefined,
-    ),
-  ])
-
-  // The reference's diagnosis order: EIP-3009 support, nonce, name, version, balance.
-  if (used?.ok === false) {
-    const code = await getCode(client, { address: asset })
-    return [
-      code === undefined || code === '0x'
-        ? reasons.assetNotDeployedContract
-        : reasons.invalidExactEvmEip3009NotSupported,
-    ]
-  }
-  if (used?.ok && used.value) return [reasons.invalidExactEvmNonceAlreadyUsed]
-  if (tokenDomain?.name !== undefined && tokenDomain.name !== domain.name)
-    return [
-      reasons.invalidExactEvmTokenNameMismatch,
-      `The token's EIP-712 name is "${tokenDomain.name}".`,
-    ]
-  if (tokenDomain?.version !== undefined && tokenDomain.version !== domain.version)
-    return [
-      reasons.invalidExactEvmTokenVersionMismatch,
-      `The token's EIP-712 version is "${tokenDomain.version}".`,
-    ]
-  if (balance?.ok && balance.value < authorization.value)
-    return [reasons.invalidExactEvmInsufficientBalance]
-  if (simulation?.ok === false) return [reasons.invalidExactEvmTransactionSimulationFailed]
   return undefined
 }
