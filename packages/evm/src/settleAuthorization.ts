@@ -53,59 +53,100 @@ export type SettleAuthorizationReturnType = SettleResponse
  * const result = await settleAuthorization(walletClient, { payload, requirements, publicClient })
  */
 export async function settleAuthorization(
-  walletClient: WalletClient<Transport, Chain | undefined, Account | undefined>,
+  walletClient: SettlingWalletClient,
   parameters: SettleAuthorizationParameters,
 ): Promise<SettleAuthorizationReturnType> {
-  const { payload, requirements, publicClient, wait = true, verify = true } = parameters
+  const { payload, requirements, verify = true } = parameters
   const network = requirements.network
   const payer = payload.authorization.from
-  const fail = (errorReason: string, transaction = '', errorMessage?: string): SettleResponse =>
+  const fail = ([errorReason, transaction = '', errorMessage]: Failure): SettleResponse =>
     errorMessage === undefined
       ? { success: false, errorReason, transaction, network, payer }
       : { success: false, errorReason, errorMessage, transaction, network, payer }
 
   const account = walletClient.account
   if (!account) throw new AccountNotFoundError({ action: 'settleAuthorization' })
+  const refused = verify ? await verifyAgain(parameters) : undefined
+  if (refused) return fail(refused)
+  const undeployed = await deployWalletFirst(walletClient, account, parameters)
+  if (undeployed) return fail(undeployed)
+  const sent = await sendSettlement(walletClient, account, parameters)
+  return 'failure' in sent
+    ? fail(sent.failure)
+    : { success: true, transaction: sent.transaction, network, payer }
+}
 
-  if (verify) {
-    const verification = await verifyAuthorization(publicClient, {
-      payload,
-      requirements,
-      now: parameters.now,
-      assets: parameters.assets,
-      checks: parameters.checks,
-      erc6492Factories: parameters.erc6492Factories,
-    })
-    if (!verification.isValid)
-      return fail(
-        verification.invalidReason ?? reasons.invalidPayload,
-        '',
-        verification.invalidMessage ?? undefined,
-      )
-  }
+type SettlingWalletClient = WalletClient<Transport, Chain | undefined, Account | undefined>
 
+/** Why a settlement failed: the reason, the transaction hash when one was sent, a message. */
+type Failure = [reason: string, transaction?: string | undefined, message?: string | undefined]
+
+/** Verifies the payment again: the reason it would revert, or `undefined`. */
+async function verifyAgain(
+  parameters: SettleAuthorizationParameters,
+): Promise<Failure | undefined> {
+  const verification = await verifyAuthorization(parameters.publicClient, {
+    payload: parameters.payload,
+    requirements: parameters.requirements,
+    now: parameters.now,
+    assets: parameters.assets,
+    checks: parameters.checks,
+    erc6492Factories: parameters.erc6492Factories,
+  })
+  if (verification.isValid) return undefined
+  return [
+    verification.invalidReason ?? reasons.invalidPayload,
+    '',
+    verification.invalidMessage ?? undefined,
+  ]
+}
+
+/**
+ * An ERC-6492 signature of a wallet not deployed yet: the wallet is deployed through its factory
+ * (when that factory is allowed) before the transfer can be sent.
+ */
+async function deployWalletFirst(
+  walletClient: SettlingWalletClient,
+  account: Account,
+  { payload, publicClient, erc6492Factories = [] }: SettleAuthorizationParameters,
+): Promise<Failure | undefined> {
   const deployment = unwrapErc6492Signature(payload.signature as Hex)?.deployment
-  if (deployment) {
-    const code = await getCode(publicClient, { address: payer as Address })
-    if (code === undefined || code === '0x') {
-      const factory = deployment.factory.toLowerCase()
-      if (!(parameters.erc6492Factories ?? []).some((f) => f.toLowerCase() === factory))
-        return fail(reasons.eip6492FactoryNotAllowed)
-      try {
-        const hash = await sendTransaction(walletClient, {
-          account,
-          chain: walletClient.chain ?? null,
-          to: deployment.factory,
-          data: deployment.factoryData,
-        })
-        const receipt = await waitForTransactionReceipt(publicClient, { hash })
-        if (receipt.status !== 'success') return fail(reasons.smartWalletDeploymentFailed)
-      } catch (error) {
-        return fail(reasons.smartWalletDeploymentFailed, '', summarize(error))
-      }
-    }
+  if (!deployment) return undefined
+  const code = await getCode(publicClient, { address: payload.authorization.from as Address })
+  if (code !== undefined && code !== '0x') return undefined
+  const factory = deployment.factory.toLowerCase()
+  if (!erc6492Factories.some((f) => f.toLowerCase() === factory))
+    return [reasons.eip6492FactoryNotAllowed]
+  try {
+    const hash = await sendTransaction(walletClient, {
+      account,
+      chain: walletClient.chain ?? null,
+      to: deployment.factory,
+      data: deployment.factoryData,
+    })
+    const receipt = await waitForTransactionReceipt(publicClient, { hash })
+    return receipt.status === 'success' ? undefined : [reasons.smartWalletDeploymentFailed]
+  } catch (error) {
+    return [reasons.smartWalletDeploymentFailed, '', summarize(error)]
   }
+}
 
+/**
+ * Sends `transferWithAuthorization` and, unless `wait` is false, waits for its receipt and checks
+ * the `Transfer` it logs. A receipt that does not come in time is `settlement_pending` with the
+ * hash: the transfer may still land, so it is never sent again.
+ */
+async function sendSettlement(
+  walletClient: SettlingWalletClient,
+  account: Account,
+  {
+    payload,
+    requirements,
+    publicClient,
+    wait = true,
+    receiptTimeoutMs,
+  }: SettleAuthorizationParameters,
+): Promise<{ transaction: Hex } | { failure: Failure }> {
   const settlementCall = getSettlementCall({ payload, requirements })
   let transaction: Hex
   try {
@@ -115,27 +156,23 @@ export async function settleAuthorization(
       chain: walletClient.chain ?? null,
     })
   } catch (error) {
-    return fail(getSettlementErrorReason(error), '', summarize(error))
+    return { failure: [getSettlementErrorReason(error), '', summarize(error)] }
   }
-  if (!wait) return { success: true, transaction, network, payer }
-
+  if (!wait) return { transaction }
   let receipt: { status: 'success' | 'reverted'; logs: Log[] }
   try {
     receipt = await waitForTransactionReceipt(publicClient, {
       hash: transaction,
-      ...(parameters.receiptTimeoutMs === undefined
-        ? {}
-        : { timeout: parameters.receiptTimeoutMs }),
+      ...(receiptTimeoutMs === undefined ? {} : { timeout: receiptTimeoutMs }),
     })
   } catch (error) {
-    // Broadcast but unconfirmed: the outcome is unknown, so report the hash and never resend.
-    return fail(reasons.settlementPending, transaction, summarize(error))
+    return { failure: [reasons.settlementPending, transaction, summarize(error)] }
   }
   if (receipt.status !== 'success')
-    return fail(reasons.invalidExactEvmTransactionFailed, transaction)
+    return { failure: [reasons.invalidExactEvmTransactionFailed, transaction] }
   if (!hasTransfer(receipt.logs, settlementCall.address, payload.authorization))
-    return fail(reasons.invalidExactEvmTransferEventMismatch, transaction)
-  return { success: true, transaction, network, payer }
+    return { failure: [reasons.invalidExactEvmTransferEventMismatch, transaction] }
+  return { transaction }
 }
 
 function hasTransfer(
