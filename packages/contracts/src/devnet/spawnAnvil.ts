@@ -65,40 +65,65 @@ export function spawnAnvil({
   timeoutMs = 20_000,
 }: SpawnAnvilParameters): Promise<AnvilProcess> {
   installExitHook()
+  const child = launch(binary, anvilArguments(port, args))
+  const stop = trackExit(child)
+  return waitUntilListening(child, { binary, timeoutMs, stop })
+}
+
+function anvilArguments(port: number, args: readonly string[]): string[] {
   // Past states stay in memory only (anvil keeps the last few hundred blocks' there): by default
   // it writes older ones to ~/.foundry/anvil/tmp, never deletes them when it is killed, and a day
   // of test and bench runs left 77 GB there.
-  const anvilArgs = [
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--max-persisted-states',
-    '0',
-    ...args,
-  ]
-  const child: ChildProcess =
-    process.platform === 'win32'
-      ? spawn(binary, anvilArgs, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
-      : spawn('sh', ['-c', watchdog, 'sh', String(process.pid), binary, ...anvilArgs], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-        })
+  return ['--host', '127.0.0.1', '--port', String(port), '--max-persisted-states', '0', ...args]
+}
 
+/** Anvil under its watchdog shell (Windows: alone), in a process group of its own. */
+function launch(binary: string, anvilArgs: readonly string[]): ChildProcess {
+  return process.platform === 'win32'
+    ? spawn(binary, anvilArgs, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
+    : spawn('sh', ['-c', watchdog, 'sh', String(process.pid), binary, ...anvilArgs], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      })
+}
+
+/**
+ * Keeps the child among the anvils the exit hook kills until it exits, and returns its `stop`:
+ * SIGTERM to the group, SIGKILL after 2 s, resolved once it has exited. Idempotent.
+ */
+function trackExit(child: ChildProcess): () => Promise<void> {
+  const pid = child.pid
+  let exited = child.exitCode !== null || child.signalCode !== null
+  const exitPromise = new Promise<void>((done) => {
+    child.once('exit', () => {
+      exited = true
+      if (pid !== undefined) running.delete(pid)
+      done()
+    })
+  })
+  if (pid !== undefined) running.add(pid)
+  return async () => {
+    if (pid === undefined || exited) return
+    killGroup(pid, 'SIGTERM')
+    const force = setTimeout(() => killGroup(pid, 'SIGKILL'), 2_000)
+    await exitPromise
+    clearTimeout(force)
+  }
+}
+
+/**
+ * Resolves with the running anvil once its stdout says where it listens; rejects (and kills it) if it cannot be
+ * spawned, exits first, or says nothing within `timeoutMs`.
+ */
+function waitUntilListening(
+  child: ChildProcess,
+  { binary, timeoutMs, stop }: { binary: string; timeoutMs: number; stop: () => Promise<void> },
+): Promise<AnvilProcess> {
   return new Promise<AnvilProcess>((resolve, reject) => {
     const pid = child.pid
     let stdout = ''
     let stderr = ''
     let settled = false
-    let exited = child.exitCode !== null || child.signalCode !== null
-    const exitPromise = new Promise<void>((done) => {
-      child.once('exit', () => {
-        exited = true
-        if (pid !== undefined) running.delete(pid)
-        done()
-      })
-    })
-
     const fail = (details: string, cause?: unknown) => {
       if (settled) return
       settled = true
@@ -106,15 +131,6 @@ export function spawnAnvil({
       if (pid !== undefined) killGroup(pid, 'SIGKILL')
       reject(new AnvilStartError({ details, cause }))
     }
-
-    const stop = async (): Promise<void> => {
-      if (pid === undefined || exited) return
-      killGroup(pid, 'SIGTERM')
-      const force = setTimeout(() => killGroup(pid, 'SIGKILL'), 2_000)
-      await exitPromise
-      clearTimeout(force)
-    }
-
     const timer = setTimeout(() => fail(`no "Listening on" line within ${timeoutMs} ms`), timeoutMs)
     child.once('error', (error) => fail(`cannot spawn ${binary}: ${error.message}`, error))
     child.once('exit', (code, signal) =>
@@ -122,8 +138,6 @@ export function spawnAnvil({
         `anvil exited (${signal ?? `code ${code}`}) before listening: ${stderr.trim().slice(-500)}`,
       ),
     )
-    if (pid !== undefined) running.add(pid)
-
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4_000)
@@ -140,12 +154,18 @@ export function spawnAnvil({
       clearTimeout(timer)
       stdout = ''
       const actualPort = Number(match[1])
-      // The pipes must not keep the event loop alive: a forgotten devnet should not hang the process (the
-      // watchdog and exit hook still end anvil).
-      child.unref()
-      ;(child.stdout as { unref?: () => void } | null)?.unref?.()
-      ;(child.stderr as { unref?: () => void } | null)?.unref?.()
+      unrefPipes(child)
       resolve({ pid, port: actualPort, rpcUrl: `http://127.0.0.1:${actualPort}`, stop })
     })
   })
+}
+
+/**
+ * The pipes must not keep the event loop alive: a forgotten devnet should not hang the process (the watchdog
+ * and exit hook still end anvil).
+ */
+function unrefPipes(child: ChildProcess): void {
+  child.unref()
+  ;(child.stdout as { unref?: () => void } | null)?.unref?.()
+  ;(child.stderr as { unref?: () => void } | null)?.unref?.()
 }
