@@ -1,6 +1,6 @@
 import type { ExactEvmPayload } from '@tollgate/core'
 import { reasons } from '@tollgate/core'
-import type { Address, Chain, Client, Transport } from 'viem'
+import type { Address } from 'viem'
 import { encodeFunctionData } from 'viem'
 import { call, getCode, readContract } from 'viem/actions'
 import { eip3009Abi, erc20Abi } from './abis.js'
@@ -9,9 +9,11 @@ import type { Authorization, AuthorizationDomain } from './authorization.js'
 import { isContractFailure } from './contractFailure.js'
 import { getSettlementCall } from './getSettlementCall.js'
 import { readTokenDomain } from './readTokenDomain.js'
-import type { VerifiableRequirements, VerifyAuthorizationChecks } from './verifyAuthorization.js'
-
-type ReadClient = Client<Transport, Chain | undefined>
+import type {
+  ReadClient,
+  VerifiableRequirements,
+  VerifyAuthorizationChecks,
+} from './verifyAuthorization.js'
 
 /** Why the chain refuses an authorization: a reason, and a message for some. */
 export type ChainStateReason = [reason: string, message?: string]

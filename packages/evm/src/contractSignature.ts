@@ -1,10 +1,9 @@
 import { reasons } from '@tollgate/core'
-import type { Address, Chain, Client, Hex, Transport } from 'viem'
+import type { Address, Hex } from 'viem'
 import { getCode, readContract, verifyHash } from 'viem/actions'
 import { erc1271Abi, erc1271MagicValue } from './abis.js'
 import { isContractFailure } from './contractFailure.js'
-
-type ReadClient = Client<Transport, Chain | undefined>
+import type { ReadClient } from './verifyAuthorization.js'
 
 /** What a contract wallet's signature check found. */
 export type ContractSignatureCheck = { valid: true } | { valid: false; reason: string }

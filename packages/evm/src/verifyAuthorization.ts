@@ -64,7 +64,8 @@ export type VerifyAuthorizationParameters = {
 
 export type VerifyAuthorizationReturnType = VerifyResponse
 
-type ReadClient = Client<Transport, Chain | undefined>
+/** The client verification reads the chain through. */
+export type ReadClient = Client<Transport, Chain | undefined>
 
 // The reference accepts `validBefore` only when it leaves at least this many seconds to settle.
 const settleMarginSeconds = 6n

@@ -5,7 +5,7 @@ import {
   uptoPermit2PayloadSchema,
   type VerifyResponse,
 } from '@tollgate/core'
-import type { Address, Chain, Client, Hex, Transport } from 'viem'
+import type { Address, Hex } from 'viem'
 import { encodeFunctionData, hashTypedData } from 'viem'
 import { call, getCode, readContract } from 'viem/actions'
 import { erc20Abi, erc1271Abi, erc1271MagicValue } from './abis.js'
@@ -22,6 +22,7 @@ import {
 } from './permit2.js'
 import { erc20AllowanceAbi, permit2Abi } from './permit2Abis.js'
 import { type EcdsaRecoverer, recoverEcdsaSigner } from './signature.js'
+import type { ReadClient } from './verifyAuthorization.js'
 
 /** Which on-chain checks run after the local ones. */
 export type VerifyPermit2Checks = {
@@ -70,8 +71,6 @@ export type VerifyPermit2AuthorizationReturnType = VerifyResponse & {
   /** The parsed authorization, when the payload was readable. */
   authorization?: Permit2Authorization | undefined
 }
-
-type ReadClient = Client<Transport, Chain | undefined>
 
 // As for EIP-3009: a deadline must leave this many seconds to settle.
 const settleMarginSeconds = 6n
