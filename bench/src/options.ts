@@ -70,6 +70,12 @@ export type BenchOptions = {
   price: bigint
   gas: boolean
   /**
+   * Our agents pay pre-emptively (`wrapFetch`'s opt-in `preemptive`): after a route's first 402,
+   * its remembered requirements are paid with the request itself. Not the goals' measurement (the
+   * reference client has no such option, and the goals measure the default client).
+   */
+  preemptive: boolean
+  /**
    * Empty blocks mined before the first cell, so a run can start on a taller chain: anvil's CPU
    * per block grows with the chain (`bench/anvilBlocks.ts`), and with it the wait for a receipt.
    */
@@ -109,6 +115,9 @@ export const usage = `Usage: node --import tsx bench/settlement.ts [options]
                        privateKeyToAccount)
   --price=ATOMIC       price per request in atomic units (default 1000 = 0.001 USDC)
   --no-gas             skip the single-vs-batched gas measurement
+  --preemptive         our agents pay pre-emptively after a route's first 402 (wrapFetch's opt-in
+                       preemptive): what a client that opts in gets; the targets are then not
+                       judged (they measure the default client)
   --pre-mine=N         mine N empty blocks before the first cell (default 0): anvil's CPU per block
                        grows with the chain's height, see bench/anvilBlocks.ts
   --cpu-prof=DIR       write V8 CPU profiles of the server processes into DIR
@@ -172,6 +181,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
       price: { type: 'string' },
       accounts: { type: 'string' },
       'no-gas': { type: 'boolean' },
+      preemptive: { type: 'boolean' },
       'pre-mine': { type: 'string' },
       'cpu-prof': { type: 'string' },
       trace: { type: 'boolean' },
@@ -224,6 +234,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions & { help: bo
     accounts,
     price: BigInt(values.price ?? '1000'),
     gas: !(values['no-gas'] ?? false),
+    preemptive: values.preemptive ?? false,
     preMine: ['0', undefined].includes(values['pre-mine'])
       ? 0
       : whole(values['pre-mine']!, 'pre-mine'),

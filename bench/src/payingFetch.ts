@@ -34,13 +34,20 @@ export function createReferenceAgent(account: LocalAccount, token: BenchToken): 
 /**
  * An agent of our stack: `@tollgate/fetch` with the devnet token registered and a policy as loose as
  * the reference client's (its `$1` cap per payment): no budgets and no rate limit, whose defaults
- * (`$5` an hour per host, 60 payments a minute per route) a benchmark agent would hit.
+ * (`$5` an hour per host, 60 payments a minute per route) a benchmark agent would hit. With
+ * `preemptive` (off by default, as in `wrapFetch`), it pays a route it has seen a 402 of with the
+ * request itself.
  */
-export function createTollgateAgent(account: LocalAccount, token: BenchToken): PayingAgent {
+export function createTollgateAgent(
+  account: LocalAccount,
+  token: BenchToken,
+  { preemptive = false }: { preemptive?: boolean } = {},
+): PayingAgent {
   const pay = wrapFetch(fetch, {
     account,
     policy: { maxPerRequest: '$1', budgets: [], rateLimit: null },
     assets: [token],
+    preemptive,
   })
   return {
     pay: (url) => pay(url),
