@@ -117,6 +117,51 @@ type RunningStack = {
   stop(): Promise<void>
 }
 
+/** The facilitator role of `stack`: the reference's, or ours in the stack's mode. */
+function facilitatorConfig(
+  devnet: Devnet,
+  options: BenchOptions,
+  where: {
+    stack: StackName
+    token: BenchToken
+    batchSettler: Address
+    signerKey: Hex
+    ledgerPath: string
+  },
+): RoleConfig {
+  const { stack, token, signerKey } = where
+  const common = {
+    rpcUrl: devnet.rpcUrl,
+    token,
+    signerKey,
+    accounts: options.accounts,
+    pollingMs: options.pollMs,
+    trace: options.trace,
+  }
+  if (stack === 'reference') return { kind: 'reference-facilitator', ...common }
+  return {
+    kind: 'tollgate-facilitator',
+    ...common,
+    mode: stack,
+    batchSettler: where.batchSettler,
+    batchMaxSize: options.batch,
+    batchMaxWaitMs: options.batchWaitMs ?? (stack === 'queued' ? 1_000 : 0),
+    ledgerPath: options.ledger === 'memory' ? ':memory:' : where.ledgerPath,
+    ledgerSync: options.ledger === 'normal' ? 'normal' : 'full',
+  }
+}
+
+/** One agent of `stack`: the reference client, or ours (pre-emptive with `--preemptive`). */
+function createAgent(
+  stack: StackName,
+  { account }: AgentAccount,
+  token: BenchToken,
+  options: BenchOptions,
+): PayingAgent {
+  if (stack === 'reference') return createReferenceAgent(account, token)
+  return createTollgateAgent(account, token, { preemptive: options.preemptive })
+}
+
 /**
  * Starts a stack's facilitator, then its paid API: each in its own child process (both forked at
  * once so that their module loading overlaps), or both in this process (`single`).
@@ -159,27 +204,8 @@ async function startStack(
   }
   const payTo = randomAddress()
   try {
-    const common = {
-      rpcUrl: devnet.rpcUrl,
-      token,
-      signerKey,
-      accounts: options.accounts,
-      pollingMs: options.pollMs,
-      trace: options.trace,
-    }
     const facilitator = await forkedFacilitator.start(
-      reference
-        ? { kind: 'reference-facilitator', ...common }
-        : {
-            kind: 'tollgate-facilitator',
-            ...common,
-            mode: stack,
-            batchSettler,
-            batchMaxSize: options.batch,
-            batchMaxWaitMs: options.batchWaitMs ?? (stack === 'queued' ? 1_000 : 0),
-            ledgerPath: options.ledger === 'memory' ? ':memory:' : ledgerPath,
-            ledgerSync: options.ledger === 'normal' ? 'normal' : 'full',
-          },
+      facilitatorConfig(devnet, options, { stack, token, batchSettler, signerKey, ledgerPath }),
     )
     const api = await forkedApi.start({
       kind: reference ? 'reference-api' : 'tollgate-api',
@@ -195,11 +221,7 @@ async function startStack(
       facilitator,
       api,
       url: `${api.url}/paid`,
-      agents: agentAccounts.map((a) =>
-        reference
-          ? createReferenceAgent(a.account, token)
-          : createTollgateAgent(a.account, token, { preemptive: options.preemptive }),
-      ),
+      agents: agentAccounts.map((a) => createAgent(stack, a, token, options)),
       payTo,
       paid: 0,
       sliced: false,

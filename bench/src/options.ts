@@ -157,36 +157,39 @@ function shapesOf(value: string): ShapeName[] {
   throw new Error(`--shape: unknown "${value}" (one of ${shapeNames.join(', ')}, both)`)
 }
 
+/** The command line's flags (`parseArgs`). */
+const optionSpec = {
+  help: { type: 'boolean', short: 'h' },
+  quick: { type: 'boolean' },
+  shape: { type: 'string' },
+  stacks: { type: 'string' },
+  agents: { type: 'string' },
+  scenarios: { type: 'string' },
+  warmup: { type: 'string' },
+  'first-warmup': { type: 'string' },
+  rounds: { type: 'string' },
+  duration: { type: 'string' },
+  'pace-ms': { type: 'string' },
+  'poll-ms': { type: 'string' },
+  batch: { type: 'string' },
+  'batch-wait-ms': { type: 'string' },
+  ledger: { type: 'string' },
+  price: { type: 'string' },
+  accounts: { type: 'string' },
+  'no-gas': { type: 'boolean' },
+  preemptive: { type: 'boolean' },
+  'pre-mine': { type: 'string' },
+  'cpu-prof': { type: 'string' },
+  trace: { type: 'boolean' },
+  json: { type: 'string' },
+} as const
+
 /** Reads the command line; throws on anything unknown or malformed. */
 export function parseOptions(argv: readonly string[]): BenchOptions & { help: boolean } {
   const { values } = parseArgs({
     // `pnpm run bench -- --quick` passes the `--` on.
     args: argv[0] === '--' ? argv.slice(1) : [...argv],
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      quick: { type: 'boolean' },
-      shape: { type: 'string' },
-      stacks: { type: 'string' },
-      agents: { type: 'string' },
-      scenarios: { type: 'string' },
-      warmup: { type: 'string' },
-      'first-warmup': { type: 'string' },
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      'pace-ms': { type: 'string' },
-      'poll-ms': { type: 'string' },
-      batch: { type: 'string' },
-      'batch-wait-ms': { type: 'string' },
-      ledger: { type: 'string' },
-      price: { type: 'string' },
-      accounts: { type: 'string' },
-      'no-gas': { type: 'boolean' },
-      preemptive: { type: 'boolean' },
-      'pre-mine': { type: 'string' },
-      'cpu-prof': { type: 'string' },
-      trace: { type: 'boolean' },
-      json: { type: 'string' },
-    },
+    options: optionSpec,
     strict: true,
     allowPositionals: false,
   })
