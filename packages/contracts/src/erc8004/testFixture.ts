@@ -38,15 +38,7 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
 
   beforeAll(async () => {
     devnet = await startDevnet({ accounts })
-    // The chain's clock, not the wall clock, stamps blocks: each one second after the last. A gas
-    // estimate is taken for the next block's timestamp; with wall-clock stamps, a write estimated in
-    // the second of the previous write (`lastUpdate = block.timestamp` unchanged: 100 gas) and mined in
-    // the next second (a changed slot: 2,900 gas) ran out of gas, at random and more often under load.
-    await devnet.testClient.setBlockTimestampInterval({ interval: 1 })
-    registries = await deployRegistries(
-      devnet.walletClient(devnet.deployer.account),
-      devnet.publicClient,
-    )
+    registries = await deployOn(devnet)
   })
   afterAll(async () => {
     await devnet?.stop()
@@ -60,6 +52,12 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
     public: chain().devnet.publicClient,
     wallet: chain().devnet.walletClient(account),
   })
+  const identity = (account: Account, address?: Address | undefined) =>
+    getContract({
+      address: address ?? chain().registries.identityRegistry,
+      abi: identityRegistryAbi,
+      client: clients(account),
+    })
 
   return {
     get devnet() {
@@ -70,12 +68,7 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
     },
     /** The devnet's funded accounts (not the deployer), as viem accounts. */
     accounts: () => chain().devnet.accounts.map((a) => a.account),
-    identity: (account: Account, address?: Address | undefined) =>
-      getContract({
-        address: address ?? chain().registries.identityRegistry,
-        abi: identityRegistryAbi,
-        client: clients(account),
-      }),
+    identity,
     reputation: (account: Account) =>
       getContract({
         address: chain().registries.reputationRegistry,
@@ -98,11 +91,7 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
     },
     /** Registers an agent for `owner` and returns its id. */
     register: async (owner: Account, uri = 'ipfs://agent') => {
-      const hash = await getContract({
-        address: chain().registries.identityRegistry,
-        abi: identityRegistryAbi,
-        client: clients(owner),
-      }).write.register([uri])
+      const hash = await identity(owner).write.register([uri])
       const receipt = await chain().devnet.publicClient.waitForTransactionReceipt({ hash })
       const [event] = parseEventLogs({
         abi: identityRegistryAbi,
@@ -112,6 +101,18 @@ export function useRegistries({ accounts = 6 }: { accounts?: number | undefined 
       return event!.args.agentId
     },
   }
+}
+
+/**
+ * Deploys the registries on `devnet`, whose blocks are then stamped by the chain's clock, not the
+ * wall clock: each one second after the last. A gas estimate is taken for the next block's
+ * timestamp; with wall-clock stamps, a write estimated in the second of the previous write
+ * (`lastUpdate = block.timestamp` unchanged: 100 gas) and mined in the next second (a changed slot:
+ * 2,900 gas) ran out of gas, at random and more often under load.
+ */
+async function deployOn(devnet: Devnet): Promise<DeployRegistriesReturnType> {
+  await devnet.testClient.setBlockTimestampInterval({ interval: 1 })
+  return deployRegistries(devnet.walletClient(devnet.deployer.account), devnet.publicClient)
 }
 
 /**
