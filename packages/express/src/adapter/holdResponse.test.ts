@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import { setFlagsFromString } from 'node:v8'
 import { listen } from '@tollgate/test'
 import express, { type RequestHandler } from 'express'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -139,6 +140,30 @@ describe('holdResponse', () => {
     expect(snapshot?.status).toBe(201)
     expect(snapshot?.headers['payment-response']).toBe('abc')
     expect(JSON.parse(Buffer.from(snapshot!.body).toString())).toEqual({ ok: true, text: 'héllo' })
+  })
+
+  test('a released res is as it was: its own methods back, fast properties kept', async () => {
+    setFlagsFromString('--allow-natives-syntax')
+    const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (
+      o: object,
+    ) => boolean
+    let before: boolean | undefined
+    let after: { fast: boolean; changed: string[] } | undefined
+    decisions.set('fast', (held, res) => {
+      before = hasFastProperties(res)
+      held.release({ 'PAYMENT-RESPONSE': 'abc' })
+      const patched = ['writeHead', 'write', 'end', 'flushHeaders'] as const
+      const proto = Object.getPrototypeOf(res) as ServerResponse
+      after = {
+        fast: hasFastProperties(res),
+        changed: patched.filter((name) => res[name] !== proto[name]),
+      }
+    })
+    expect(await (await get('/json', 'fast')).json()).toEqual({ ok: true, text: 'héllo' })
+    // Deleting the patches turned every paid response into a dictionary-mode object, slower in
+    // every later property read Node makes on it.
+    expect(before).toBe(true)
+    expect(after).toEqual({ fast: true, changed: [] })
   })
 
   test('the end() callback runs once the released response is written', async () => {
