@@ -6,6 +6,7 @@ import {
 import type { Challenge, SettlementReading } from '@tollgate/payer'
 import { InvalidChallengeError } from '@tollgate/payer'
 import { concatBytes } from './bytes.js'
+import { parseChallengeHeader } from './parseChallengeHeader.js'
 
 /** The parts of a fetch `Response` this package reads. */
 export type ResponseLike = {
@@ -32,7 +33,7 @@ export async function readChallenge(
   const header = response.headers.get(headerNames.paymentRequired)
   if (header !== null) {
     try {
-      return parsePaymentRequiredResponse({ header })
+      return parseChallengeHeader(header)
     } catch (cause) {
       throw new InvalidChallengeError({ url: url.href, cause })
     }
