@@ -427,7 +427,7 @@ async function main() {
   }))
   logReport(options, machine, run, targets)
   log(
-    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadAverage()}; chain height ${run.chainHeight.start} -> ${run.chainHeight.end} (anvil's CPU per block grows with it: bench/anvilBlocks.ts)`,
+    `\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${loadAverage()}; chain height ${run.chainHeight.start} -> ${run.chainHeight.end} (anvil rebuilds its whole state trie every block, so a block costs more with every payment made before it: bench/anvilBlocks.ts)`,
   )
   if (options.json)
     writeFileSync(
